@@ -1,0 +1,249 @@
+//! The bus layer: one async interface over every way cankit reaches a CAN bus.
+//!
+//! [`Bus::open`] takes a resolved [`BusConfig`] (see [`crate::config`] for where the settings come
+//! from) and returns a bus that can [`send`](Bus::send) frames and [`recv`](Bus::recv) a stream of
+//! [`BusEvent`]s: timestamped frames, bus-state changes, receive overflows and garbage that arrived
+//! where frames were expected. Backends live one per file and are dispatched through an enum, so
+//! there is no boxing or dynamic dispatch on the hot path.
+//!
+//! Filtering: [`Bus::set_filter`] hands the filter to the backend, which applies what it can in the
+//! kernel (SocketCAN); the bus then applies the whole filter in user space as well, so every
+//! backend gives the same results.
+//!
+//! This module leaves printing, recording and configuration resolution to others.
+
+pub mod socketcan;
+pub mod udp_multicast;
+pub mod virtual_bus;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::filter::FilterSet;
+use crate::frame::Frame;
+
+/// Names of the backends [`Bus::open`] understands (python-can's interface names).
+pub const INTERFACES: &[&str] = &["udp_multicast", "socketcan", "virtual"];
+
+/// Everything needed to open a bus, after command line, environment and config files have been
+/// merged (see [`crate::config::resolve`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BusConfig {
+    /// Backend name: `udp_multicast`, `socketcan` or `virtual`.
+    pub interface: String,
+    /// Backend-specific channel: the multicast group, the network interface (`vcan0`), the name of
+    /// an in-process virtual bus. `None` = the backend's default.
+    pub channel: Option<String>,
+    /// Nominal (arbitration) bit rate in bit/s; informative for backends that cannot set it.
+    pub bitrate: Option<u32>,
+    /// Open the bus for CAN FD frames.
+    pub fd: bool,
+    /// CAN FD data-phase bit rate in bit/s.
+    pub data_bitrate: Option<u32>,
+    /// Deliver this process's own sent frames back to it (python-can's `receive_own_messages`).
+    pub receive_own_messages: bool,
+    /// Backend options by python-can keyword (`port`, `hop_limit`/`ttl`, `multicast_interface`, ...).
+    pub options: BTreeMap<String, String>,
+}
+
+impl Default for BusConfig {
+    fn default() -> Self {
+        BusConfig {
+            interface: "udp_multicast".into(),
+            channel: None,
+            bitrate: None,
+            fd: true,
+            data_bitrate: None,
+            receive_own_messages: false,
+            options: BTreeMap::new(),
+        }
+    }
+}
+
+impl BusConfig {
+    /// Convenience: a config for `interface` on `channel` with everything else default.
+    pub fn new(interface: &str, channel: Option<&str>) -> BusConfig {
+        BusConfig {
+            interface: interface.to_string(),
+            channel: channel.map(str::to_string),
+            ..BusConfig::default()
+        }
+    }
+
+    /// A backend option, by any of its accepted names.
+    pub fn option(&self, names: &[&str]) -> Option<&str> {
+        names.iter().find_map(|n| self.options.get(*n).map(String::as_str))
+    }
+}
+
+/// Controller state as CAN defines it, plus the states SocketCAN reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BusState {
+    ErrorActive,
+    ErrorWarning,
+    ErrorPassive,
+    BusOff,
+}
+
+impl fmt::Display for BusState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BusState::ErrorActive => "error-active",
+            BusState::ErrorWarning => "error-warning",
+            BusState::ErrorPassive => "error-passive",
+            BusState::BusOff => "bus-off",
+        })
+    }
+}
+
+/// Something that happened on the bus.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BusEvent {
+    /// A frame (data, remote, FD or error frame) with its receive timestamp.
+    Frame(Frame),
+    /// The controller changed state (derived from error frames where the backend has no other way).
+    State(BusState),
+    /// Frames were lost before this process could read them (socket buffer overflow, a lagging
+    /// in-process receiver). `count` is the number newly lost since the last report.
+    Dropped { count: u64 },
+    /// Something arrived that is not a frame (a garbage datagram); counted and skipped.
+    Invalid { source: String, reason: String },
+}
+
+/// Counters a bus keeps for its whole life; shown in summaries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BusStats {
+    pub received: u64,
+    pub sent: u64,
+    pub dropped: u64,
+    pub invalid: u64,
+}
+
+/// Errors from opening or using a bus. Messages name the interface or peer.
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("unknown interface '{0}'; known interfaces: udp_multicast, socketcan, virtual")]
+    UnknownInterface(String),
+    #[error("no CAN interface '{0}'; see `ip link`")]
+    NoSuchInterface(String),
+    #[error("CAN interface '{0}' is down; bring it up with `ip link set {0} up`")]
+    InterfaceDown(String),
+    #[error("invalid setting for {interface}: {message}")]
+    InvalidConfig { interface: String, message: String },
+    #[error("{interface} cannot send this frame: {message}")]
+    Unsupported { interface: String, message: String },
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("bus closed")]
+    Closed,
+}
+
+impl BusError {
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> BusError {
+        BusError::Io { context: context.into(), source }
+    }
+}
+
+enum Backend {
+    Virtual(virtual_bus::VirtualBus),
+    UdpMulticast(udp_multicast::UdpMulticastBus),
+    SocketCan(socketcan::SocketCanBus),
+}
+
+/// An open bus. `send` and `recv` take `&self`, so one task may send while another receives
+/// (share the bus in an `Arc`).
+pub struct Bus {
+    backend: Backend,
+    /// Applied in user space to every received frame, after whatever the backend did in the kernel.
+    filter: Option<FilterSet>,
+}
+
+impl Bus {
+    /// Open the bus the configuration names. Must be called inside a tokio runtime.
+    pub async fn open(config: &BusConfig) -> Result<Bus, BusError> {
+        let backend = match config.interface.as_str() {
+            "virtual" => Backend::Virtual(virtual_bus::VirtualBus::open(config)?),
+            "udp_multicast" => Backend::UdpMulticast(udp_multicast::UdpMulticastBus::open(config)?),
+            "socketcan" | "socketcan_native" => Backend::SocketCan(socketcan::SocketCanBus::open(config)?),
+            other => return Err(BusError::UnknownInterface(other.to_string())),
+        };
+        Ok(Bus { backend, filter: None })
+    }
+
+    /// Receive only frames the filter passes. Backends that can filter in the kernel do so too.
+    pub fn set_filter(&mut self, filter: FilterSet) -> Result<(), BusError> {
+        match &mut self.backend {
+            Backend::SocketCan(b) => b.set_kernel_filter(&filter)?,
+            Backend::Virtual(_) | Backend::UdpMulticast(_) => {}
+        }
+        self.filter = (!filter.is_pass_all()).then_some(filter);
+        Ok(())
+    }
+
+    /// Send one frame. Resolves when the frame has been handed to the backend.
+    pub async fn send(&self, frame: &Frame) -> Result<(), BusError> {
+        match &self.backend {
+            Backend::Virtual(b) => b.send(frame),
+            Backend::UdpMulticast(b) => b.send(frame).await,
+            Backend::SocketCan(b) => b.send(frame).await,
+        }
+    }
+
+    /// The next event. Frames the filter rejects are skipped.
+    pub async fn recv(&self) -> Result<BusEvent, BusError> {
+        loop {
+            let event = match &self.backend {
+                Backend::Virtual(b) => b.recv().await?,
+                Backend::UdpMulticast(b) => b.recv().await?,
+                Backend::SocketCan(b) => b.recv().await?,
+            };
+            if self.passes(&event) {
+                return Ok(event);
+            }
+        }
+    }
+
+    /// The next event if one is ready now, without waiting.
+    pub fn try_recv(&self) -> Result<Option<BusEvent>, BusError> {
+        loop {
+            let event = match &self.backend {
+                Backend::Virtual(b) => b.try_recv()?,
+                Backend::UdpMulticast(b) => b.try_recv()?,
+                Backend::SocketCan(b) => b.try_recv()?,
+            };
+            match event {
+                None => return Ok(None),
+                Some(e) if self.passes(&e) => return Ok(Some(e)),
+                Some(_) => {}
+            }
+        }
+    }
+
+    fn passes(&self, event: &BusEvent) -> bool {
+        match (event, &self.filter) {
+            (BusEvent::Frame(f), Some(filter)) => filter.matches(f),
+            _ => true,
+        }
+    }
+
+    pub fn stats(&self) -> BusStats {
+        match &self.backend {
+            Backend::Virtual(b) => b.stats(),
+            Backend::UdpMulticast(b) => b.stats(),
+            Backend::SocketCan(b) => b.stats(),
+        }
+    }
+
+    /// One line saying what was opened, e.g. `udp_multicast 239.74.163.2:43113 (interface 127.0.0.1, ttl 0)`.
+    pub fn describe(&self) -> String {
+        match &self.backend {
+            Backend::Virtual(b) => b.describe(),
+            Backend::UdpMulticast(b) => b.describe(),
+            Backend::SocketCan(b) => b.describe(),
+        }
+    }
+}

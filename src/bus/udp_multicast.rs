@@ -1,0 +1,29 @@
+//! STUB: python-can compatible udp_multicast backend (being implemented).
+use super::{BusConfig, BusError, BusEvent, BusStats};
+use crate::frame::Frame;
+
+pub struct UdpMulticastBus {}
+
+impl UdpMulticastBus {
+    pub fn open(config: &BusConfig) -> Result<Self, BusError> {
+        Err(BusError::InvalidConfig {
+            interface: config.interface.clone(),
+            message: "not implemented".into(),
+        })
+    }
+    pub async fn send(&self, _frame: &Frame) -> Result<(), BusError> {
+        Err(BusError::Closed)
+    }
+    pub async fn recv(&self) -> Result<BusEvent, BusError> {
+        Err(BusError::Closed)
+    }
+    pub fn try_recv(&self) -> Result<Option<BusEvent>, BusError> {
+        Err(BusError::Closed)
+    }
+    pub fn stats(&self) -> BusStats {
+        BusStats::default()
+    }
+    pub fn describe(&self) -> String {
+        "udp_multicast".into()
+    }
+}
