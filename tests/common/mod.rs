@@ -1,0 +1,62 @@
+//! Shared by the integration tests: finding the real peers (python-can in the project's venv,
+//! can-utils, User-Mode Linux) and the rule for a missing one: on a developer's machine the test
+//! says it is skipped and why; in CI (`CI=true`) it fails.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The project root (where Cargo.toml is).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// True when running in CI, where every peer must be present.
+pub fn in_ci() -> bool {
+    std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false)
+}
+
+/// Handle a missing peer: panic in CI, otherwise print why the test is skipped.
+/// Returns `None` so callers can write `let Some(py) = require(...) else { return };`.
+pub fn require<T>(peer: &str, found: Option<T>) -> Option<T> {
+    if found.is_some() {
+        return found;
+    }
+    let how = "run `tools/test-all.sh` once to install it";
+    if in_ci() {
+        panic!("required peer missing in CI: {peer} ({how})");
+    }
+    eprintln!("SKIPPED (developer machine only; fails in CI): {peer} is missing; {how}");
+    None
+}
+
+/// The Python interpreter of the project's venv (`target/venv`, or `$CANKIT_PYTHON`) if it can
+/// import python-can and msgpack.
+pub fn python() -> Option<PathBuf> {
+    let candidate = std::env::var_os("CANKIT_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/venv/bin/python"));
+    let ok = Command::new(&candidate)
+        .args(["-c", "import can, msgpack"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    ok.then_some(candidate)
+}
+
+/// A program on PATH, if present.
+pub fn program(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths).map(|p| p.join(name)).find(|p| is_executable(p))
+    })
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+}
+
+/// The canlogger binary built for this test run.
+pub fn canlogger() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_canlogger"))
+}
