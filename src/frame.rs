@@ -357,10 +357,12 @@ impl Frame {
         self
     }
 
-    /// Set the raw DLC (9–15) of a classic frame carrying 8 bytes; other values clear it.
+    /// Set the raw DLC (9–15) of a classic frame carrying (or, for a remote frame, requesting)
+    /// 8 bytes; other values clear it. can-utils writes it as `_X` (`1F334455#1122334455667788_B`,
+    /// `333#R8_E`).
     pub fn with_len8_dlc(mut self, dlc: u8) -> Frame {
-        self.len8_dlc =
-            if self.kind == FrameKind::Data && self.len == 8 && (9..=15).contains(&dlc) { dlc } else { 0 };
+        let classic = matches!(self.kind, FrameKind::Data | FrameKind::Remote);
+        self.len8_dlc = if classic && self.len == 8 && (9..=15).contains(&dlc) { dlc } else { 0 };
         self
     }
 

@@ -23,3 +23,6 @@ pub mod text;
 pub use bus::{Bus, BusConfig, BusError, BusEvent, BusState};
 pub use filter::FilterSet;
 pub use frame::{Channel, Direction, Frame, FrameKind, Timestamp};
+pub mod cli;
+pub mod config;
+pub mod print;

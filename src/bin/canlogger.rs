@@ -1,1 +1,4 @@
-fn main() {}
+//! `canlogger`: see `cankit::cli::canlogger`.
+fn main() -> std::process::ExitCode {
+    cankit::cli::canlogger::main()
+}

@@ -12,6 +12,7 @@
 //!
 //! This module leaves printing, recording and configuration resolution to others.
 
+pub mod msgpack;
 pub mod socketcan;
 pub mod udp_multicast;
 pub mod virtual_bus;

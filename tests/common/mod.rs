@@ -46,9 +46,8 @@ pub fn python() -> Option<PathBuf> {
 
 /// A program on PATH, if present.
 pub fn program(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|p| p.join(name)).find(|p| is_executable(p))
-    })
+    std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join(name)).find(|p| is_executable(p)))
 }
 
 fn is_executable(p: &Path) -> bool {

@@ -1,0 +1,122 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_canlogger_global_optspecs
+    string join \n i/interface= c/channel= b/bitrate= fd no-fd data-bitrate= receive-own port= ttl= multicast-interface= bus-option= config= config-section= v/verbose h/help V/version
+end
+
+function __fish_canlogger_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_canlogger_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_canlogger_using_subcommand
+    set -l cmd (__fish_canlogger_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c canlogger -n "__fish_canlogger_needs_command" -s i -l interface -d 'Bus backend: udp_multicast (default: a bus shared by processes on this host), socketcan, virtual [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canlogger -n "__fish_canlogger_needs_command" -l config-section -d 'Section of the config file to use' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canlogger -n "__fish_canlogger_needs_command" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canlogger -n "__fish_canlogger_needs_command" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canlogger -n "__fish_canlogger_needs_command" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canlogger -n "__fish_canlogger_needs_command" -s h -l help -d 'Print help'
+complete -c canlogger -n "__fish_canlogger_needs_command" -s V -l version -d 'Print version'
+complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "watch" -d 'Print live frames'
+complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "send" -d 'Send one or more frames'
+complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "wait" -d 'Wait for the first frame that matches'
+complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s F -l format -d 'Output format: human (aligned columns), log (candump -L lines), json (one object per line)' -r -f -a "human\t''
+log\t''
+json\t''"
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s n -l count -d 'Stop after COUNT frames' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s T -l timeout -d 'Stop when no frame arrived for this long (like candump -T), e.g. 500ms, 5s' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s f -l filter -d 'candump filter expression(s), e.g. 123:7FF,400~700,#FF,j' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s i -l interface -d 'Bus backend: udp_multicast (default: a bus shared by processes on this host), socketcan, virtual [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -l config-section -d 'Section of the config file to use' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -l nanos -d 'log format: 9 fractional digits (nanoseconds) instead of 6, like candump -N'
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s h -l help -d 'Print help'
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s V -l version -d 'Print version'
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -l id -d 'Instead of FRAME: the identifier in hex (8 digits or above 7FF: extended)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -l data -d 'With --id: payload bytes as people type them: "12 34", "0x12,0xFF", "12-34", "1234"' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -s n -l count -d 'How many rounds to send (0 = until interrupted)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -s p -l period -d 'Time between rounds, e.g. 10ms, 1s (humantime)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -s i -l interface -d 'Bus backend: udp_multicast (default: a bus shared by processes on this host), socketcan, virtual [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -l config-section -d 'Section of the config file to use' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -l ext -d 'With --id: send an extended (29-bit) frame even for a small id'
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -s h -l help -d 'Print help'
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -s V -l version -d 'Print version'
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s F -l format -d 'Output format: human (aligned columns), log (candump -L lines), json (one object per line)' -r -f -a "human\t''
+log\t''
+json\t''"
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l id -d 'Identifier to wait for, in hex (8 digits or above 7FF: extended)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l mask -d 'With --id: compare only these id bits (hex), e.g. 7F0' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l d0 -d 'First data byte must equal this (hex)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l d1 -d 'Second data byte must equal this (hex)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l data-prefix -d 'The payload must start with these bytes: "02 41", "0x02,0x41", "0241"' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s f -l filter -d 'candump filter expression(s) instead of --id (e.g. 123:7FF,#40)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s T -l timeout -d 'Give up after this long (0 = wait forever)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s i -l interface -d 'Bus backend: udp_multicast (default: a bus shared by processes on this host), socketcan, virtual [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l config-section -d 'Section of the config file to use' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l nanos -d 'log format: 9 fractional digits (nanoseconds) instead of 6, like candump -N'
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l ext -d 'With --id: the id is extended (29-bit) even if small'
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s h -l help -d 'Print help'
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s V -l version -d 'Print version'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait help" -f -a "watch" -d 'Print live frames'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait help" -f -a "send" -d 'Send one or more frames'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait help" -f -a "wait" -d 'Wait for the first frame that matches'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

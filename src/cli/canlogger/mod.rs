@@ -1,0 +1,56 @@
+//! `canlogger`: watch live traffic, send frames, wait for a frame. (Recording, conversion and
+//! `info` join later as further subcommands.) One file per subcommand.
+
+pub mod send;
+pub mod wait;
+pub mod watch;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use super::BusArgs;
+
+const AFTER_HELP: &str = "\
+The bus comes from -i/-c and the other bus options, else the environment (CAN_INTERFACE, \
+CAN_CHANNEL, CAN_BITRATE), else a python-can config file (/etc/can.conf, ~/.can, ~/.canrc or \
+--config), else the built-in default: the udp_multicast bus on loopback, shared by every cankit \
+and python-can process on this host.
+
+Examples:
+  canlogger watch                          # every frame on the default bus
+  canlogger send 123#DEADBEEF 1F334455#R   # two frames
+  canlogger wait --id 123 --timeout 2s     # exit 0 when 0x123 arrives, 1 on timeout
+  canlogger -i socketcan -c can0 watch --format log > can0.log
+
+Exit codes: 0 success, 1 timeout (wait), 2 usage error (bad arguments, frame text, filter, \
+config file, unknown interface), 3 bus or I/O failure.";
+
+/// Watch, send and wait for CAN frames on any bus cankit speaks.
+#[derive(Parser, Debug)]
+#[command(name = "canlogger", version, about, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub bus: BusArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    Watch(watch::WatchArgs),
+    Send(send::SendArgs),
+    Wait(wait::WaitArgs),
+}
+
+/// Entry point of the `canlogger` binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    super::run_main("canlogger", async move {
+        match cli.command {
+            Command::Watch(args) => watch::run(&cli.bus, args).await,
+            Command::Send(args) => send::run(&cli.bus, args).await,
+            Command::Wait(args) => wait::run(&cli.bus, args).await,
+        }
+    })
+}
