@@ -82,7 +82,8 @@ impl FilterSet {
         FilterSet { id_filters: Vec::new(), error_mask: ALL_ERRORS, join: false, data: Vec::new() }
     }
 
-    /// Nothing passes until filters are added. Error frames pass only if [`set_error_mask`] says so.
+    /// No error frames, and every data frame until id filters are added (the kernel's default).
+    /// Error frames pass only if [`set_error_mask`] says so.
     ///
     /// [`set_error_mask`]: FilterSet::set_error_mask
     pub fn none() -> FilterSet {
@@ -90,8 +91,9 @@ impl FilterSet {
     }
 
     /// Parse candump filter expressions, each comma-separated (`123:7FF,400~700,#FF,j`). As in
-    /// candump: when any expression is given, error frames pass only through a `#mask`; a set with
-    /// only `#mask` passes error frames and no data frames, and an empty list passes everything.
+    /// candump: when any expression is given, error frames pass only through a `#mask`; without
+    /// id filters every data frame passes (a lone `#mask` adds error frames to all data frames;
+    /// `0~0,#mask` means error frames only), and an empty list passes everything.
     pub fn parse<S: AsRef<str>>(exprs: &[S]) -> Result<FilterSet, FilterError> {
         let mut set = FilterSet::none();
         let mut any = false;
@@ -169,28 +171,20 @@ impl FilterSet {
         self
     }
 
-    /// Id filters for the kernel (`CAN_RAW_FILTER`). Empty means "no data frames" when
-    /// [`has_id_filters`](Self::has_id_filters) is false and the set is not pass-all; see
-    /// [`kernel_id_filters`](Self::kernel_id_filters).
+    /// The id filters as given; see [`kernel_id_filters`](Self::kernel_id_filters) for what to
+    /// install in the kernel.
     pub fn id_filters(&self) -> &[IdFilter] {
         &self.id_filters
     }
 
-    /// What to install with `CAN_RAW_FILTER`: the id filters, or `0:0` (everything) when none are
-    /// set and data frames should pass, or nothing (no data frames) for an error-only set.
+    /// What to install with `CAN_RAW_FILTER`: the id filters, or `0:0` (every data frame, the
+    /// kernel's own default, as candump leaves it) when there are none.
     pub fn kernel_id_filters(&self) -> Vec<IdFilter> {
-        if !self.id_filters.is_empty() {
-            self.id_filters.clone()
-        } else if self.passes_data_without_id_filters() {
+        if self.id_filters.is_empty() {
             vec![IdFilter { id: 0, mask: 0, inverted: false }]
         } else {
-            Vec::new()
+            self.id_filters.clone()
         }
-    }
-
-    fn passes_data_without_id_filters(&self) -> bool {
-        // pass_all() and data-matcher-only sets pass data frames; sets built from `#mask` alone don't.
-        self.error_mask == ALL_ERRORS || !self.data.is_empty()
     }
 
     pub fn error_mask(&self) -> u32 {
@@ -217,7 +211,7 @@ impl FilterSet {
         }
         let can_id = frame.socketcan_id();
         let ids_pass = if self.id_filters.is_empty() {
-            self.passes_data_without_id_filters()
+            true
         } else if self.join {
             self.id_filters.iter().all(|f| f.matches(can_id))
         } else {
@@ -339,10 +333,10 @@ mod tests {
     }
 
     #[test]
-    fn error_only_filter_installs_no_data_filter() {
+    fn error_mask_alone_keeps_all_data_frames_like_candump() {
         let f = FilterSet::parse(&["#40"]).unwrap();
-        assert!(f.kernel_id_filters().is_empty());
-        assert!(!f.matches(&std(0x1)));
+        assert_eq!(f.kernel_id_filters(), vec![IdFilter { id: 0, mask: 0, inverted: false }]);
+        assert!(f.matches(&std(0x1)));
         assert!(f.matches(&Frame::new_error(0x40, [0; 8]).unwrap()));
         assert!(!f.matches(&Frame::new_error(0x2, [0; 8]).unwrap()));
     }
