@@ -79,6 +79,7 @@ impl BusConfig {
 
 /// Controller state as CAN defines it, plus the states SocketCAN reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
 pub enum BusState {
     ErrorActive,
     ErrorWarning,
@@ -161,6 +162,9 @@ pub struct Bus {
     backend: Backend,
     /// Applied in user space to every received frame, after whatever the backend did in the kernel.
     filter: Option<FilterSet>,
+    /// Controller state last seen in a state event or an error frame (any backend), as
+    /// [`BusState`] discriminant; error-active until something says otherwise.
+    state: std::sync::atomic::AtomicU8,
 }
 
 impl Bus {
@@ -172,7 +176,11 @@ impl Bus {
             "socketcan" | "socketcan_native" => Backend::SocketCan(socketcan::SocketCanBus::open(config)?),
             other => return Err(BusError::UnknownInterface(other.to_string())),
         };
-        Ok(Bus { backend, filter: None })
+        Ok(Bus {
+            backend,
+            filter: None,
+            state: std::sync::atomic::AtomicU8::new(BusState::ErrorActive as u8),
+        })
     }
 
     /// Receive only frames the filter passes. Backends that can filter in the kernel do so too.
@@ -225,10 +233,35 @@ impl Bus {
     }
 
     fn passes(&self, event: &BusEvent) -> bool {
+        let seen = match event {
+            BusEvent::State(s) => Some(*s),
+            BusEvent::Frame(f) if f.is_error() => crate::error_frame::bus_state(f),
+            _ => None,
+        };
+        if let Some(s) = seen {
+            self.state.store(s as u8, std::sync::atomic::Ordering::Relaxed);
+        }
         match (event, &self.filter) {
             (BusEvent::Frame(f), Some(filter)) => filter.matches(f),
             _ => true,
         }
+    }
+
+    /// The controller state as last reported by the backend or implied by an error frame received
+    /// (error-active until then). Frames lost to overflows are in [`Bus::stats`].
+    pub fn state(&self) -> BusState {
+        match self.state.load(std::sync::atomic::Ordering::Relaxed) {
+            x if x == BusState::ErrorWarning as u8 => BusState::ErrorWarning,
+            x if x == BusState::ErrorPassive as u8 => BusState::ErrorPassive,
+            x if x == BusState::BusOff as u8 => BusState::BusOff,
+            _ => BusState::ErrorActive,
+        }
+    }
+
+    /// Close the bus: sockets are closed and the in-process registration dropped. (Dropping the
+    /// bus does the same; this makes the intent visible.)
+    pub fn close(self) {
+        drop(self);
     }
 
     pub fn stats(&self) -> BusStats {
@@ -246,5 +279,27 @@ impl Bus {
             Backend::UdpMulticast(b) => b.describe(),
             Backend::SocketCan(b) => b.describe(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn bus_state_follows_error_frames_on_any_backend_and_filters_apply() {
+        let cfg = BusConfig::new("virtual", Some("state-test"));
+        let tx = Bus::open(&cfg).await.unwrap();
+        let mut rx = Bus::open(&cfg).await.unwrap();
+        rx.set_filter(FilterSet::parse(&["100:7FF,#FFFFFFFF"]).unwrap()).unwrap();
+        assert_eq!(rx.state(), BusState::ErrorActive);
+        tx.send(&Frame::new_data(0x200, false, &[1]).unwrap()).await.unwrap();
+        tx.send(&Frame::new_error(0x40, [0; 8]).unwrap()).await.unwrap();
+        tx.send(&Frame::new_data(0x100, false, &[2]).unwrap()).await.unwrap();
+        let first = rx.recv().await.unwrap();
+        assert!(matches!(first, BusEvent::Frame(f) if f.is_error()), "0x200 is filtered out: {first:?}");
+        assert_eq!(rx.state(), BusState::BusOff);
+        assert!(matches!(rx.recv().await.unwrap(), BusEvent::Frame(f) if f.id() == 0x100));
+        rx.close();
     }
 }
