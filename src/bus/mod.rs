@@ -13,6 +13,7 @@
 //! This module leaves printing, recording and configuration resolution to others.
 
 pub mod msgpack;
+mod socket_io;
 pub mod socketcan;
 pub mod udp_multicast;
 pub mod virtual_bus;

@@ -28,6 +28,7 @@ use socketcan::{CanFdSocket, CanFilter, CanSocket, Socket, SocketOptions};
 use tokio::io::unix::AsyncFd;
 use tokio::io::Interest;
 
+use super::socket_io::{self, DropCounter};
 use super::{BusConfig, BusError, BusEvent, BusState, BusStats};
 use crate::filter::FilterSet;
 use crate::frame::{Channel, Direction, Frame, Timestamp, CAN_EFF_FLAG, CAN_ERR_FLAG, CAN_RTR_FLAG};
@@ -47,10 +48,6 @@ const RECEIVE_BUFFER: libc::c_int = 8 * 1024 * 1024;
 const CAN_INV_FILTER: u32 = 0x2000_0000;
 /// The kernel rejects longer filter lists (`CAN_RAW_FILTER_MAX`).
 const MAX_KERNEL_FILTERS: usize = 512;
-/// `SO_MEMINFO` (not in every libc build): the socket's memory counters, `u32[SK_MEMINFO_VARS]`.
-const SO_MEMINFO: libc::c_int = 55;
-const SK_MEMINFO_DROPS: usize = 8;
-const MEMINFO_LEN: usize = 9 * 4;
 /// Longest interface name plus its terminating NUL (`IFNAMSIZ`).
 const IFNAMSIZ: usize = libc::IFNAMSIZ;
 /// First and longest wait when the interface's transmit queue is full (`ENOBUFS`): the queue drains
@@ -82,8 +79,8 @@ struct Receiver {
     /// Events produced by one `recvmsg` beyond the one returned (a drop report before the frame,
     /// a state change after an error frame). Preallocated; never grows past a few entries.
     pending: VecDeque<BusEvent>,
-    /// Last value of the socket's cumulative overflow counter (`SO_RXQ_OVFL`).
-    overflow_seen: u32,
+    /// The socket's cumulative overflow counter (`SO_RXQ_OVFL`) as last reported.
+    overflow: DropCounter,
     /// Controller state last reported; `None` until an error frame says something.
     state: Option<BusState>,
 }
@@ -145,13 +142,9 @@ impl SocketCanBus {
         }
         setup("error frames", socket.set_error_filter(libc::CAN_ERR_MASK))?;
         setup("receive own frames", socket.set_recv_own_msgs(config.receive_own_messages))?;
-        setup("timestamps", socket.set_recv_timestamp(true))?;
-        setup("overflow counter", socket.set_socket_option_int(libc::SOL_SOCKET, libc::SO_RXQ_OVFL, 1))?;
-        // Best effort: without root (CAP_NET_ADMIN) FORCE fails and the plain option is capped by
-        // rmem_max; a smaller buffer only means drops come sooner, and those are reported.
-        if socket.set_socket_option_int(libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, RECEIVE_BUFFER).is_err() {
-            let _ = socket.set_socket_option_int(libc::SOL_SOCKET, libc::SO_RCVBUF, RECEIVE_BUFFER);
-        }
+        setup("timestamps", socket_io::enable_timestamps(socket.as_raw_fd()))?;
+        setup("overflow counter", socket_io::enable_overflow_counter(socket.as_raw_fd()))?;
+        socket_io::request_receive_buffer(socket.as_raw_fd(), RECEIVE_BUFFER);
         // SAFETY: RawSocket owns its descriptor and closes it only when dropped, which happens
         // after the AsyncFd deregisters it; nothing else closes or replaces it meanwhile.
         let socket = unsafe { AsyncFd::register(socket) }.map_err(|e| {
@@ -165,7 +158,7 @@ impl SocketCanBus {
             socket,
             receiver: Mutex::new(Receiver {
                 pending: VecDeque::with_capacity(4),
-                overflow_seen: 0,
+                overflow: DropCounter::default(),
                 state: None,
             }),
             received: AtomicU64::new(0),
@@ -308,12 +301,16 @@ impl SocketCanBus {
         if let Some(event) = rx.pending.pop_front() {
             return Ok(event);
         }
-        let message = receive_message(fd)?;
+        // SAFETY: canfd_frame is plain data; all-zero is a valid value.
+        let mut raw: libc::canfd_frame = unsafe { mem::zeroed() };
+        let message = socket_io::receive(fd, frame_bytes_mut(&mut raw), libc::MSG_DONTWAIT)?;
         let dropped = message.overflow.and_then(|count| self.note_overflow(&mut rx, count));
         let mut state_change = None;
-        let event = match decode(&message.frame, message.len) {
+        let event = match decode(&raw, message.len) {
             Ok(frame) => {
-                let direction = if message.from_this_host { Direction::Tx } else { Direction::Rx };
+                // MSG_DONTROUTE: a socket on this host sent the frame (what `candump -x` shows).
+                let from_this_host = message.flags & libc::MSG_DONTROUTE != 0;
+                let direction = if from_this_host { Direction::Tx } else { Direction::Rx };
                 let timestamp = message.timestamp.unwrap_or_else(Timestamp::now);
                 let frame =
                     frame.with_channel(self.channel).with_direction(direction).with_timestamp(timestamp);
@@ -350,13 +347,7 @@ impl SocketCanBus {
 
     /// Account for the socket's cumulative overflow counter; a drop report if it grew.
     fn note_overflow(&self, rx: &mut Receiver, count: u32) -> Option<BusEvent> {
-        // The counter only grows (modulo 2^32), but a frame queued before an idle-time reading
-        // carries an older, smaller value: ignore anything that looks like going backwards.
-        let newly = count.wrapping_sub(rx.overflow_seen);
-        if newly == 0 || newly > u32::MAX / 2 {
-            return None;
-        }
-        rx.overflow_seen = count;
+        let newly = rx.overflow.new_drops(count)?;
         self.dropped.fetch_add(u64::from(newly), Ordering::Relaxed);
         Some(BusEvent::Dropped { count: u64::from(newly) })
     }
@@ -366,11 +357,7 @@ impl SocketCanBus {
     /// until traffic resumes; when the queue is empty we read the same counter (`sk_drops`) with
     /// `SO_MEMINFO` instead.
     fn overflow_while_idle(&self) -> Option<BusEvent> {
-        let mut info = [0u8; MEMINFO_LEN];
-        let len =
-            self.socket.get_ref().get_socket_option_bytes(libc::SOL_SOCKET, SO_MEMINFO, &mut info).ok()?;
-        let at = SK_MEMINFO_DROPS * 4;
-        let count = u32::from_ne_bytes(info.get(at..at + 4).filter(|_| len >= at + 4)?.try_into().ok()?);
+        let count = socket_io::socket_drops(self.socket.get_ref().as_raw_fd())?;
         let mut rx = self.lock_receiver();
         self.note_overflow(&mut rx, count)
     }
@@ -495,68 +482,12 @@ fn interface_info(name: &str) -> Result<InterfaceInfo, BusError> {
     })
 }
 
-/// What one `recvmsg` delivered.
-struct Message {
-    frame: libc::canfd_frame,
-    /// Bytes received: `CAN_MTU` or `CANFD_MTU` for valid frames.
-    len: usize,
-    timestamp: Option<Timestamp>,
-    /// The socket's cumulative overflow counter, when the kernel sent one.
-    overflow: Option<u32>,
-    /// `MSG_DONTROUTE`: the frame was sent by a socket on this host.
-    from_this_host: bool,
-}
-
-/// Control-message buffer for `recvmsg`, aligned for `cmsghdr`. Room for a timestamp
-/// (`SCM_TIMESTAMPNS`, 16 bytes of data) and the overflow counter (4 bytes), with headers.
-#[repr(C, align(8))]
-struct ControlBuffer([u8; 128]);
-
-/// `recvmsg` one frame, non-blocking, with its control messages. Everything lives on the stack.
-fn receive_message(fd: RawFd) -> io::Result<Message> {
-    // SAFETY: canfd_frame is plain data; all-zero is a valid value.
-    let mut frame: libc::canfd_frame = unsafe { mem::zeroed() };
-    let mut control = ControlBuffer([0; 128]);
-    let mut iov = libc::iovec { iov_base: (&mut frame as *mut libc::canfd_frame).cast(), iov_len: CANFD_MTU };
-    // SAFETY: msghdr is plain data; all-zero is a valid (empty) value.
-    let mut msg: libc::msghdr = unsafe { mem::zeroed() };
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.0.as_mut_ptr().cast();
-    msg.msg_controllen = control.0.len() as _;
-    // SAFETY: msg points at live buffers of the sizes given, for the duration of the call.
-    let n = unsafe { libc::recvmsg(fd, &mut msg, libc::MSG_DONTWAIT) };
-    if n < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let mut timestamp = None;
-    let mut overflow = None;
-    // SAFETY: the CMSG_* macros walk the control buffer the kernel filled, bounded by
-    // msg_controllen; each payload is read unaligned after checking the cmsg is long enough.
-    unsafe {
-        let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
-        while !cmsg.is_null() {
-            let header = &*cmsg;
-            let data = libc::CMSG_DATA(cmsg);
-            let payload = header.cmsg_len as usize - (data as usize - cmsg as usize);
-            if header.cmsg_level == libc::SOL_SOCKET {
-                if header.cmsg_type == libc::SCM_TIMESTAMPNS && payload >= mem::size_of::<libc::timespec>() {
-                    let ts = std::ptr::read_unaligned(data.cast::<libc::timespec>());
-                    timestamp = Some(Timestamp::from_parts(ts.tv_sec, ts.tv_nsec as u32));
-                } else if header.cmsg_type == libc::SO_RXQ_OVFL && payload >= mem::size_of::<u32>() {
-                    overflow = Some(std::ptr::read_unaligned(data.cast::<u32>()));
-                }
-            }
-            cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
-        }
-    }
-    Ok(Message {
-        frame,
-        len: n as usize,
-        timestamp,
-        overflow,
-        from_this_host: msg.msg_flags & libc::MSG_DONTROUTE != 0,
-    })
+/// The kernel struct as the buffer `recvmsg` fills: a classic frame lands in its first `CAN_MTU`
+/// bytes, an FD frame fills it.
+fn frame_bytes_mut(raw: &mut libc::canfd_frame) -> &mut [u8] {
+    // SAFETY: canfd_frame is plain data (integers and byte arrays, no padding) for which every byte
+    // pattern is valid; the slice covers exactly the struct and borrows it mutably.
+    unsafe { std::slice::from_raw_parts_mut((raw as *mut libc::canfd_frame).cast::<u8>(), CANFD_MTU) }
 }
 
 /// Turn the kernel struct into a [`Frame`] (without channel, direction and timestamp). A classic

@@ -48,9 +48,8 @@
 //! Filtering, printing and configuration resolution are left to [`crate::bus`] and its callers.
 
 use std::io;
-use std::mem::{size_of, size_of_val, zeroed};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -59,6 +58,7 @@ use tokio::io::unix::AsyncFd;
 use tokio::io::Interest;
 
 use super::msgpack::{BufferFull, DecodeError, Reader, Value, Writer};
+use super::socket_io::{self, DropCounter, Received};
 use super::{BusConfig, BusError, BusEvent, BusStats};
 use crate::frame::{Channel, Direction, Frame, FrameError, Timestamp, MAX_DATA};
 
@@ -81,10 +81,7 @@ pub const MAX_DATAGRAM: usize = 4096;
 /// Enough for the largest frame cankit encodes (FD, 64 bytes, 30-byte channel name: ~250 bytes).
 const ENCODE_BUFFER: usize = 512;
 /// Socket receive buffer: about 30,000 datagrams of kernel memory, a few hundred ms of a busy bus.
-const SOCKET_RECV_BUFFER: usize = 8 << 20;
-/// Room for an `SO_TIMESTAMPNS` timespec and an `SO_RXQ_OVFL` counter with their headers
-/// (`u64` for the alignment `cmsghdr` needs).
-const CONTROL_WORDS: usize = 16;
+const SOCKET_RECV_BUFFER: libc::c_int = 8 << 20;
 
 const INTERFACE: &str = "udp_multicast";
 
@@ -522,29 +519,6 @@ fn interface_index(name: &str) -> Option<u32> {
 // ------------------------------------------------------------------------------------------------
 // Sockets
 
-fn set_int_option(
-    socket: &Socket,
-    level: libc::c_int,
-    name: libc::c_int,
-    value: libc::c_int,
-) -> io::Result<()> {
-    // SAFETY: the option value is a live c_int and its exact size is passed.
-    let rc = unsafe {
-        libc::setsockopt(
-            socket.as_raw_fd(),
-            level,
-            name,
-            (&value as *const libc::c_int).cast(),
-            size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
-
 /// The listening socket: bound to the wildcard address like python-can (so both coexist on the
 /// port), joined to the group on the chosen interface.
 fn receive_socket(s: &Settings) -> Result<Socket, BusError> {
@@ -557,15 +531,9 @@ fn receive_socket(s: &Settings) -> Result<Socket, BusError> {
     socket.set_reuse_address(true).map_err(io_err("SO_REUSEADDR"))?;
     socket.set_reuse_port(true).map_err(io_err("SO_REUSEPORT"))?;
     socket.set_nonblocking(true).map_err(io_err("non-blocking mode"))?;
-    set_int_option(&socket, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, 1).map_err(io_err("SO_TIMESTAMPNS"))?;
-    set_int_option(&socket, libc::SOL_SOCKET, libc::SO_RXQ_OVFL, 1).map_err(io_err("SO_RXQ_OVFL"))?;
-    // SO_RCVBUFFORCE ignores net.core.rmem_max but needs CAP_NET_ADMIN; without it take what the
-    // limit allows. A small buffer only means earlier drops, which are reported, so not fatal.
-    if set_int_option(&socket, libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, SOCKET_RECV_BUFFER as libc::c_int)
-        .is_err()
-    {
-        let _ = socket.set_recv_buffer_size(SOCKET_RECV_BUFFER);
-    }
+    socket_io::enable_timestamps(socket.as_raw_fd()).map_err(io_err("SO_TIMESTAMPNS"))?;
+    socket_io::enable_overflow_counter(socket.as_raw_fd()).map_err(io_err("SO_RXQ_OVFL"))?;
+    socket_io::request_receive_buffer(socket.as_raw_fd(), SOCKET_RECV_BUFFER);
     let bind_addr: SocketAddr = match s.group {
         IpAddr::V4(_) => SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, s.port).into(),
         IpAddr::V6(_) => {
@@ -662,119 +630,13 @@ fn send_socket(s: &Settings) -> Result<(Socket, SocketAddr), BusError> {
     Ok((socket, own))
 }
 
-/// One datagram as `recvmsg` delivered it.
-struct Datagram {
-    /// Full length; larger than the buffer if the datagram was truncated.
-    len: usize,
-    source: Option<SocketAddr>,
-    received: Option<Timestamp>,
-    /// The socket's cumulative drop counter, when the kernel sent one.
-    drops: Option<u32>,
-}
-
-fn sockaddr_to_std(addr: &libc::sockaddr_storage) -> Option<SocketAddr> {
-    match addr.ss_family as libc::c_int {
-        libc::AF_INET => {
-            // SAFETY: the family says the storage holds a sockaddr_in, which is smaller.
-            let sin = unsafe { &*(addr as *const libc::sockaddr_storage).cast::<libc::sockaddr_in>() };
-            let ip = Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr));
-            Some(SocketAddrV4::new(ip, u16::from_be(sin.sin_port)).into())
-        }
-        libc::AF_INET6 => {
-            // SAFETY: as above, for sockaddr_in6.
-            let sin6 = unsafe { &*(addr as *const libc::sockaddr_storage).cast::<libc::sockaddr_in6>() };
-            let ip = Ipv6Addr::from(sin6.sin6_addr.s6_addr);
-            Some(
-                SocketAddrV6::new(ip, u16::from_be(sin6.sin6_port), sin6.sin6_flowinfo, sin6.sin6_scope_id)
-                    .into(),
-            )
-        }
-        _ => None,
-    }
-}
-
-/// `recvmsg` one datagram into `buf`, with its source and control messages.
-fn receive_datagram(fd: RawFd, buf: &mut [u8], control: &mut [u64; CONTROL_WORDS]) -> io::Result<Datagram> {
-    // SAFETY: all-zero is a valid sockaddr_storage and msghdr.
-    let mut addr: libc::sockaddr_storage = unsafe { zeroed() };
-    let mut iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
-    let mut msg: libc::msghdr = unsafe { zeroed() };
-    msg.msg_name = (&mut addr as *mut libc::sockaddr_storage).cast();
-    msg.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.as_mut_ptr().cast();
-    msg.msg_controllen = size_of_val(control) as _;
-    let n = loop {
-        // SAFETY: every pointer in `msg` points at live buffers of the stated sizes. MSG_TRUNC makes
-        // the return value the datagram's real length, so oversize datagrams can be reported.
-        let n = unsafe { libc::recvmsg(fd, &mut msg, libc::MSG_TRUNC) };
-        if n >= 0 {
-            break n as usize;
-        }
-        let e = io::Error::last_os_error();
-        if e.kind() != io::ErrorKind::Interrupted {
-            return Err(e);
-        }
-    };
-    let mut received = None;
-    let mut drops = None;
-    // SAFETY: the kernel filled `msg_control`/`msg_controllen`; CMSG_* walk only within them, and
-    // payloads are read unaligned at their exact sizes.
-    unsafe {
-        let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
-        while !cmsg.is_null() {
-            let c = &*cmsg;
-            if c.cmsg_level == libc::SOL_SOCKET {
-                if c.cmsg_type == libc::SCM_TIMESTAMPNS {
-                    let ts = std::ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast::<libc::timespec>());
-                    received = Some(Timestamp::from_parts(ts.tv_sec, ts.tv_nsec as u32));
-                } else if c.cmsg_type == libc::SO_RXQ_OVFL {
-                    drops = Some(std::ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast::<u32>()));
-                }
-            }
-            cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
-        }
-    }
-    Ok(Datagram { len: n, source: sockaddr_to_std(&addr), received, drops })
-}
-
-/// The socket's cumulative drop counter (`SO_MEMINFO`), the same counter `SO_RXQ_OVFL` reports.
-/// Needed because `SO_RXQ_OVFL` only rides on the next datagram that *is* queued: drops after the
-/// last queued datagram of a burst would otherwise go unreported.
-fn socket_drops(fd: RawFd) -> Option<u32> {
-    let mut info = [0u32; 16];
-    let mut len = size_of_val(&info) as libc::socklen_t;
-    // SAFETY: `info` is writable for `len` bytes; the kernel writes at most `len` and updates it.
-    let rc = unsafe {
-        libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_MEMINFO, info.as_mut_ptr().cast(), &mut len)
-    };
-    let index = libc::SK_MEMINFO_DROPS as usize;
-    (rc == 0 && len as usize >= (index + 1) * size_of::<u32>()).then(|| info[index])
-}
-
 /// Buffers and bookkeeping of the receive path, reused for every datagram.
 struct ReceiveState {
     buf: Box<[u8]>,
-    control: [u64; CONTROL_WORDS],
-    /// Last value of the kernel's cumulative drop counter, to report only new drops.
-    last_drops: u32,
+    /// The kernel's cumulative drop counter as last reported, to report only new drops.
+    drops: DropCounter,
     /// An event decoded together with a drop report, delivered right after it.
     pending: Option<BusEvent>,
-}
-
-impl ReceiveState {
-    /// Drops since the last report, given the kernel's cumulative counter from either source.
-    /// The counter only grows (modulo 2^32); a stale reading (older than one already seen) is
-    /// ignored.
-    fn new_drops(&mut self, total: u32) -> u32 {
-        let new = total.wrapping_sub(self.last_drops);
-        if new == 0 || new > u32::MAX / 2 {
-            return 0;
-        }
-        self.last_drops = total;
-        new
-    }
 }
 
 /// A python-can compatible UDP multicast bus. See the module docs.
@@ -824,8 +686,7 @@ impl UdpMulticastBus {
             receive_own: config.receive_own_messages,
             state: Mutex::new(Box::new(ReceiveState {
                 buf: vec![0u8; MAX_DATAGRAM].into_boxed_slice(),
-                control: [0; CONTROL_WORDS],
-                last_drops: 0,
+                drops: DropCounter::default(),
                 pending: None,
             })),
             received: AtomicU64::new(0),
@@ -909,12 +770,14 @@ impl UdpMulticastBus {
         }
         let fd = self.receiver.as_raw_fd();
         loop {
-            let d = match receive_datagram(fd, &mut state.buf, &mut state.control) {
+            // MSG_TRUNC: the length returned is the datagram's, so oversize ones can be reported.
+            let d = match socket_io::receive(fd, &mut state.buf, libc::MSG_TRUNC) {
                 Ok(d) => d,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     // Drained: report losses no queued datagram told us about yet.
-                    let new_drops = socket_drops(fd).map_or(0, |total| state.new_drops(total));
-                    if new_drops > 0 {
+                    if let Some(new_drops) =
+                        socket_io::socket_drops(fd).and_then(|n| state.drops.new_drops(n))
+                    {
                         return Ok(self.dropped_event(new_drops));
                     }
                     return Err(e);
@@ -922,8 +785,7 @@ impl UdpMulticastBus {
                 Err(e) => return Err(e),
             };
             let event = self.classify(&state.buf, &d);
-            let new_drops = d.drops.map_or(0, |total| state.new_drops(total));
-            if new_drops > 0 {
+            if let Some(new_drops) = d.overflow.and_then(|n| state.drops.new_drops(n)) {
                 // The loss happened before this datagram was queued, so report it first.
                 state.pending = event;
                 return Ok(self.dropped_event(new_drops));
@@ -940,7 +802,7 @@ impl UdpMulticastBus {
     }
 
     /// Turn a received datagram into the event the caller sees, if any.
-    fn classify(&self, buf: &[u8], d: &Datagram) -> Option<BusEvent> {
+    fn classify(&self, buf: &[u8], d: &Received) -> Option<BusEvent> {
         let own = d.source.is_some_and(|s| is_own(s, self.own));
         if own && !self.receive_own {
             return None;
@@ -953,7 +815,7 @@ impl UdpMulticastBus {
         match result {
             Ok(Some(frame)) => {
                 self.received.fetch_add(1, Ordering::Relaxed);
-                let time = d.received.unwrap_or_else(Timestamp::now);
+                let time = d.timestamp.unwrap_or_else(Timestamp::now);
                 let direction = if own { Direction::Tx } else { Direction::Rx };
                 Some(BusEvent::Frame(frame.with_timestamp(time).with_direction(direction)))
             }

@@ -1,0 +1,232 @@
+//! Receive-side socket plumbing shared by the backends that read kernel sockets directly
+//! (`socketcan` and `udp_multicast`): the options that make the kernel stamp each message with its
+//! receive time (`SO_TIMESTAMPNS`) and the socket's drop counter (`SO_RXQ_OVFL`), a large receive
+//! buffer, one `recvmsg` that returns those control messages with the data, the `SO_MEMINFO` read
+//! that finds drops no queued message has announced yet, and the bookkeeping that turns the
+//! kernel's cumulative counter into "dropped since the last report". Everything works on a raw
+//! descriptor, allocates nothing and keeps its kernel structs on the stack.
+//!
+//! Opening and binding sockets, readiness (tokio's `AsyncFd`) and turning bytes into frames stay
+//! with the backends: this module knows nothing about CAN or python-can.
+
+use std::io;
+use std::mem::{align_of, size_of, size_of_val, zeroed};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::os::fd::RawFd;
+
+use libc::c_int;
+
+use crate::frame::Timestamp;
+
+/// Ask for the kernel's receive timestamp (`SO_TIMESTAMPNS`) as a control message on every message.
+pub(crate) fn enable_timestamps(fd: RawFd) -> io::Result<()> {
+    set_int_option(fd, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, 1)
+}
+
+/// Ask for the socket's cumulative drop counter (`SO_RXQ_OVFL`) as a control message; the kernel
+/// sends it with every message once the counter is non-zero.
+pub(crate) fn enable_overflow_counter(fd: RawFd) -> io::Result<()> {
+    set_int_option(fd, libc::SOL_SOCKET, libc::SO_RXQ_OVFL, 1)
+}
+
+/// Ask for a receive buffer of `bytes`, best effort. `SO_RCVBUFFORCE` ignores `net.core.rmem_max`
+/// but needs `CAP_NET_ADMIN`; without it `SO_RCVBUF` gets what that limit allows. A smaller buffer
+/// only means drops come sooner, and those are reported, so neither failure is an error.
+pub(crate) fn request_receive_buffer(fd: RawFd, bytes: c_int) {
+    if set_int_option(fd, libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, bytes).is_err() {
+        let _ = set_int_option(fd, libc::SOL_SOCKET, libc::SO_RCVBUF, bytes);
+    }
+}
+
+fn set_int_option(fd: RawFd, level: c_int, name: c_int, value: c_int) -> io::Result<()> {
+    // SAFETY: the option value is a live c_int and its exact size is passed.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            (&value as *const c_int).cast(),
+            size_of::<c_int>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// What one [`receive`] delivered besides the bytes in the caller's buffer.
+pub(crate) struct Received {
+    /// Bytes received; with `MSG_TRUNC` in the flags passed, the message's full length, which is
+    /// larger than the buffer when the message did not fit.
+    pub(crate) len: usize,
+    /// The sender, for IPv4 and IPv6 sockets; `None` for other families (CAN).
+    pub(crate) source: Option<SocketAddr>,
+    /// The kernel's receive time, if [`enable_timestamps`] was called.
+    pub(crate) timestamp: Option<Timestamp>,
+    /// The socket's cumulative drop counter, when the kernel sent one (see
+    /// [`enable_overflow_counter`]).
+    pub(crate) overflow: Option<u32>,
+    /// The kernel's `msg_flags`: `MSG_TRUNC`, and on CAN sockets `MSG_DONTROUTE` (sent by this
+    /// host) and `MSG_CONFIRM` (sent by this socket).
+    pub(crate) flags: c_int,
+}
+
+/// Control-message buffer for `recvmsg`, aligned for `cmsghdr`. Room for a timestamp
+/// (`SCM_TIMESTAMPNS`, 16 bytes of data) and the drop counter (4 bytes), with their headers.
+#[repr(C, align(8))]
+struct ControlBuffer([u8; 128]);
+
+const _: () = assert!(align_of::<ControlBuffer>() >= align_of::<libc::cmsghdr>());
+
+/// `recvmsg` one message into `buf` with its sender and control messages; `flags` go to the call
+/// as given (`MSG_DONTWAIT`, `MSG_TRUNC`, ...). Retries when interrupted by a signal.
+pub(crate) fn receive(fd: RawFd, buf: &mut [u8], flags: c_int) -> io::Result<Received> {
+    let mut control = ControlBuffer([0; 128]);
+    // SAFETY: sockaddr_storage and msghdr are plain data; all-zero is a valid (empty) value.
+    let mut source: libc::sockaddr_storage = unsafe { zeroed() };
+    let mut msg: libc::msghdr = unsafe { zeroed() };
+    let mut iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
+    msg.msg_name = (&mut source as *mut libc::sockaddr_storage).cast();
+    msg.msg_namelen = size_of_val(&source) as libc::socklen_t;
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.0.as_mut_ptr().cast();
+    msg.msg_controllen = size_of_val(&control.0) as _;
+    let len = loop {
+        // SAFETY: every pointer in `msg` points at a live buffer of the stated size for the
+        // duration of the call; the kernel writes only within them.
+        let n = unsafe { libc::recvmsg(fd, &mut msg, flags) };
+        if n >= 0 {
+            break n as usize;
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    };
+    let mut timestamp = None;
+    let mut overflow = None;
+    // SAFETY: CMSG_FIRSTHDR/CMSG_NXTHDR walk only the msg_controllen bytes the kernel filled in
+    // `control` (aligned for cmsghdr, alive until the end of this function); a payload is read,
+    // unaligned, only after checking that its cmsg is long enough to hold it.
+    unsafe {
+        let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
+        while !cmsg.is_null() {
+            let header = &*cmsg;
+            let data = libc::CMSG_DATA(cmsg);
+            let payload = (header.cmsg_len as usize).saturating_sub(data as usize - cmsg as usize);
+            if header.cmsg_level == libc::SOL_SOCKET {
+                if header.cmsg_type == libc::SCM_TIMESTAMPNS && payload >= size_of::<libc::timespec>() {
+                    let ts = std::ptr::read_unaligned(data.cast::<libc::timespec>());
+                    timestamp = Some(Timestamp::from_parts(ts.tv_sec, ts.tv_nsec as u32));
+                } else if header.cmsg_type == libc::SO_RXQ_OVFL && payload >= size_of::<u32>() {
+                    overflow = Some(std::ptr::read_unaligned(data.cast::<u32>()));
+                }
+            }
+            cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
+        }
+    }
+    Ok(Received { len, source: socket_addr(&source), timestamp, overflow, flags: msg.msg_flags })
+}
+
+/// The sender address `recvmsg` wrote, if it is an IP address.
+fn socket_addr(addr: &libc::sockaddr_storage) -> Option<SocketAddr> {
+    match addr.ss_family as c_int {
+        libc::AF_INET => {
+            // SAFETY: the family says the storage holds a sockaddr_in, which is smaller.
+            let sin = unsafe { &*(addr as *const libc::sockaddr_storage).cast::<libc::sockaddr_in>() };
+            let ip = Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr));
+            Some(SocketAddrV4::new(ip, u16::from_be(sin.sin_port)).into())
+        }
+        libc::AF_INET6 => {
+            // SAFETY: as above, for sockaddr_in6.
+            let sin6 = unsafe { &*(addr as *const libc::sockaddr_storage).cast::<libc::sockaddr_in6>() };
+            let ip = Ipv6Addr::from(sin6.sin6_addr.s6_addr);
+            Some(
+                SocketAddrV6::new(ip, u16::from_be(sin6.sin6_port), sin6.sin6_flowinfo, sin6.sin6_scope_id)
+                    .into(),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// The socket's cumulative drop counter (`sk_drops`, read with `SO_MEMINFO`), the same counter
+/// `SO_RXQ_OVFL` reports. Needed because `SO_RXQ_OVFL` only rides on the next message that *is*
+/// queued: drops after the last queued message of a burst would otherwise go unreported until
+/// traffic resumes. `None` if the kernel does not say.
+pub(crate) fn socket_drops(fd: RawFd) -> Option<u32> {
+    // SK_MEMINFO_VARS is 9 today; the kernel writes at most what we offer and says how much.
+    let mut info = [0u32; 16];
+    let mut len = size_of_val(&info) as libc::socklen_t;
+    // SAFETY: `info` is writable for `len` bytes; the kernel writes at most `len` and updates it.
+    let rc = unsafe {
+        libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_MEMINFO, info.as_mut_ptr().cast(), &mut len)
+    };
+    let index = libc::SK_MEMINFO_DROPS as usize;
+    (rc == 0 && len as usize >= (index + 1) * size_of::<u32>()).then(|| info[index])
+}
+
+/// Turns readings of the kernel's cumulative drop counter, from either source ([`Received::overflow`]
+/// or [`socket_drops`]), into the number of drops not reported yet.
+#[derive(Debug, Default)]
+pub(crate) struct DropCounter {
+    /// The counter at the last report.
+    reported: u32,
+}
+
+impl DropCounter {
+    /// Drops since the last report, or `None` if there are none. The counter only grows (modulo
+    /// 2^32), but a message queued before an idle-time `SO_MEMINFO` reading carries an older,
+    /// smaller value: a reading that looks like going backwards is ignored.
+    pub(crate) fn new_drops(&mut self, total: u32) -> Option<u32> {
+        let new = total.wrapping_sub(self.reported);
+        if new == 0 || new > u32::MAX / 2 {
+            return None;
+        }
+        self.reported = total;
+        Some(new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::UdpSocket;
+    use std::os::fd::AsRawFd;
+
+    #[test]
+    fn drop_counter_reports_growth_once_across_wraparound_and_ignores_stale_readings() {
+        let mut drops = DropCounter::default();
+        assert_eq!(drops.new_drops(0), None);
+        assert_eq!(drops.new_drops(5), Some(5));
+        assert_eq!(drops.new_drops(5), None);
+        assert_eq!(drops.new_drops(3), None, "an older reading is not a drop");
+        assert_eq!(drops.new_drops(u32::MAX), None, "nor a huge jump that is really a step back");
+        let mut drops = DropCounter { reported: u32::MAX - 1 };
+        assert_eq!(drops.new_drops(2), Some(4));
+    }
+
+    #[test]
+    fn receive_reports_sender_timestamp_and_full_length_of_a_truncated_datagram() {
+        let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let fd = receiver.as_raw_fd();
+        enable_timestamps(fd).unwrap();
+        enable_overflow_counter(fd).unwrap();
+        sender.send_to(b"0123456789", receiver.local_addr().unwrap()).unwrap();
+        let mut buf = [0u8; 4];
+        let got = receive(fd, &mut buf, libc::MSG_TRUNC).unwrap();
+        assert_eq!(got.len, 10);
+        assert_ne!(got.flags & libc::MSG_TRUNC, 0);
+        assert_eq!(&buf, b"0123");
+        assert_eq!(got.source, Some(sender.local_addr().unwrap()));
+        assert!(got.timestamp.is_some());
+        assert_eq!(got.overflow, None, "nothing was dropped");
+        assert_eq!(socket_drops(fd), Some(0));
+        let e = receive(fd, &mut buf, libc::MSG_DONTWAIT).err().unwrap();
+        assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
+    }
+}
