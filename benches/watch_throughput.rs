@@ -51,6 +51,34 @@ fn enter_private_netns() -> Option<String> {
     (rc == 0).then_some(name)
 }
 
+/// Send `frames` copies of an 8-byte frame on the benchmark's bus at `rate` frames/s (0 = as
+/// fast as possible), scheduled against the start time so the rate does not drift.
+fn send_paced(rt: &tokio::runtime::Runtime, frames: u64, rate: u64) {
+    let start = Instant::now();
+    rt.block_on(async {
+        let mut cfg = BusConfig::new("udp_multicast", None);
+        cfg.options.insert("port".into(), PORT.into());
+        let bus = Bus::open(&cfg).await.expect("open sender bus");
+        let frame = Frame::new_data(0x123, false, &[0xDE, 0xAD, 0xBE, 0xEF, 0, 1, 2, 3]).unwrap();
+        let mut sent = 0u64;
+        while sent < frames {
+            let due = if rate == 0 {
+                frames
+            } else {
+                ((start.elapsed().as_secs_f64() * rate as f64) as u64).min(frames)
+            };
+            if due <= sent {
+                tokio::task::yield_now().await;
+                continue;
+            }
+            while sent < due {
+                bus.send(&frame).await.expect("send");
+                sent += 1;
+            }
+        }
+    });
+}
+
 struct WatchResult {
     received: u64,
     seconds: f64,
@@ -89,28 +117,7 @@ fn watch_run(rt: &tokio::runtime::Runtime, frames: u64, rate: u64, stall: Option
         }
     });
     let start = Instant::now();
-    rt.block_on(async {
-        let mut cfg = BusConfig::new("udp_multicast", None);
-        cfg.options.insert("port".into(), PORT.into());
-        let bus = Bus::open(&cfg).await.expect("open sender bus");
-        let frame = Frame::new_data(0x123, false, &[0xDE, 0xAD, 0xBE, 0xEF, 0, 1, 2, 3]).unwrap();
-        let mut sent = 0u64;
-        while sent < frames {
-            let due = if rate == 0 {
-                frames
-            } else {
-                ((start.elapsed().as_secs_f64() * rate as f64) as u64).min(frames)
-            };
-            if due <= sent {
-                tokio::task::yield_now().await;
-                continue;
-            }
-            while sent < due {
-                bus.send(&frame).await.expect("send");
-                sent += 1;
-            }
-        }
-    });
+    send_paced(rt, frames, rate);
     let received = counter.join().unwrap();
     let seconds = start.elapsed().as_secs_f64();
     let _ = child.wait();
@@ -142,24 +149,7 @@ fn python_watch_run(rt: &tokio::runtime::Runtime, python: &Path, frames: u64, ra
     let mut line = String::new();
     out.read_line(&mut line).unwrap();
     let start = Instant::now();
-    rt.block_on(async {
-        let mut cfg = BusConfig::new("udp_multicast", None);
-        cfg.options.insert("port".into(), PORT.into());
-        let bus = Bus::open(&cfg).await.expect("open sender bus");
-        let frame = Frame::new_data(0x123, false, &[0xDE, 0xAD, 0xBE, 0xEF, 0, 1, 2, 3]).unwrap();
-        let mut sent = 0u64;
-        while sent < frames {
-            let due = ((start.elapsed().as_secs_f64() * rate as f64) as u64).min(frames);
-            if due <= sent {
-                tokio::task::yield_now().await;
-                continue;
-            }
-            while sent < due {
-                bus.send(&frame).await.expect("send");
-                sent += 1;
-            }
-        }
-    });
+    send_paced(rt, frames, rate);
     line.clear();
     out.read_line(&mut line).unwrap();
     let _ = child.wait();
