@@ -133,10 +133,15 @@ fn watch_ends_with_exit_0_when_the_pipe_closes() {
     }
     assert!(first.contains("123#01"));
     // The watcher notices the closed pipe on its next write.
+    let deadline = Instant::now() + Duration::from_secs(10);
     let st = loop {
         assert!(run(canlogger(&p).args(["send", "123#02"])).status.success());
         if let Some(st) = watch.try_wait().unwrap() {
             break st;
+        }
+        if Instant::now() > deadline {
+            let _ = watch.kill();
+            panic!("watch kept running after its output pipe closed");
         }
         std::thread::sleep(Duration::from_millis(50));
     };
