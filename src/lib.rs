@@ -25,4 +25,5 @@ pub use filter::FilterSet;
 pub use frame::{Channel, Direction, Frame, FrameKind, Timestamp};
 pub mod cli;
 pub mod config;
+pub mod log;
 pub mod print;
