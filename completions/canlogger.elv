@@ -43,6 +43,8 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand watch 'Print live frames'
             cand send 'Send one or more frames'
             cand wait 'Wait for the first frame that matches'
+            cand convert 'Convert a log file to another format'
+            cand info 'Summarise a log file'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'canlogger;watch'= {
@@ -146,10 +148,78 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'canlogger;convert'= {
+            cand --from 'Input format when IN''s extension does not say: asc, blf, log, trc, csv, db'
+            cand --tz 'Time zone of naive dates in headers: local (default), utc, +02:00'
+            cand --to 'Output format when OUT''s extension does not say: asc, blf, log, trc, csv, db'
+            cand -f 'Keep only frames passing these candump filters (e.g. 123:7FF,#FF)'
+            cand --filter 'Keep only frames passing these candump filters (e.g. 123:7FF,#FF)'
+            cand --channel 'Keep only frames of this channel (name such as can0, or number as in ASC/BLF); repeatable'
+            cand --start 'Drop frames before this time: UNIX seconds, a date (2024-03-01T12:00:00, UTC), or an offset from the first frame (10s, 1m30s)'
+            cand --end 'Drop frames after this time (same forms as --start)'
+            cand --level 'zlib level for BLF and .gz output (0-9)'
+            cand --trc-version 'TRC version to write: 2.1 or 1.1'
+            cand -i 'Bus backend: udp_multicast (default: a bus shared by processes on this host), socketcan, virtual [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast (default: a bus shared by processes on this host), socketcan, virtual [env: CAN_INTERFACE]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand --strict 'Stop at the first malformed record (exit code 1) instead of skipping it'
+            cand --utc 'Naive dates in headers are UTC (same as --tz utc)'
+            cand -q 'No summary on stderr'
+            cand --quiet 'No summary on stderr'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'canlogger;info'= {
+            cand --from 'Input format when IN''s extension does not say: asc, blf, log, trc, csv, db'
+            cand --tz 'Time zone of naive dates in headers: local (default), utc, +02:00'
+            cand --top 'How many of the most frequent ids to list in the text output (all in JSON)'
+            cand -i 'Bus backend: udp_multicast (default: a bus shared by processes on this host), socketcan, virtual [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast (default: a bus shared by processes on this host), socketcan, virtual [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand --strict 'Stop at the first malformed record (exit code 1) instead of skipping it'
+            cand --utc 'Naive dates in headers are UTC (same as --tz utc)'
+            cand --json 'One JSON object instead of text'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'canlogger;help'= {
             cand watch 'Print live frames'
             cand send 'Send one or more frames'
             cand wait 'Wait for the first frame that matches'
+            cand convert 'Convert a log file to another format'
+            cand info 'Summarise a log file'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'canlogger;help;watch'= {
@@ -157,6 +227,10 @@ set edit:completion:arg-completer[canlogger] = {|@words|
         &'canlogger;help;send'= {
         }
         &'canlogger;help;wait'= {
+        }
+        &'canlogger;help;convert'= {
+        }
+        &'canlogger;help;info'= {
         }
         &'canlogger;help;help'= {
         }

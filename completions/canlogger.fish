@@ -43,6 +43,8 @@ complete -c canlogger -n "__fish_canlogger_needs_command" -s V -l version -d 'Pr
 complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "watch" -d 'Print live frames'
 complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "send" -d 'Send one or more frames'
 complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "wait" -d 'Wait for the first frame that matches'
+complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "convert" -d 'Convert a log file to another format'
+complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "info" -d 'Summarise a log file'
 complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s F -l format -d 'Output format: human (aligned columns), log (candump -L lines), json (one object per line)' -r -f -a "human\t''
 log\t''
@@ -116,7 +118,58 @@ complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l receive-own
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s h -l help -d 'Print help'
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s V -l version -d 'Print version'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait help" -f -a "watch" -d 'Print live frames'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait help" -f -a "send" -d 'Send one or more frames'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait help" -f -a "wait" -d 'Wait for the first frame that matches'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l from -d 'Input format when IN\'s extension does not say: asc, blf, log, trc, csv, db' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l tz -d 'Time zone of naive dates in headers: local (default), utc, +02:00' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l to -d 'Output format when OUT\'s extension does not say: asc, blf, log, trc, csv, db' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s f -l filter -d 'Keep only frames passing these candump filters (e.g. 123:7FF,#FF)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l channel -d 'Keep only frames of this channel (name such as can0, or number as in ASC/BLF); repeatable' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l start -d 'Drop frames before this time: UNIX seconds, a date (2024-03-01T12:00:00, UTC), or an offset from the first frame (10s, 1m30s)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l end -d 'Drop frames after this time (same forms as --start)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l level -d 'zlib level for BLF and .gz output (0-9)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l trc-version -d 'TRC version to write: 2.1 or 1.1' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s i -l interface -d 'Bus backend: udp_multicast (default: a bus shared by processes on this host), socketcan, virtual [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l config-section -d 'Section of the config file to use' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l strict -d 'Stop at the first malformed record (exit code 1) instead of skipping it'
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l utc -d 'Naive dates in headers are UTC (same as --tz utc)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s q -l quiet -d 'No summary on stderr'
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s h -l help -d 'Print help'
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s V -l version -d 'Print version'
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l from -d 'Input format when IN\'s extension does not say: asc, blf, log, trc, csv, db' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l tz -d 'Time zone of naive dates in headers: local (default), utc, +02:00' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l top -d 'How many of the most frequent ids to list in the text output (all in JSON)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -s i -l interface -d 'Bus backend: udp_multicast (default: a bus shared by processes on this host), socketcan, virtual [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l config-section -d 'Section of the config file to use' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l strict -d 'Stop at the first malformed record (exit code 1) instead of skipping it'
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l utc -d 'Naive dates in headers are UTC (same as --tz utc)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l json -d 'One JSON object instead of text'
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -s h -l help -d 'Print help'
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -s V -l version -d 'Print version'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait convert info help" -f -a "watch" -d 'Print live frames'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait convert info help" -f -a "send" -d 'Send one or more frames'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait convert info help" -f -a "wait" -d 'Wait for the first frame that matches'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait convert info help" -f -a "convert" -d 'Convert a log file to another format'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait convert info help" -f -a "info" -d 'Summarise a log file'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait convert info help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

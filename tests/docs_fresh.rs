@@ -32,7 +32,14 @@ fn completions_and_man_pages_are_up_to_date() {
 #[test]
 fn every_binary_and_subcommand_has_a_man_page() {
     let man = common::root().join("man");
-    for page in ["canlogger.1", "canlogger-watch.1", "canlogger-send.1", "canlogger-wait.1"] {
+    for page in [
+        "canlogger.1",
+        "canlogger-watch.1",
+        "canlogger-send.1",
+        "canlogger-wait.1",
+        "canlogger-convert.1",
+        "canlogger-info.1",
+    ] {
         assert!(man.join(page).exists(), "man/{page} missing");
     }
 }

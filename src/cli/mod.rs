@@ -22,7 +22,7 @@ use crate::text::ParseError;
 pub mod exit {
     /// Success.
     pub const OK: u8 = 0;
-    /// `wait`: no matching frame before the timeout.
+    /// `wait`: no matching frame before the timeout; `convert`/`info --strict`: a malformed record.
     pub const TIMEOUT: u8 = 1;
     /// Bad usage or input: wrong arguments, malformed frame text, invalid filter, bad config file,
     /// unknown interface.
@@ -30,10 +30,6 @@ pub mod exit {
     /// The bus or the system failed: interface missing or down, socket errors, I/O errors.
     pub const FAILURE: u8 = 3;
 }
-
-/// Text for `--help` of every tool.
-pub const EXIT_CODES_HELP: &str = "Exit codes: 0 success, 1 timeout (wait: no matching frame), \
-2 usage error (bad arguments, frame text, filter, config file, unknown interface), 3 bus or I/O failure.";
 
 /// Bus selection options, flattened into every command that opens a bus.
 #[derive(Args, Clone, Debug, Default)]
@@ -173,6 +169,13 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Log(crate::log::LogError),
+    /// A malformed record with `--strict`.
+    #[error("{0} (stopped: --strict)")]
+    Strict(crate::log::LogError),
+    #[error("interrupted")]
+    Interrupted,
 }
 
 impl CliError {
@@ -183,6 +186,10 @@ impl CliError {
             }
             CliError::Bus(BusError::UnknownInterface(_) | BusError::InvalidConfig { .. }) => exit::USAGE,
             CliError::Bus(_) | CliError::Io { .. } => exit::FAILURE,
+            CliError::Log(crate::log::LogError::Invalid { .. }) => exit::USAGE,
+            CliError::Log(_) => exit::FAILURE,
+            CliError::Strict(_) => exit::TIMEOUT,
+            CliError::Interrupted => 130,
         }
     }
 }
@@ -200,7 +207,12 @@ where
             return ExitCode::from(exit::FAILURE);
         }
     };
-    match runtime.block_on(fut) {
+    exit_with(tool, runtime.block_on(fut))
+}
+
+/// Turn a command's result into the exit code, printing an error as `tool: message`.
+pub fn exit_with(tool: &str, result: Result<u8, CliError>) -> ExitCode {
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("{tool}: {e}");

@@ -228,6 +228,23 @@ pub struct ReadOptions {
     /// How to read naive dates (ASC `date`, TRC `$STARTTIME` without zone): local time unless
     /// told otherwise.
     pub tz: TimeZone,
+    /// Incremented with every byte read from the file (before decompression), for progress
+    /// display.
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+}
+
+/// Counts bytes as they are read, for progress bars.
+struct Counting<R> {
+    inner: R,
+    counter: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// Options for writers.
@@ -273,14 +290,22 @@ pub fn format_of(path: &Path, explicit: Option<Format>) -> Result<(Format, bool)
     }
 }
 
-/// Open a byte stream for reading: a file, stdin for `-`, gunzipped when `gz`.
-pub fn open_input(path: &Path, gz: bool) -> Result<Box<dyn BufRead + Send>, LogError> {
+/// Open a byte stream for reading: a file, stdin for `-`, gunzipped when `gz`; bytes read are
+/// added to `progress` when given.
+pub fn open_input(
+    path: &Path,
+    gz: bool,
+    progress: Option<&std::sync::Arc<std::sync::atomic::AtomicU64>>,
+) -> Result<Box<dyn BufRead + Send>, LogError> {
     let name = display_name(path, "<stdin>");
-    let raw: Box<dyn Read + Send> = if path == Path::new("-") {
+    let mut raw: Box<dyn Read + Send> = if path == Path::new("-") {
         Box::new(io::stdin())
     } else {
         Box::new(File::open(path).map_err(|e| LogError::io(&name, "cannot open", e))?)
     };
+    if let Some(counter) = progress {
+        raw = Box::new(Counting { inner: raw, counter: counter.clone() });
+    }
     const BUFFER: usize = 1 << 18;
     if gz {
         Ok(Box::new(BufReader::with_capacity(BUFFER, flate2::read::MultiGzDecoder::new(raw))))
@@ -315,12 +340,13 @@ pub fn open_reader(
 ) -> Result<Box<dyn LogReader + Send>, LogError> {
     let (format, gz) = format_of(path, format)?;
     let name = display_name(path, "<stdin>");
+    let progress = options.progress.as_ref();
     Ok(match format {
-        Format::Asc => Box::new(asc::AscReader::new(open_input(path, gz)?, &name, options)),
-        Format::Candump => Box::new(candump::CandumpReader::new(open_input(path, gz)?, &name)),
-        Format::Trc => Box::new(trc::TrcReader::new(open_input(path, gz)?, &name, options)),
-        Format::Csv => Box::new(csv::CsvReader::new(open_input(path, gz)?, &name)),
-        Format::Blf => Box::new(blf::BlfReader::new(open_input(path, false)?, &name)?),
+        Format::Asc => Box::new(asc::AscReader::new(open_input(path, gz, progress)?, &name, options)),
+        Format::Candump => Box::new(candump::CandumpReader::new(open_input(path, gz, progress)?, &name)),
+        Format::Trc => Box::new(trc::TrcReader::new(open_input(path, gz, progress)?, &name, options)),
+        Format::Csv => Box::new(csv::CsvReader::new(open_input(path, gz, progress)?, &name)),
+        Format::Blf => Box::new(blf::BlfReader::new(open_input(path, false, progress)?, &name)?),
         Format::Sqlite => Box::new(sqlite::SqliteReader::open(path_required(path, "SQLite")?, &name)?),
     })
 }

@@ -1,6 +1,8 @@
-//! `canlogger`: watch live traffic, send frames, wait for a frame. (Recording, conversion and
-//! `info` join later as further subcommands.) One file per subcommand.
+//! `canlogger`: watch live traffic, send frames, wait for a frame, convert log files and
+//! summarise them. (Recording joins later as the default action.) One file per subcommand.
 
+pub mod convert;
+pub mod info;
 pub mod send;
 pub mod wait;
 pub mod watch;
@@ -22,11 +24,14 @@ Examples:
   canlogger send 123#DEADBEEF 1F334455#R   # two frames
   canlogger wait --id 123 --timeout 2s     # exit 0 when 0x123 arrives, 1 on timeout
   canlogger -i socketcan -c can0 watch --format log > can0.log
+  canlogger convert trace.asc trace.blf    # any of asc, blf, log, trc, csv, db (.gz for text)
+  canlogger info trace.blf
 
-Exit codes: 0 success, 1 timeout (wait), 2 usage error (bad arguments, frame text, filter, \
-config file, unknown interface), 3 bus or I/O failure.";
+Exit codes: 0 success, 1 timeout (wait) or a malformed record with --strict (convert, info), \
+2 usage error (bad arguments, frame text, filter, config file, unknown interface or format), \
+3 bus or I/O failure, 130 interrupted (convert: the output is finished properly).";
 
-/// Watch, send and wait for CAN frames on any bus cankit speaks.
+/// Watch, send and wait for CAN frames on any bus cankit speaks; convert and summarise logs.
 #[derive(Parser, Debug)]
 #[command(name = "canlogger", version, about, after_help = AFTER_HELP, propagate_version = true)]
 pub struct Cli {
@@ -41,16 +46,20 @@ pub enum Command {
     Watch(watch::WatchArgs),
     Send(send::SendArgs),
     Wait(wait::WaitArgs),
+    Convert(convert::ConvertArgs),
+    Info(info::InfoArgs),
 }
 
 /// Entry point of the `canlogger` binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    super::run_main("canlogger", async move {
-        match cli.command {
-            Command::Watch(args) => watch::run(&cli.bus, args).await,
-            Command::Send(args) => send::run(&cli.bus, args).await,
-            Command::Wait(args) => wait::run(&cli.bus, args).await,
-        }
-    })
+    let bus = cli.bus;
+    match cli.command {
+        // Files are synchronous and need no runtime.
+        Command::Convert(args) => super::exit_with("canlogger", convert::run(args)),
+        Command::Info(args) => super::exit_with("canlogger", info::run(args)),
+        Command::Watch(args) => super::run_main("canlogger", async move { watch::run(&bus, args).await }),
+        Command::Send(args) => super::run_main("canlogger", async move { send::run(&bus, args).await }),
+        Command::Wait(args) => super::run_main("canlogger", async move { wait::run(&bus, args).await }),
+    }
 }

@@ -1,0 +1,266 @@
+//! `canlogger info FILE`: what a log holds: frames by kind, extended share, channels, distinct
+//! ids with counts, time span, average and peak rate, skipped records and warnings. `--json` for
+//! scripts. Streams the file once; memory grows only with the number of distinct ids/channels.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::convert::{catch_interrupts, describe_counts, interrupted, ReadArgs, Source};
+use crate::cli::{exit, CliError};
+use crate::frame::{FrameKind, Timestamp};
+use crate::log::{self, EventKind, Record};
+use crate::print::json_string;
+
+const AFTER_HELP: &str = "\
+Examples:
+  canlogger info trace.blf
+  canlogger info capture.log.gz --json | jq .frames.total
+  canlogger info --from asc - < trace.asc";
+
+/// Summarise a log file.
+#[derive(Args, Debug)]
+#[command(after_help = AFTER_HELP)]
+pub struct InfoArgs {
+    /// Log file (- = standard input, with --from)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// One JSON object instead of text
+    #[arg(long = "json")]
+    pub json: bool,
+    /// How many of the most frequent ids to list in the text output (all in JSON)
+    #[arg(long = "top", value_name = "N", default_value_t = 20)]
+    pub top: usize,
+}
+
+#[derive(Default)]
+struct Summary {
+    data: u64,
+    remote: u64,
+    fd: u64,
+    error: u64,
+    extended: u64,
+    events: u64,
+    markers: u64,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+    /// Frames per whole second of the recording, to find the peak rate without keeping times.
+    current_second: i64,
+    in_current_second: u64,
+    peak_per_second: u64,
+    ids: BTreeMap<(bool, u32), u64>,
+    channels: BTreeMap<String, u64>,
+}
+
+impl Summary {
+    fn total(&self) -> u64 {
+        self.data + self.remote + self.fd + self.error
+    }
+
+    fn add(&mut self, record: &Record) {
+        let f = match record {
+            Record::Frame(f) => f,
+            Record::Event(e) => {
+                self.events += 1;
+                if matches!(e.kind, EventKind::Marker(_)) {
+                    self.markers += 1;
+                }
+                return;
+            }
+        };
+        match f.kind() {
+            FrameKind::Data => self.data += 1,
+            FrameKind::Remote => self.remote += 1,
+            FrameKind::Fd => self.fd += 1,
+            FrameKind::Error => self.error += 1,
+        }
+        if !f.is_error() {
+            if f.is_extended() {
+                self.extended += 1;
+            }
+            *self.ids.entry((f.is_extended(), f.id())).or_insert(0) += 1;
+        }
+        let channel = if f.channel.is_none() { "-".to_string() } else { f.channel.to_string() };
+        match self.channels.get_mut(&channel) {
+            Some(n) => *n += 1,
+            None => {
+                self.channels.insert(channel, 1);
+            }
+        }
+        let t = f.timestamp;
+        self.first = Some(self.first.map_or(t, |x| x.min(t)));
+        self.last = Some(self.last.map_or(t, |x| x.max(t)));
+        let second = t.secs();
+        if second != self.current_second || self.in_current_second == 0 {
+            self.current_second = second;
+            self.in_current_second = 0;
+        }
+        self.in_current_second += 1;
+        self.peak_per_second = self.peak_per_second.max(self.in_current_second);
+    }
+
+    fn span_secs(&self) -> f64 {
+        match (self.first, self.last) {
+            (Some(a), Some(b)) => (b.0 - a.0) as f64 / 1e9,
+            _ => 0.0,
+        }
+    }
+
+    fn average_rate(&self) -> f64 {
+        let span = self.span_secs();
+        if span > 0.0 {
+            self.total() as f64 / span
+        } else {
+            0.0
+        }
+    }
+}
+
+fn id_text(extended: bool, id: u32) -> String {
+    if extended {
+        format!("{id:08X}")
+    } else {
+        format!("{id:03X}")
+    }
+}
+
+fn time_text(t: Option<Timestamp>) -> String {
+    match t {
+        None => "-".into(),
+        Some(t) => {
+            let c = log::time::from_unix(t.0, log::TimeZone::Utc);
+            format!(
+                "{}.{:06} ({:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06} UTC)",
+                t.secs(),
+                t.subsec_nanos() / 1000,
+                c.year,
+                c.month,
+                c.day,
+                c.hour,
+                c.minute,
+                c.second,
+                c.nanos / 1000
+            )
+        }
+    }
+}
+
+pub fn run(args: InfoArgs) -> Result<u8, CliError> {
+    let mut source = Source::open(&args.file, &args.read, "canlogger", true)?;
+    catch_interrupts();
+    let mut s = Summary::default();
+    while let Some(record) = source.next_record()? {
+        s.add(&record);
+        if s.total() % 65_536 == 0 && interrupted() {
+            return Err(CliError::Interrupted);
+        }
+    }
+    source.clear_progress();
+    let name = log::display_name(&args.file, "<stdin>");
+    let mut out = Vec::new();
+    let mut ids: Vec<(&(bool, u32), &u64)> = s.ids.iter().collect();
+    ids.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    if args.json {
+        write_json(&mut out, &name, &s, &ids, &source);
+    } else {
+        let total = s.total();
+        let pct = |n: u64| if total > 0 { n as f64 * 100.0 / total as f64 } else { 0.0 };
+        let _ = writeln!(out, "file:        {name}");
+        let _ = writeln!(
+            out,
+            "frames:      {total} (data {}, remote {}, FD {}, error {})",
+            s.data, s.remote, s.fd, s.error
+        );
+        let _ = writeln!(out, "extended:    {} ({:.1}%)", s.extended, pct(s.extended));
+        if s.events > 0 {
+            let _ = writeln!(out, "events:      {} ({} markers)", s.events, s.markers);
+        }
+        let channels: Vec<String> = s.channels.iter().map(|(c, n)| format!("{c} ({n})")).collect();
+        let _ = writeln!(
+            out,
+            "channels:    {}",
+            if channels.is_empty() { "-".into() } else { channels.join(", ") }
+        );
+        let _ = writeln!(out, "first:       {}", time_text(s.first));
+        let _ = writeln!(out, "last:        {}", time_text(s.last));
+        let _ = writeln!(out, "span:        {:.6} s", s.span_secs());
+        let _ = writeln!(
+            out,
+            "rate:        {:.1} frames/s average, {} frames/s peak",
+            s.average_rate(),
+            s.peak_per_second
+        );
+        let _ = writeln!(out, "distinct ids: {}", s.ids.len());
+        for ((ext, id), n) in ids.iter().take(args.top) {
+            let _ = writeln!(out, "  {:>8}  {n}", id_text(*ext, *id));
+        }
+        if ids.len() > args.top {
+            let _ = writeln!(out, "  ... {} more (--top N, or --json for all)", ids.len() - args.top);
+        }
+        let _ = writeln!(out, "malformed:   {}", source.malformed);
+        if !source.skipped().is_empty() {
+            let _ = writeln!(out, "skipped:     {}", describe_counts(source.skipped()));
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    match lock.write_all(&out).and_then(|_| lock.flush()) {
+        Ok(()) => Ok(exit::OK),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::OK),
+        Err(e) => Err(CliError::Io { context: "writing to standard output".into(), source: e }),
+    }
+}
+
+fn write_json(out: &mut Vec<u8>, name: &str, s: &Summary, ids: &[(&(bool, u32), &u64)], source: &Source) {
+    out.extend_from_slice(b"{\"file\":");
+    json_string(out, name);
+    let ts = |t: Option<Timestamp>| {
+        t.map_or("null".to_string(), |t| format!("{}.{:09}", t.secs(), t.subsec_nanos()))
+    };
+    let _ = write!(
+        out,
+        ",\"frames\":{{\"total\":{},\"data\":{},\"remote\":{},\"fd\":{},\"error\":{}}},\"extended\":{},\
+         \"events\":{},\"markers\":{},\"first\":{},\"last\":{},\"span\":{:.9},\"average_rate\":{:.3},\
+         \"peak_rate\":{},\"channels\":{{",
+        s.total(),
+        s.data,
+        s.remote,
+        s.fd,
+        s.error,
+        s.extended,
+        s.events,
+        s.markers,
+        ts(s.first),
+        ts(s.last),
+        s.span_secs(),
+        s.average_rate(),
+        s.peak_per_second
+    );
+    for (i, (c, n)) in s.channels.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_string(out, c);
+        let _ = write!(out, ":{n}");
+    }
+    out.extend_from_slice(b"},\"ids\":[");
+    for (i, ((ext, id), n)) in ids.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let _ = write!(out, "{{\"id\":\"{}\",\"extended\":{ext},\"count\":{n}}}", id_text(*ext, *id));
+    }
+    let _ = write!(out, "],\"malformed\":{},\"skipped\":{{", source.malformed);
+    for (i, (why, n)) in source.skipped().iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_string(out, why);
+        let _ = write!(out, ":{n}");
+    }
+    out.extend_from_slice(b"}}\n");
+}
