@@ -14,7 +14,8 @@
 
 mod common;
 
-use std::path::PathBuf;
+use common::uml::{run_in_guest, GuestRun};
+
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -26,61 +27,6 @@ use cankit::frame::{Channel, Direction, Frame, Timestamp};
 // ---------------------------------------------------------------------------------------------
 // Host side: booting guests
 // ---------------------------------------------------------------------------------------------
-
-/// What a guest run printed and returned.
-struct GuestRun {
-    status: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl GuestRun {
-    fn assert_success(&self) {
-        assert_eq!(
-            self.status,
-            Some(0),
-            "guest failed\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout,
-            self.stderr
-        );
-    }
-}
-
-/// The harness, if everything it needs is installed.
-fn uml_runner() -> Option<PathBuf> {
-    let complete = common::program("linux.uml").is_some()
-        && PathBuf::from("/bin/busybox").exists()
-        && ["cansend", "candump", "cangen", "ip"].iter().all(|p| common::program(p).is_some());
-    complete.then(|| common::root().join("tests/uml/run.sh"))
-}
-
-/// Run a shell script in a fresh guest (vcan0 and vcan1 up, MTU 72). `None` = skipped.
-fn run_in_guest(script: &str) -> Option<GuestRun> {
-    let runner = common::require(
-        "User-Mode Linux with can-utils (apt-get install user-mode-linux busybox-static can-utils iproute2)",
-        uml_runner(),
-    )?;
-    let mut command = Command::new(runner);
-    command.args(["--timeout", "60"]);
-    // The built binaries must be visible inside: the host root is, except a target dir under /tmp,
-    // which the guest's own tmpfs hides. Sharing it makes it visible at the same path.
-    for binary in [std::env::current_exe().expect("test binary path"), common::canlogger()] {
-        if let Some(dir) = binary.parent().filter(|d| !d.starts_with(common::root())) {
-            command.arg("--share").arg(dir);
-        }
-    }
-    let output = command
-        .args(["sh", "-c", script])
-        .current_dir(common::root())
-        .stdin(Stdio::null())
-        .output()
-        .expect("starting tests/uml/run.sh");
-    Some(GuestRun {
-        status: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    })
-}
 
 /// Run one `guest_*` test of this binary inside a guest and require it to pass.
 fn run_guest_test(name: &str) {

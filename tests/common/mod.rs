@@ -3,6 +3,8 @@
 //! says it is skipped and why; in CI (`CI=true`) it fails.
 #![allow(dead_code)]
 
+pub mod uml;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
