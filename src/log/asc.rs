@@ -750,6 +750,9 @@ pub struct AscWriter {
     /// UNIX time (ns) of the header dates, the first record's time cut to milliseconds; `None`
     /// until the header is written.
     start: Option<i64>,
+    /// Microseconds after `start` of the last frame line written: a reader gives comment and
+    /// marker lines (which carry no time) this time.
+    last_offset_us: i64,
     finished: bool,
 }
 
@@ -761,6 +764,8 @@ const LOSS_ERROR_DIRECTION: &str = "direction of error frames (ASC ErrorFrame li
 const LOSS_EARLY: &str = "frames before the first record's time (written at the start time)";
 const LOSS_BUS_STATE: &str = "bus-state events (not written to ASC)";
 const LOSS_DROPPED: &str = "drop reports (not written to ASC)";
+const LOSS_EVENT_TIME: &str =
+    "event times (ASC comment lines carry none: read back at the previous frame's time)";
 
 impl AscWriter {
     pub fn new(out: Box<dyn Write + Send>, name: &str, options: &WriteOptions) -> AscWriter {
@@ -771,6 +776,7 @@ impl AscWriter {
             buf: Vec::with_capacity(DRAIN_AT + 1024),
             losses: Counts::new(),
             start: None,
+            last_offset_us: 0,
             finished: false,
         }
     }
@@ -1004,10 +1010,18 @@ impl LogWriter for AscWriter {
             None => self.header(time),
         };
         match record {
-            Record::Frame(f) => self.frame(f, start),
+            Record::Frame(f) => {
+                self.last_offset_us = (f.timestamp.0 - start).max(0) / 1000;
+                self.frame(f, start)
+            }
             Record::Event(e) => match &e.kind {
-                EventKind::Comment(text) => self.comment("", text),
-                EventKind::Marker(text) => self.comment("Marker: ", text),
+                EventKind::Comment(text) | EventKind::Marker(text) => {
+                    if (e.timestamp.0 - start).div_euclid(1000) != self.last_offset_us {
+                        count(&mut self.losses, LOSS_EVENT_TIME);
+                    }
+                    let prefix = if matches!(e.kind, EventKind::Marker(_)) { "Marker: " } else { "" };
+                    self.comment(prefix, text);
+                }
                 EventKind::BusState(_) => count(&mut self.losses, LOSS_BUS_STATE),
                 EventKind::Dropped(_) => count(&mut self.losses, LOSS_DROPPED),
             },
@@ -1526,7 +1540,8 @@ mod tests {
             w.write(&Record::Frame(*f)).unwrap();
         }
         w.write(&Record::Event(Event {
-            timestamp: t(0),
+            // At the last frame's time: comment lines carry no time of their own.
+            timestamp: written.last().unwrap().timestamp,
             channel: Channel::NONE,
             kind: EventKind::Comment("two\nlines".into()),
         }))
