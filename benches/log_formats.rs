@@ -97,7 +97,7 @@ fn measure(cmd: &mut Command, reports_time: bool) -> Option<(f64, f64)> {
     let err = err_reader.join().unwrap_or_default();
     if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
         let why =
-            err.lines().filter(|l| !l.starts_with("note:") && !l.trim().is_empty()).last().unwrap_or("");
+            err.lines().filter(|l| !l.starts_with("note:") && !l.trim().is_empty()).next_back().unwrap_or("");
         eprintln!("  (failed: {why})");
         return None;
     }
