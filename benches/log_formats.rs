@@ -96,8 +96,7 @@ fn measure(cmd: &mut Command, reports_time: bool) -> Option<(f64, f64)> {
     let out = reader.join().unwrap_or_default();
     let err = err_reader.join().unwrap_or_default();
     if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
-        let why =
-            err.lines().filter(|l| !l.starts_with("note:") && !l.trim().is_empty()).next_back().unwrap_or("");
+        let why = err.lines().rev().find(|l| !l.starts_with("note:") && !l.trim().is_empty()).unwrap_or("");
         eprintln!("  (failed: {why})");
         return None;
     }
