@@ -1,28 +1,397 @@
-//! STUB: python-can CSV reader and writer (being implemented).
+//! python-can's CSV log (`.csv`), in the exact layout of its `CSVWriter`: the header
+//! `timestamp,arbitration_id,extended,remote,error,dlc,data`, then one row per frame with the time
+//! in decimal seconds, the id as `0x…` lower-case hex, three `0`/`1` flags, the DLC and the data
+//! in base64.
+//!
+//! That layout has no place for CAN FD, BRS, ESI, the channel or the direction, and python-can's
+//! `CSVReader` tolerates neither extra columns (it unpacks `line.split(",")` into exactly seven
+//! names) nor text after unpadded base64. What it does tolerate is any value other than `1` in a
+//! flag column: it only asks `== "1"`. So cankit writes those properties as `;`-separated tags
+//! after the `0` of a flag column that is false by construction: `error` for every frame that is
+//! not an error frame, `remote` for error frames (which are never remote). Tags are `fd`, `brs`,
+//! `esi`, `tx` and `ch=NAME` (`ch=2` for a numbered channel), for example
+//! `1700000000.5,0x123,0,0,0;fd;brs;ch=1,12,AAECAwQFBgcICQoL`. python-can reads such a row exactly
+//! as it reads its own rows of that frame; cankit reads the tags back from either column, and
+//! reads python-can's files (no tags; FD frames recognised by more than 8 data bytes).
+//!
+//! Timestamps: python-can writes `repr(float)`. cankit writes the exact decimal of its nanosecond
+//! timestamp with trailing zeros removed (at least `.0`), which is the same text for every time on
+//! a microsecond grid below 2^32 s, and otherwise text that python-can's `float()` reads to the
+//! same value while cankit keeps the nanoseconds. Reading takes decimals exactly and falls back
+//! to floating point for exponent forms (`1e-05`).
+
 use std::io::{BufRead, Write};
 
-use super::{Counts, LogError, LogReader, LogWriter, Record};
+use super::trc::{decimal_u32, find_byte, hex_u32, push_uint, scaled_decimal, with_next_line};
+use super::{count, Counts, EventKind, Location, LogError, LogReader, LogWriter, Record};
+use crate::frame::{Channel, Direction, Frame, FrameKind, Timestamp, MAX_DATA, MAX_EXTENDED_ID};
 
+/// The header line python-can writes and expects.
+pub const HEADER: &str = "timestamp,arbitration_id,extended,remote,error,dlc,data";
+/// Flush the writer's row buffer to the output at this size.
+const WRITE_CHUNK: usize = 1 << 16;
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+const BASE64_VALUE: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 64 {
+        t[BASE64[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Base64 with `=` padding, as Python's `b64encode`.
+fn push_base64(b: &mut Vec<u8>, data: &[u8]) {
+    let mut chunks = data.chunks_exact(3);
+    for c in &mut chunks {
+        let v = (c[0] as u32) << 16 | (c[1] as u32) << 8 | c[2] as u32;
+        b.extend_from_slice(&[
+            BASE64[(v >> 18) as usize & 63],
+            BASE64[(v >> 12) as usize & 63],
+            BASE64[(v >> 6) as usize & 63],
+            BASE64[v as usize & 63],
+        ]);
+    }
+    match *chunks.remainder() {
+        [a] => {
+            let v = (a as u32) << 16;
+            b.extend_from_slice(&[
+                BASE64[(v >> 18) as usize & 63],
+                BASE64[(v >> 12) as usize & 63],
+                b'=',
+                b'=',
+            ]);
+        }
+        [a, c] => {
+            let v = (a as u32) << 16 | (c as u32) << 8;
+            b.extend_from_slice(&[
+                BASE64[(v >> 18) as usize & 63],
+                BASE64[(v >> 12) as usize & 63],
+                BASE64[(v >> 6) as usize & 63],
+                b'=',
+            ]);
+        }
+        _ => {}
+    }
+}
+
+/// Base64 (padding optional) into `out`; the byte count.
+fn base64_decode(text: &[u8], out: &mut [u8; MAX_DATA]) -> Result<usize, String> {
+    let end = text.iter().position(|&c| c == b'=').unwrap_or(text.len());
+    if text[end..].iter().any(|&c| c != b'=') || text.len() - end > 2 {
+        return Err("base64 data has text after its padding".into());
+    }
+    let body = &text[..end];
+    if body.len() % 4 == 1 {
+        return Err("base64 data is cut short".into());
+    }
+    let bytes = body.len() * 3 / 4;
+    if bytes > MAX_DATA {
+        return Err(format!("{bytes} data bytes do not fit in a CAN frame (max {MAX_DATA})"));
+    }
+    let mut n = 0;
+    let mut groups = body.chunks_exact(4);
+    for group in groups.by_ref() {
+        let mut v = 0u32;
+        for &c in group {
+            let d = BASE64_VALUE[c as usize];
+            if d == 0xFF {
+                return Err(format!("'{}' is not a base64 character", c.escape_ascii()));
+            }
+            v = v << 6 | d as u32;
+        }
+        // Whole groups never pass the byte count checked above.
+        out[n] = (v >> 16) as u8;
+        out[n + 1] = (v >> 8) as u8;
+        out[n + 2] = v as u8;
+        n += 3;
+    }
+    let tail = groups.remainder();
+    if !tail.is_empty() {
+        let mut v = 0u32;
+        for &c in tail {
+            let d = BASE64_VALUE[c as usize];
+            if d == 0xFF {
+                return Err(format!("'{}' is not a base64 character", c.escape_ascii()));
+            }
+            v = v << 6 | d as u32;
+        }
+        v <<= 6 * (4 - tail.len() as u32);
+        out[n] = (v >> 16) as u8;
+        n += 1;
+        if tail.len() == 3 {
+            out[n] = (v >> 8) as u8;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// The value of 1 to 8 ASCII digits, eight at a time; `None` if any byte is not a digit.
+fn digits_value(d: &[u8]) -> Option<u64> {
+    if d.is_empty() || d.len() > 8 {
+        return None;
+    }
+    // Right-align the digits behind '0's, first digit in the lowest byte that is used.
+    let mut bytes = [b'0'; 8];
+    bytes[8 - d.len()..].copy_from_slice(d);
+    let word = u64::from_le_bytes(bytes);
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    // Every byte in '0'..='9': high nibble 3, and adding 6 does not carry into it.
+    if word & HIGH_NIBBLES != ZEROS || (word.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES) != ZEROS {
+        return None;
+    }
+    let v = word - ZEROS;
+    let v = (v * 10 + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let v = (v * 100 + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
+    Some((v * 10_000 + (v >> 32)) & 0xFFFF_FFFF)
+}
+
+/// Seconds with up to 9 decimals as nanoseconds; exponent forms through floating point.
+fn parse_seconds(field: &[u8]) -> Option<i64> {
+    parse_seconds_fast(field).or_else(|| parse_seconds_slow(field))
+}
+
+/// The common case, `1700000000.123456`, eight digits at a time; `None` for anything else.
+fn parse_seconds_fast(field: &[u8]) -> Option<i64> {
+    let dot = find_byte(field, b'.')?;
+    let (int, frac) = (&field[..dot], &field[dot + 1..]);
+    if !(1..=16).contains(&int.len()) || !(1..=9).contains(&frac.len()) {
+        return None;
+    }
+    let secs = if int.len() > 8 {
+        digits_value(&int[..int.len() - 8])? * 100_000_000 + digits_value(&int[int.len() - 8..])?
+    } else {
+        digits_value(int)?
+    };
+    let (head, last) = frac.split_at(frac.len().min(8));
+    let mut nanos = digits_value(head)? * 10u64.pow(9 - head.len() as u32);
+    if let Some(&c) = last.first() {
+        nanos += (c as char).to_digit(10)? as u64;
+    }
+    i64::try_from(secs).ok()?.checked_mul(1_000_000_000).map(|s| s + nanos as i64)
+}
+
+fn parse_seconds_slow(field: &[u8]) -> Option<i64> {
+    let field = field.trim_ascii();
+    if let Some(ns) = scaled_decimal(field, 9) {
+        return Some(ns);
+    }
+    if field.len() > 40 {
+        return None;
+    }
+    let value: f64 = std::str::from_utf8(field).ok()?.parse().ok()?;
+    (value.is_finite() && value.abs() < 9.2e9).then(|| Timestamp::from_secs_f64(value).0)
+}
+
+/// Decimal seconds with trailing zeros removed, at least one decimal (`1700000000.5`, `3.0`).
+fn push_seconds(b: &mut Vec<u8>, ns: i64) {
+    if ns < 0 {
+        b.push(b'-');
+    }
+    let magnitude = ns.unsigned_abs();
+    push_uint(b, magnitude / 1_000_000_000, 0);
+    b.push(b'.');
+    let mut frac = magnitude % 1_000_000_000;
+    if frac == 0 {
+        b.push(b'0');
+        return;
+    }
+    let mut digits = 9;
+    while frac % 10 == 0 {
+        frac /= 10;
+        digits -= 1;
+    }
+    let mut text = [b'0'; 9];
+    for i in (0..digits).rev() {
+        text[i] = b'0' + (frac % 10) as u8;
+        frac /= 10;
+    }
+    b.extend_from_slice(&text[..digits]);
+}
+
+fn push_hex_lower(b: &mut Vec<u8>, value: u32) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let shown = (8 - value.leading_zeros() / 4).max(1);
+    for i in (0..shown).rev() {
+        b.push(DIGITS[(value >> (i * 4) & 0xF) as usize]);
+    }
+}
+
+/// What the tags of a row say.
+#[derive(Default)]
+struct Tags {
+    fd: bool,
+    brs: bool,
+    esi: bool,
+    tx: bool,
+    channel: Channel,
+}
+
+/// A python-can flag column: true only for `1` (as python-can reads it), tags after `;`.
+fn flag(field: &[u8], tags: &mut Tags) -> bool {
+    if field.len() == 1 {
+        return field[0] == b'1';
+    }
+    let (value, mut rest) = match find_byte(field, b';') {
+        Some(i) => (&field[..i], &field[i + 1..]),
+        None => (field, &b""[..]),
+    };
+    while !rest.is_empty() {
+        let (tag, after) = match find_byte(rest, b';') {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &b""[..]),
+        };
+        rest = after;
+        match tag.trim_ascii() {
+            b"fd" => tags.fd = true,
+            b"brs" => tags.brs = true,
+            b"esi" => tags.esi = true,
+            b"tx" => tags.tx = true,
+            b"rx" => tags.tx = false,
+            tag => {
+                if let Some(name) = tag.strip_prefix(b"ch=") {
+                    tags.channel = match decimal_u32(name) {
+                        Some(n) => Channel::number(n),
+                        None => std::str::from_utf8(name).map(Channel::name).unwrap_or(Channel::NONE),
+                    };
+                }
+                // Unknown tags are left for newer writers.
+            }
+        }
+    }
+    value.trim_ascii() == b"1"
+}
+
+fn parse_row(line: &[u8]) -> Result<Frame, String> {
+    let mut fields: [&[u8]; 7] = [b""; 7];
+    let mut rest = line;
+    for (n, field) in fields.iter_mut().enumerate() {
+        match find_byte(rest, b',') {
+            Some(i) => {
+                *field = &rest[..i];
+                rest = &rest[i + 1..];
+            }
+            None if n == 6 => *field = rest,
+            None => {
+                return Err(format!("expected 7 comma-separated fields ({HEADER}), found {}", n + 1));
+            }
+        }
+        // Columns after `data` (other writers) are ignored.
+    }
+    let [time, id, extended, remote, error, dlc, data] = fields;
+    let timestamp =
+        parse_seconds(time).ok_or_else(|| format!("'{}' is not a time in seconds", time.escape_ascii()))?;
+    let id_text = id.trim_ascii();
+    let id_digits = id_text.strip_prefix(b"0x").or_else(|| id_text.strip_prefix(b"0X")).unwrap_or(id_text);
+    let id = hex_u32(id_digits).ok_or_else(|| format!("'{}' is not a hex CAN id", id_text.escape_ascii()))?;
+    let mut tags = Tags::default();
+    let extended = flag(extended, &mut tags);
+    let remote = flag(remote, &mut tags);
+    let error = flag(error, &mut tags);
+    let dlc_text = dlc.trim_ascii();
+    let dlc = decimal_u32(dlc_text)
+        .filter(|&d| d <= MAX_DATA as u32)
+        .ok_or_else(|| format!("'{}' is not a data length (0-64)", dlc_text.escape_ascii()))?;
+    let mut bytes = [0u8; MAX_DATA];
+    let len = base64_decode(data.trim_ascii(), &mut bytes)?;
+    let data = &bytes[..len];
+    let frame = if error {
+        if id > MAX_EXTENDED_ID {
+            return Err(format!("error class 0x{id:x} does not fit in 29 bits"));
+        }
+        if len > 8 {
+            return Err(format!("an error frame has 8 data bytes, this one {len}"));
+        }
+        let mut detail = [0u8; 8];
+        detail[..len].copy_from_slice(data);
+        Frame::new_error(id, detail)
+    } else if remote {
+        if dlc > 15 {
+            return Err(format!("remote frame length {dlc} is out of range (0-15)"));
+        }
+        Frame::new_remote(id, extended, dlc.min(8) as u8).map(|f| f.with_len8_dlc(dlc as u8))
+    } else if tags.fd || len > 8 {
+        Frame::new_fd_padded(id, extended, data, tags.brs, tags.esi)
+    } else {
+        Frame::new_data(id, extended, data).map(|f| f.with_len8_dlc(dlc as u8))
+    }
+    .map_err(|e| e.to_string())?;
+    let direction = if tags.tx { Direction::Tx } else { Direction::Rx };
+    Ok(frame.with_timestamp(Timestamp(timestamp)).with_channel(tags.channel).with_direction(direction))
+}
+
+/// Streaming CSV reader: one reused line buffer, byte-level parsing.
 pub struct CsvReader {
+    input: Box<dyn BufRead + Send>,
     name: String,
+    /// A line split across two fills of the input's buffer.
+    line: Vec<u8>,
+    line_no: u64,
     skipped: Counts,
     done: bool,
 }
 
 impl CsvReader {
-    pub fn new(_input: Box<dyn BufRead + Send>, name: &str) -> CsvReader {
-        CsvReader { name: name.to_string(), skipped: Counts::new(), done: false }
+    pub fn new(input: Box<dyn BufRead + Send>, name: &str) -> CsvReader {
+        CsvReader {
+            input,
+            name: name.to_string(),
+            line: Vec::with_capacity(256),
+            line_no: 0,
+            skipped: Counts::new(),
+            done: false,
+        }
     }
 }
 
 impl Iterator for CsvReader {
     type Item = Result<Record, LogError>;
+
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
+        while !self.done {
+            let first = self.line_no == 0;
+            let parsed = with_next_line(&mut *self.input, &mut self.line, |line| {
+                let line = line.trim_ascii();
+                // python-can skips the first line unread; a file without a header keeps its
+                // first frame here.
+                if line.is_empty() || (first && line[0].is_ascii_alphabetic()) {
+                    None
+                } else {
+                    Some(parse_row(line))
+                }
+            });
+            match parsed {
+                Ok(None) => self.done = true,
+                Ok(Some(row)) => {
+                    self.line_no += 1;
+                    match row {
+                        None => continue,
+                        Some(Ok(frame)) => return Some(Ok(Record::Frame(frame))),
+                        Some(Err(message)) => {
+                            return Some(Err(LogError::malformed(
+                                &self.name,
+                                Location::Line(self.line_no),
+                                message,
+                            )))
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(LogError::io(
+                        &self.name,
+                        format!("reading line {}", self.line_no + 1),
+                        e,
+                    )));
+                }
+            }
         }
-        self.done = true;
-        Some(Err(LogError::Invalid { path: self.name.clone(), message: "format not implemented yet".into() }))
+        None
     }
 }
 
@@ -32,28 +401,309 @@ impl LogReader for CsvReader {
     }
 }
 
+/// CSV writer in python-can's layout (see the module documentation for the tags).
 pub struct CsvWriter {
+    out: Box<dyn Write + Send>,
     name: String,
+    buf: Vec<u8>,
     losses: Counts,
+    finished: bool,
 }
 
 impl CsvWriter {
-    pub fn new(_out: Box<dyn Write + Send>, name: &str) -> CsvWriter {
-        CsvWriter { name: name.to_string(), losses: Counts::new() }
+    /// The header goes out with the first flush, so even an empty log is a valid python-can CSV.
+    pub fn new(out: Box<dyn Write + Send>, name: &str) -> CsvWriter {
+        let mut buf = Vec::with_capacity(WRITE_CHUNK + 1024);
+        buf.extend_from_slice(HEADER.as_bytes());
+        buf.push(b'\n');
+        CsvWriter { out, name: name.to_string(), buf, losses: Counts::new(), finished: false }
+    }
+
+    fn drain(&mut self) -> Result<(), LogError> {
+        self.out.write_all(&self.buf).map_err(|e| LogError::io(&self.name, "writing", e))?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    fn push_tags(&mut self, f: &Frame) {
+        let b = &mut self.buf;
+        if f.is_fd() {
+            b.extend_from_slice(b";fd");
+            if f.brs() {
+                b.extend_from_slice(b";brs");
+            }
+            if f.esi() {
+                b.extend_from_slice(b";esi");
+            }
+        }
+        if f.direction == Direction::Tx {
+            b.extend_from_slice(b";tx");
+        }
+        if let Some(n) = f.channel.as_number() {
+            b.extend_from_slice(b";ch=");
+            push_uint(b, n as u64, 0);
+        } else if let Some(name) = f.channel.as_name() {
+            if name.bytes().any(|c| matches!(c, b',' | b';' | b'\r' | b'\n')) {
+                count(&mut self.losses, "channel names containing ',', ';' or line breaks (not written)");
+            } else {
+                b.extend_from_slice(b";ch=");
+                b.extend_from_slice(name.as_bytes());
+            }
+        }
+    }
+
+    fn push_row(&mut self, f: &Frame) {
+        let b = &mut self.buf;
+        push_seconds(b, f.timestamp.0);
+        b.extend_from_slice(b",0x");
+        push_hex_lower(b, f.id());
+        b.extend_from_slice(if f.is_extended() { b",1," } else { b",0," });
+        b.push(if f.is_remote() { b'1' } else { b'0' });
+        if f.is_error() {
+            self.push_tags(f);
+            self.buf.extend_from_slice(b",1");
+        } else {
+            self.buf.extend_from_slice(b",0");
+            self.push_tags(f);
+        }
+        let b = &mut self.buf;
+        b.push(b',');
+        // python-can's dlc is the byte count for CAN FD; classic frames keep a raw DLC 9-15.
+        let dlc = match f.kind() {
+            FrameKind::Fd | FrameKind::Error => f.len() as u8,
+            FrameKind::Data | FrameKind::Remote => f.dlc(),
+        };
+        push_uint(b, dlc as u64, 0);
+        b.push(b',');
+        push_base64(b, f.data());
+        b.push(b'\n');
     }
 }
 
 impl LogWriter for CsvWriter {
-    fn write(&mut self, _record: &Record) -> Result<(), LogError> {
-        Err(LogError::Invalid { path: self.name.clone(), message: "format not implemented yet".into() })
+    fn write(&mut self, record: &Record) -> Result<(), LogError> {
+        match record {
+            Record::Frame(f) => self.push_row(f),
+            Record::Event(e) => {
+                let what = match e.kind {
+                    EventKind::Marker(_) => "markers (python-can CSV holds only frames)",
+                    EventKind::Comment(_) => "comments (python-can CSV holds only frames)",
+                    EventKind::BusState(_) => "bus-state events (python-can CSV holds only frames)",
+                    EventKind::Dropped(_) => "drop reports (python-can CSV holds only frames)",
+                };
+                count(&mut self.losses, what);
+            }
+        }
+        if self.buf.len() >= WRITE_CHUNK {
+            self.drain()?;
+        }
+        Ok(())
     }
+
     fn flush(&mut self) -> Result<(), LogError> {
-        Ok(())
+        self.drain()?;
+        self.out.flush().map_err(|e| LogError::io(&self.name, "flushing", e))
     }
+
     fn finish(&mut self) -> Result<(), LogError> {
+        if !self.finished {
+            self.finished = true;
+            self.flush()?;
+        }
         Ok(())
     }
+
     fn losses(&self) -> &Counts {
         &self.losses
+    }
+}
+
+impl Drop for CsvWriter {
+    fn drop(&mut self) {
+        // Never lose rows already handed to the writer; errors were reported by finish().
+        let _ = self.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error_frame::{CAN_ERR_BUSOFF, CAN_ERR_CRTL};
+    use crate::log::{Event, EventKind};
+    use std::io::Cursor;
+
+    fn read_all(text: &str) -> (Vec<Result<Record, LogError>>, Counts) {
+        let mut r = CsvReader::new(Box::new(Cursor::new(text.as_bytes().to_vec())), "t.csv");
+        let items: Vec<_> = r.by_ref().collect();
+        (items, r.skipped().clone())
+    }
+
+    fn frames(text: &str) -> Vec<Frame> {
+        read_all(text)
+            .0
+            .into_iter()
+            .map(|r| match r.unwrap() {
+                Record::Frame(f) => f,
+                e => panic!("{e:?}"),
+            })
+            .collect()
+    }
+
+    fn write_all(records: &[Record]) -> (String, Counts) {
+        let path = tempfile::NamedTempFile::new().unwrap();
+        let mut w = CsvWriter::new(Box::new(std::fs::File::create(path.path()).unwrap()), "out.csv");
+        for r in records {
+            w.write(r).unwrap();
+        }
+        w.finish().unwrap();
+        let losses = w.losses().clone();
+        drop(w);
+        (std::fs::read_to_string(path.path()).unwrap(), losses)
+    }
+
+    #[test]
+    fn base64_matches_python_for_every_length() {
+        // Expected values from Python's base64.b64encode(bytes(range(n))).
+        let expected = ["", "AA==", "AAE=", "AAEC", "AAECAw==", "AAECAwQ="];
+        for (n, want) in expected.iter().enumerate() {
+            let data: Vec<u8> = (0..n as u8).collect();
+            let mut b = Vec::new();
+            push_base64(&mut b, &data);
+            assert_eq!(std::str::from_utf8(&b).unwrap(), *want);
+            let mut out = [0u8; MAX_DATA];
+            assert_eq!(base64_decode(want.as_bytes(), &mut out).unwrap(), n);
+            assert_eq!(&out[..n], &data[..]);
+            let unpadded = want.trim_end_matches('=');
+            assert_eq!(base64_decode(unpadded.as_bytes(), &mut out).unwrap(), n);
+        }
+        let mut out = [0u8; MAX_DATA];
+        assert!(base64_decode(b"AA=A", &mut out).is_err());
+        assert!(base64_decode(b"A", &mut out).is_err());
+        assert!(base64_decode(b"A*==", &mut out).is_err());
+        assert!(base64_decode(&[b'A'; 100], &mut out).is_err());
+    }
+
+    #[test]
+    fn seconds_are_written_like_python_repr_of_the_float() {
+        let text = |ns: i64| {
+            let mut b = Vec::new();
+            push_seconds(&mut b, ns);
+            String::from_utf8(b).unwrap()
+        };
+        assert_eq!(text(1_700_000_000_123_456_000), "1700000000.123456");
+        assert_eq!(text(1_700_000_000_000_000_000), "1700000000.0");
+        assert_eq!(text(500_000_000), "0.5");
+        assert_eq!(text(-500_000_000), "-0.5");
+        assert_eq!(text(1_000_000_001), "1.000000001");
+        assert_eq!(parse_seconds(b"1700000000.123456"), Some(1_700_000_000_123_456_000));
+        assert_eq!(parse_seconds(b"1e-05"), Some(10_000));
+        assert_eq!(parse_seconds(b"1.5E+3"), Some(1_500_000_000_000));
+        assert_eq!(parse_seconds(b"nan"), None);
+        assert_eq!(parse_seconds(b"12.5x"), None);
+        assert_eq!(parse_seconds(b"1234567890.123456789"), Some(1_234_567_890_123_456_789));
+        assert_eq!(parse_seconds(b"99999999999.5"), None);
+        assert_eq!(parse_seconds(b"-1.25"), Some(-1_250_000_000));
+        for text in ["0", "7", "12345678", "9:", "1/", "00000009"] {
+            assert_eq!(digits_value(text.as_bytes()), text.parse().ok(), "{text}");
+        }
+        assert_eq!(parse_seconds(b"inf"), None);
+    }
+
+    #[test]
+    fn python_can_rows_read_with_and_without_header() {
+        let rows = "1483389946.197,0xdadada,1,0,0,6,WzQyLCA5XQ==\n\
+                    1483389946.5,0x123,0,1,0,3,\n\
+                    1483389947.0,0x6,1,0,1,8,AAAAAAAAAAA=\r\n\
+                    1483389948.25,0x7ff,0,0,0,12,AAECAwQFBgcICQoL\n";
+        let with_header = format!("{HEADER}\n{rows}");
+        for text in [with_header.as_str(), rows] {
+            let f = frames(text);
+            assert_eq!(f.len(), 4);
+            assert_eq!(f[0].timestamp, Timestamp(1_483_389_946_197_000_000));
+            assert_eq!((f[0].id(), f[0].is_extended()), (0xdadada, true));
+            assert_eq!(f[0].data(), b"[42, 9]");
+            assert!(f[1].is_remote() && f[1].len() == 3 && !f[1].is_extended());
+            assert!(f[2].is_error() && f[2].id() == CAN_ERR_CRTL | 2);
+            assert!(f[3].is_fd() && f[3].len() == 12 && !f[3].brs(), "more than 8 bytes is CAN FD");
+            assert!(f.iter().all(|f| f.channel.is_none() && f.direction == Direction::Rx));
+        }
+    }
+
+    #[test]
+    fn malformed_rows_name_file_and_line_and_reading_goes_on() {
+        let (items, _) = read_all(&format!(
+            "{HEADER}\n1.0,0x1,0,0,0,0,\n1.0,0x1,0,0\nx,0x1,0,0,0,0,\n1.0,0xZ,0,0,0,0,\n\
+             1.0,0x800,0,0,0,0,\n1.0,0x1,0,0,0,1,A*==\n2.0,0x2,0,0,0,0,\n"
+        ));
+        assert_eq!(items.len(), 7);
+        assert!(items[0].is_ok() && items[6].is_ok());
+        for (i, item) in items[1..6].iter().enumerate() {
+            let e = item.as_ref().unwrap_err();
+            assert!(e.is_recoverable());
+            assert!(e.to_string().starts_with(&format!("t.csv:line {}: ", i + 3)), "{e}");
+        }
+    }
+
+    fn every_kind() -> Vec<Frame> {
+        let t = |us: i64| Timestamp(1_700_000_000_123_456_000 + us * 1000);
+        let mut err = [0u8; 8];
+        err[1] = 4;
+        vec![
+            Frame::new_data(0x123, false, &[0xDE, 0xAD]).unwrap().with_timestamp(t(0)),
+            Frame::new_data(0x1ABCDEF0, true, &[1, 2, 3, 4, 5, 6, 7, 8])
+                .unwrap()
+                .with_timestamp(t(1))
+                .with_direction(Direction::Tx)
+                .with_channel(Channel::number(2)),
+            Frame::new_data(0, false, &[]).unwrap().with_channel(Channel::name("vcan0")),
+            Frame::new_data(0x5, true, &[9; 8]).unwrap().with_len8_dlc(15).with_timestamp(Timestamp(-5)),
+            Frame::new_remote(0x100, false, 3).unwrap().with_timestamp(t(1_000_000)),
+            Frame::new_remote(0x100, true, 8).unwrap().with_len8_dlc(9).with_direction(Direction::Tx),
+            Frame::new_error(CAN_ERR_CRTL | CAN_ERR_BUSOFF, err)
+                .unwrap()
+                .with_channel(Channel::number(1))
+                .with_direction(Direction::Tx),
+            Frame::new_fd(0x10, false, &[7; 12], false, false).unwrap().with_timestamp(t(2_000_000)),
+            Frame::new_fd(0x11, true, &[8; 64], true, false).unwrap().with_channel(Channel::name("can1")),
+            Frame::new_fd(0x12, false, &[1, 2], false, true).unwrap(),
+            Frame::new_fd(0x13, false, &[], true, true).unwrap().with_direction(Direction::Tx),
+        ]
+    }
+
+    #[test]
+    fn writer_round_trips_every_frame_kind_with_tags_python_can_ignores() {
+        let records: Vec<Record> = every_kind().into_iter().map(Record::Frame).collect();
+        let (text, losses) = write_all(&records);
+        assert!(losses.is_empty(), "{losses:?}");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], HEADER);
+        assert_eq!(lines[1], "1700000000.123456,0x123,0,0,0,2,3q0=");
+        assert_eq!(lines[2], "1700000000.123457,0x1abcdef0,1,0,0;tx;ch=2,8,AQIDBAUGBwg=");
+        assert_eq!(lines[7], "0.0,0x44,1,0;tx;ch=1,1,8,AAQAAAAAAAA=");
+        assert_eq!(lines[9], "0.0,0x11,1,0,0;fd;brs;ch=can1,64,".to_string() + &"CAgI".repeat(21) + "CA==");
+        for line in &lines[1..] {
+            // python-can unpacks exactly seven fields.
+            assert_eq!(line.split(',').count(), 7, "{line}");
+        }
+        assert_eq!(frames(&text), every_kind());
+    }
+
+    #[test]
+    fn writer_counts_events_and_unwritable_channel_names() {
+        let e = Record::Event(Event {
+            timestamp: Timestamp(0),
+            channel: Channel::NONE,
+            kind: EventKind::Marker("m".into()),
+        });
+        let f = Frame::new_data(1, false, &[]).unwrap().with_channel(Channel::name("a,b"));
+        let (text, losses) = write_all(&[e, Record::Frame(f)]);
+        assert_eq!(losses.values().sum::<u64>(), 2, "{losses:?}");
+        assert_eq!(text, format!("{HEADER}\n0.0,0x1,0,0,0,0,\n"));
+    }
+
+    #[test]
+    fn empty_log_is_just_the_header() {
+        assert_eq!(write_all(&[]).0, format!("{HEADER}\n"));
+        assert!(read_all(&format!("{HEADER}\n")).0.is_empty());
     }
 }
