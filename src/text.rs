@@ -359,9 +359,11 @@ fn push_decimal(out: &mut Vec<u8>, mut value: u64, width: usize) {
 /// Append one `candump -L` log line: `(1700000000.123456) vcan0 123#DEADBEEF\n`.
 ///
 /// Seconds are zero-padded to 10 digits, the fraction has 6 digits (microseconds, truncated) or
-/// 9 with `nanos` (candump `-N`). A numbered channel prints as `can<n>` and no channel as `vcan0`,
-/// as python-can's log writer does (so a log of the default bus replays onto vcan0 with canplayer); whitespace inside a channel name (never in Linux interface names) becomes
-/// `_` so the line stays readable. No direction suffix, as `candump -L` prints none. Timestamps
+/// 9 with `nanos` (candump `-N`). A numbered channel is a 1-based bus number (as ASC, BLF and TRC
+/// count) and prints as `can<n-1>`, the pairing python-can uses (bus 1 = can0); no channel prints
+/// as `vcan0`, as python-can's log writer does (so a log of the default bus replays onto vcan0
+/// with canplayer). Whitespace inside a channel name (never in Linux interface names) becomes `_`
+/// so the line stays readable. No direction suffix, as `candump -L` prints none. Timestamps
 /// before 1970 print as 0.
 pub fn push_log_line(out: &mut Vec<u8>, frame: &Frame, nanos: bool) {
     let t = frame.timestamp;
@@ -379,7 +381,7 @@ pub fn push_log_line(out: &mut Vec<u8>, frame: &Frame, nanos: bool) {
         out.extend(name.bytes().map(|c| if c.is_ascii_whitespace() { b'_' } else { c }));
     } else if let Some(n) = frame.channel.as_number() {
         out.extend_from_slice(b"can");
-        push_decimal(out, n as u64, 1);
+        push_decimal(out, n.saturating_sub(1) as u64, 1);
     } else {
         out.extend_from_slice(b"vcan0");
     }
@@ -946,9 +948,9 @@ mod tests {
     }
 
     #[test]
-    fn log_line_numbered_channel_prints_as_can_n_and_none_as_vcan0() {
+    fn log_line_bus_number_n_prints_as_can_n_minus_1_and_none_as_vcan0() {
         let f = data(0x1, false, &[]);
-        assert_eq!(log_line(&f.with_channel(Channel::number(3)), false), "(0000000000.000000) can3 001#\n");
+        assert_eq!(log_line(&f.with_channel(Channel::number(3)), false), "(0000000000.000000) can2 001#\n");
         assert_eq!(log_line(&f, false), "(0000000000.000000) vcan0 001#\n");
     }
 

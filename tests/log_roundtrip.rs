@@ -10,7 +10,7 @@
 //!
 //! | format          | timestamps                         | channels generated / normalised            |
 //! |-----------------|------------------------------------|--------------------------------------------|
-//! | candump `.log`  | µs (6 decimals written)            | any; a number n prints as `canN`, none as `vcan0`, whitespace in names as `_` |
+//! | candump `.log`  | µs (6 decimals written)            | any; bus number n prints as `can(n-1)`, none as `vcan0`, whitespace in names as `_` |
 //! | ASC `.asc`      | µs                                 | numbers 1–8 (ASC channels are numbers)     |
 //! | BLF `.blf`      | 10 µs (v1 object headers) or better | numbers 1–8 (BLF channels are numbers)    |
 //! | TRC 2.1 `.trc`  | 10 µs (`$STARTTIME` is a fraction of a day with 10 decimals) | numbers 1–8 (bus column) |
@@ -211,7 +211,8 @@ fn normal_channel(spec: Spec, c: Channel) -> Channel {
     match spec.channels {
         Channels::Candump => {
             if let Some(n) = c.as_number() {
-                Channel::name(&format!("can{n}"))
+                // Bus numbers are 1-based: bus 1 is can0, as python-can pairs them.
+                Channel::name(&format!("can{}", n.saturating_sub(1)))
             } else if c.is_none() {
                 Channel::name("vcan0")
             } else {
