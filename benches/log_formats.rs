@@ -5,8 +5,8 @@
 //! Data: `BENCH_FRAMES` (default 1,000,000) classic frames (75% 11-bit, 25% 29-bit ids, DLC 0-8,
 //! about 1 kHz) and the same count of 64-byte CAN FD frames. Every measurement runs in a fresh
 //! child process (this binary in worker mode, python-can, or the converters), so its peak RSS is
-//! its own (`wait4`). python-can comes from `target/venv` (tools/test-all.sh creates it); without
-//! it only cankit's figures are printed.
+//! its own (`VmHWM`, polled while it runs). python-can comes from `target/venv`
+//! (tools/test-all.sh creates it); without it only cankit's figures are printed.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -70,14 +70,21 @@ fn worker(args: &[String]) {
     println!("{}", start.elapsed().as_secs_f64());
 }
 
-/// Run a child, return (seconds as it reports or wall time, peak RSS in MB).
+/// The child's peak resident set (`VmHWM`, kB) as the kernel reports it for its own address
+/// space. (`wait4`'s ru_maxrss would also count the RSS of this process, which the child was
+/// spawned from.)
+fn peak_rss_kb(pid: libc::pid_t) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Run a child, return (seconds as it reports or wall time, peak RSS in MB). The peak is polled
+/// every few milliseconds while it runs; it only grows, so the last reading is the peak.
 fn measure(cmd: &mut Command, reports_time: bool) -> Option<(f64, f64)> {
     let start = Instant::now();
     let child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().ok()?;
     let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: rusage is plain data; wait4 fills it for the child we spawned.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let mut stdout = child.stdout.unwrap();
     let mut stderr = child.stderr.unwrap();
     let reader = std::thread::spawn(move || {
@@ -90,8 +97,19 @@ fn measure(cmd: &mut Command, reports_time: bool) -> Option<(f64, f64)> {
         std::io::Read::read_to_string(&mut stderr, &mut s).ok();
         s
     });
-    // SAFETY: waiting for our own child.
-    unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let mut peak_kb = 0u64;
+    let mut status = 0;
+    loop {
+        if let Some(kb) = peak_rss_kb(pid) {
+            peak_kb = peak_kb.max(kb);
+        }
+        // SAFETY: polling our own child.
+        let done = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+        if done == pid || done < 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(3));
+    }
     let wall = start.elapsed().as_secs_f64();
     let out = reader.join().unwrap_or_default();
     let err = err_reader.join().unwrap_or_default();
@@ -105,7 +123,7 @@ fn measure(cmd: &mut Command, reports_time: bool) -> Option<(f64, f64)> {
     } else {
         wall
     };
-    Some((secs, usage.ru_maxrss as f64 / 1024.0))
+    Some((secs, peak_kb as f64 / 1024.0))
 }
 
 const PYTHON: &str = r#"
