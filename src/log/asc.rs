@@ -38,10 +38,10 @@
 
 use std::io::{BufRead, Write};
 
+use super::text_io::{LineReader, TextSink};
 use super::time::{self, Civil, TimeZone};
 use super::{
-    count, Counts, Event, EventKind, Location, LogError, LogReader, LogWriter, ReadOptions, Record,
-    WriteOptions,
+    count, Counts, Event, EventKind, LogError, LogReader, LogWriter, ReadOptions, Record, WriteOptions,
 };
 use crate::error_frame::{
     CAN_ERR_BUSERROR, CAN_ERR_PROT, CAN_ERR_PROT_BIT, CAN_ERR_PROT_FORM, CAN_ERR_PROT_STUFF, CAN_ERR_PROT_TX,
@@ -73,13 +73,8 @@ const SKIP_NOT_EVENT: &str = "lines that are not events";
 
 /// Streaming ASC reader; see the module documentation for the dialects.
 pub struct AscReader {
-    input: Box<dyn BufRead + Send>,
-    name: String,
-    /// The current line, reused for every line.
-    line: Vec<u8>,
-    line_no: u64,
+    lines: LineReader,
     state: Dialect,
-    done: bool,
 }
 
 /// What the header lines said so far, and where the clock is. Apart from the line buffer so a
@@ -105,10 +100,7 @@ type LineResult = Result<Option<Record>, String>;
 impl AscReader {
     pub fn new(input: Box<dyn BufRead + Send>, name: &str, options: &ReadOptions) -> AscReader {
         AscReader {
-            input,
-            name: name.to_string(),
-            line: Vec::with_capacity(512),
-            line_no: 0,
+            lines: LineReader::new(input, name),
             state: Dialect {
                 tz: options.tz,
                 dec: false,
@@ -118,7 +110,6 @@ impl AscReader {
                 in_body: false,
                 skipped: Counts::new(),
             },
-            done: false,
         }
     }
 }
@@ -127,35 +118,17 @@ impl Iterator for AscReader {
     type Item = Result<Record, LogError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while !self.done {
-            self.line.clear();
-            match self.input.read_until(b'\n', &mut self.line) {
-                Ok(0) => self.done = true,
-                Ok(_) => {
-                    self.line_no += 1;
-                    match self.state.parse_line(&self.line) {
-                        Ok(Some(record)) => return Some(Ok(record)),
-                        Ok(None) => {}
-                        Err(message) => {
-                            return Some(Err(LogError::malformed(
-                                &self.name,
-                                Location::Line(self.line_no),
-                                message,
-                            )))
-                        }
-                    }
-                }
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(LogError::io(
-                        &self.name,
-                        format!("reading line {}", self.line_no + 1),
-                        e,
-                    )));
-                }
+        loop {
+            let line = match self.lines.next_line()? {
+                Ok(line) => line,
+                Err(e) => return Some(Err(e)),
+            };
+            match self.state.parse_line(line) {
+                Ok(Some(record)) => return Some(Ok(record)),
+                Ok(None) => {}
+                Err(message) => return Some(Err(self.lines.malformed(message))),
             }
         }
-        None
     }
 }
 
@@ -741,11 +714,9 @@ fn parse_clock(t: &[u8]) -> Option<(u32, u32, u32, u32)> {
 
 /// Writes ASC as CANoe does; see the module documentation.
 pub struct AscWriter {
-    out: Box<dyn Write + Send>,
-    name: String,
+    /// The output; finished once `End TriggerBlock` is written.
+    sink: TextSink,
     tz: TimeZone,
-    /// Lines not yet handed to `out`; drained in big writes.
-    buf: Vec<u8>,
     losses: Counts,
     /// UNIX time (ns) of the header dates, the first record's time cut to milliseconds; `None`
     /// until the header is written.
@@ -753,10 +724,7 @@ pub struct AscWriter {
     /// Microseconds after `start` of the last frame line written: a reader gives comment and
     /// marker lines (which carry no time) this time.
     last_offset_us: i64,
-    finished: bool,
 }
-
-const DRAIN_AT: usize = 1 << 16;
 
 const LOSS_CHANNEL_NAME: &str = "channel names (ASC numbers channels: can0 → 1, can1 → 2, ...)";
 const LOSS_ERROR_DETAIL: &str = "error frame details (ASC ErrorFrame lines hold only an SJA1000 error code)";
@@ -770,21 +738,12 @@ const LOSS_EVENT_TIME: &str =
 impl AscWriter {
     pub fn new(out: Box<dyn Write + Send>, name: &str, options: &WriteOptions) -> AscWriter {
         AscWriter {
-            out,
-            name: name.to_string(),
+            sink: TextSink::new(out, name),
             tz: options.tz,
-            buf: Vec::with_capacity(DRAIN_AT + 1024),
             losses: Counts::new(),
             start: None,
             last_offset_us: 0,
-            finished: false,
         }
-    }
-
-    fn drain(&mut self) -> Result<(), LogError> {
-        self.out.write_all(&self.buf).map_err(|e| LogError::io(&self.name, "writing", e))?;
-        self.buf.clear();
-        Ok(())
     }
 
     /// The header, dated `first` cut to milliseconds; returns that start time.
@@ -806,7 +765,7 @@ impl AscWriter {
             "date {date}\nbase hex  timestamps absolute\ninternal events logged\n// version 9.0.0\n\
              Begin Triggerblock {date}\n   0.000000 Start of measurement\n"
         );
-        self.buf.extend_from_slice(header.as_bytes());
+        self.sink.buf_mut().extend_from_slice(header.as_bytes());
         self.start = Some(start);
         start
     }
@@ -820,10 +779,10 @@ impl AscWriter {
         }
         let micros = (offset / 1000) as u64;
         let (secs, frac) = (micros / 1_000_000, (micros % 1_000_000) as u32);
-        push_padded_decimal(&mut self.buf, secs, 4);
-        self.buf.push(b'.');
-        push_digits(&mut self.buf, frac, 6);
-        self.buf.push(b' ');
+        push_padded_decimal(self.sink.buf_mut(), secs, 4);
+        self.sink.buf_mut().push(b'.');
+        push_digits(self.sink.buf_mut(), frac, 6);
+        self.sink.buf_mut().push(b' ');
     }
 
     fn channel_number(&mut self, channel: &Channel) -> u64 {
@@ -839,7 +798,7 @@ impl AscWriter {
     fn frame(&mut self, f: &Frame, start: i64) {
         let channel = self.channel_number(&f.channel);
         self.push_time(f.timestamp, start);
-        let buf = &mut self.buf;
+        let buf = self.sink.buf_mut();
         match f.kind() {
             FrameKind::Data | FrameKind::Remote => {
                 push_padded_decimal_left(buf, channel, 2);
@@ -906,15 +865,15 @@ impl AscWriter {
                 buf.extend_from_slice(b"        0        0        0        0        0");
             }
         }
-        self.buf.push(b'\n');
+        self.sink.buf_mut().push(b'\n');
     }
 
     fn comment(&mut self, prefix: &str, text: &str) {
         for line in text.lines() {
-            self.buf.extend_from_slice(b"// ");
-            self.buf.extend_from_slice(prefix.as_bytes());
-            self.buf.extend_from_slice(line.as_bytes());
-            self.buf.push(b'\n');
+            self.sink.buf_mut().extend_from_slice(b"// ");
+            self.sink.buf_mut().extend_from_slice(prefix.as_bytes());
+            self.sink.buf_mut().extend_from_slice(line.as_bytes());
+            self.sink.buf_mut().push(b'\n');
         }
     }
 }
@@ -995,9 +954,9 @@ fn right_align(buf: &mut Vec<u8>, from: usize, width: usize) {
 
 impl LogWriter for AscWriter {
     fn write(&mut self, record: &Record) -> Result<(), LogError> {
-        if self.finished {
+        if self.sink.is_finished() {
             return Err(LogError::Invalid {
-                path: self.name.clone(),
+                path: self.sink.name().to_string(),
                 message: "cannot write after the end of the trigger block (finish was called)".into(),
             });
         }
@@ -1026,28 +985,23 @@ impl LogWriter for AscWriter {
                 EventKind::Dropped(_) => count(&mut self.losses, LOSS_DROPPED),
             },
         }
-        if self.buf.len() >= DRAIN_AT {
-            self.drain()?;
-        }
-        Ok(())
+        self.sink.drain_if_full()
     }
 
     fn flush(&mut self) -> Result<(), LogError> {
-        self.drain()?;
-        self.out.flush().map_err(|e| LogError::io(&self.name, "flushing", e))
+        self.sink.flush()
     }
 
     fn finish(&mut self) -> Result<(), LogError> {
-        if self.finished {
+        if self.sink.is_finished() {
             return Ok(());
         }
-        self.finished = true;
         if self.start.is_none() {
             // Nothing was written: still a complete file, dated now.
             self.header(Timestamp::now());
         }
-        self.buf.extend_from_slice(b"End TriggerBlock\n");
-        self.flush()
+        self.sink.buf_mut().extend_from_slice(b"End TriggerBlock\n");
+        self.sink.finish()
     }
 
     fn losses(&self) -> &Counts {

@@ -9,29 +9,19 @@
 
 use std::io::{BufRead, Write};
 
-use super::{count, Counts, EventKind, Location, LogError, LogReader, LogWriter, Record};
+use super::text_io::{LineReader, TextSink};
+use super::{count, Counts, EventKind, LogError, LogReader, LogWriter, Record};
 use crate::frame::Direction;
 use crate::text;
 
 pub struct CandumpReader {
-    input: Box<dyn BufRead + Send>,
-    name: String,
-    line: Vec<u8>,
-    line_no: u64,
+    lines: LineReader,
     skipped: Counts,
-    done: bool,
 }
 
 impl CandumpReader {
     pub fn new(input: Box<dyn BufRead + Send>, name: &str) -> CandumpReader {
-        CandumpReader {
-            input,
-            name: name.to_string(),
-            line: Vec::with_capacity(256),
-            line_no: 0,
-            skipped: Counts::new(),
-            done: false,
-        }
+        CandumpReader { lines: LineReader::new(input, name), skipped: Counts::new() }
     }
 }
 
@@ -39,42 +29,27 @@ impl Iterator for CandumpReader {
     type Item = Result<Record, LogError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while !self.done {
-            self.line.clear();
-            match self.input.read_until(b'\n', &mut self.line) {
-                Ok(0) => self.done = true,
-                Ok(_) => {
-                    self.line_no += 1;
-                    let trimmed = self.line.trim_ascii();
-                    if trimmed.is_empty() {
-                        continue;
-                    }
-                    if trimmed[0] != b'(' {
-                        count(&mut self.skipped, "lines that are not frames (comments, DROPCOUNT)");
-                        continue;
-                    }
-                    let Ok(text) = std::str::from_utf8(trimmed) else {
-                        return Some(Err(LogError::malformed(
-                            &self.name,
-                            Location::Line(self.line_no),
-                            "not UTF-8 text",
-                        )));
-                    };
-                    return Some(text::parse_log_line(text).map(Record::Frame).map_err(|e| {
-                        LogError::malformed(&self.name, Location::Line(self.line_no), e.to_string())
-                    }));
-                }
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(LogError::io(
-                        &self.name,
-                        format!("reading line {}", self.line_no + 1),
-                        e,
-                    )));
-                }
+        loop {
+            let line = match self.lines.next_line()? {
+                Ok(line) => line.trim_ascii(),
+                Err(e) => return Some(Err(e)),
+            };
+            if line.is_empty() {
+                continue;
             }
+            if line[0] != b'(' {
+                count(&mut self.skipped, "lines that are not frames (comments, DROPCOUNT)");
+                continue;
+            }
+            let Ok(text) = std::str::from_utf8(line) else {
+                return Some(Err(self.lines.malformed("not UTF-8 text")));
+            };
+            return Some(
+                text::parse_log_line(text)
+                    .map(Record::Frame)
+                    .map_err(|e| self.lines.malformed(e.to_string())),
+            );
         }
-        None
     }
 }
 
@@ -85,28 +60,13 @@ impl LogReader for CandumpReader {
 }
 
 pub struct CandumpWriter {
-    out: Box<dyn Write + Send>,
-    name: String,
-    buf: Vec<u8>,
+    sink: TextSink,
     losses: Counts,
-    finished: bool,
 }
 
 impl CandumpWriter {
     pub fn new(out: Box<dyn Write + Send>, name: &str) -> CandumpWriter {
-        CandumpWriter {
-            out,
-            name: name.to_string(),
-            buf: Vec::with_capacity(1 << 16),
-            losses: Counts::new(),
-            finished: false,
-        }
-    }
-
-    fn drain(&mut self) -> Result<(), LogError> {
-        self.out.write_all(&self.buf).map_err(|e| LogError::io(&self.name, "writing", e))?;
-        self.buf.clear();
-        Ok(())
+        CandumpWriter { sink: TextSink::new(out, name), losses: Counts::new() }
     }
 }
 
@@ -114,14 +74,13 @@ impl LogWriter for CandumpWriter {
     fn write(&mut self, record: &Record) -> Result<(), LogError> {
         match record {
             Record::Frame(f) => {
-                text::push_log_line(&mut self.buf, f, false);
+                let buf = self.sink.buf_mut();
+                text::push_log_line(buf, f, false);
                 if f.direction == Direction::Tx {
-                    self.buf.pop();
-                    self.buf.extend_from_slice(b" T\n");
+                    buf.pop();
+                    buf.extend_from_slice(b" T\n");
                 }
-                if self.buf.len() >= 1 << 16 {
-                    self.drain()?;
-                }
+                self.sink.drain_if_full()?;
             }
             Record::Event(e) => {
                 let what = match e.kind {
@@ -137,27 +96,15 @@ impl LogWriter for CandumpWriter {
     }
 
     fn flush(&mut self) -> Result<(), LogError> {
-        self.drain()?;
-        self.out.flush().map_err(|e| LogError::io(&self.name, "flushing", e))
+        self.sink.flush()
     }
 
     fn finish(&mut self) -> Result<(), LogError> {
-        if !self.finished {
-            self.finished = true;
-            self.flush()?;
-        }
-        Ok(())
+        self.sink.finish()
     }
 
     fn losses(&self) -> &Counts {
         &self.losses
-    }
-}
-
-impl Drop for CandumpWriter {
-    fn drop(&mut self) {
-        // Never lose frames already handed to the writer; errors were reported by finish().
-        let _ = self.finish();
     }
 }
 

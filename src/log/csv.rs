@@ -22,14 +22,13 @@
 
 use std::io::{BufRead, Write};
 
-use super::trc::{decimal_u32, find_byte, hex_u32, push_uint, scaled_decimal, with_next_line};
-use super::{count, Counts, EventKind, Location, LogError, LogReader, LogWriter, Record};
+use super::text_io::{find_byte, LineReader, TextSink};
+use super::trc::{decimal_u32, hex_u32, push_uint, scaled_decimal};
+use super::{count, Counts, EventKind, LogError, LogReader, LogWriter, Record};
 use crate::frame::{Channel, Direction, Frame, FrameKind, Timestamp, MAX_DATA, MAX_EXTENDED_ID};
 
 /// The header line python-can writes and expects.
 pub const HEADER: &str = "timestamp,arbitration_id,extended,remote,error,dlc,data";
-/// Flush the writer's row buffer to the output at this size.
-const WRITE_CHUNK: usize = 1 << 16;
 
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -327,25 +326,13 @@ fn parse_row(line: &[u8]) -> Result<Frame, String> {
 
 /// Streaming CSV reader: one reused line buffer, byte-level parsing.
 pub struct CsvReader {
-    input: Box<dyn BufRead + Send>,
-    name: String,
-    /// A line split across two fills of the input's buffer.
-    line: Vec<u8>,
-    line_no: u64,
+    lines: LineReader,
     skipped: Counts,
-    done: bool,
 }
 
 impl CsvReader {
     pub fn new(input: Box<dyn BufRead + Send>, name: &str) -> CsvReader {
-        CsvReader {
-            input,
-            name: name.to_string(),
-            line: Vec::with_capacity(256),
-            line_no: 0,
-            skipped: Counts::new(),
-            done: false,
-        }
+        CsvReader { lines: LineReader::new(input, name), skipped: Counts::new() }
     }
 }
 
@@ -353,45 +340,19 @@ impl Iterator for CsvReader {
     type Item = Result<Record, LogError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while !self.done {
-            let first = self.line_no == 0;
-            let parsed = with_next_line(&mut *self.input, &mut self.line, |line| {
-                let line = line.trim_ascii();
-                // python-can skips the first line unread; a file without a header keeps its
-                // first frame here.
-                if line.is_empty() || (first && line[0].is_ascii_alphabetic()) {
-                    None
-                } else {
-                    Some(parse_row(line))
-                }
-            });
-            match parsed {
-                Ok(None) => self.done = true,
-                Ok(Some(row)) => {
-                    self.line_no += 1;
-                    match row {
-                        None => continue,
-                        Some(Ok(frame)) => return Some(Ok(Record::Frame(frame))),
-                        Some(Err(message)) => {
-                            return Some(Err(LogError::malformed(
-                                &self.name,
-                                Location::Line(self.line_no),
-                                message,
-                            )))
-                        }
-                    }
-                }
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(LogError::io(
-                        &self.name,
-                        format!("reading line {}", self.line_no + 1),
-                        e,
-                    )));
-                }
+        loop {
+            let first = self.lines.line_no() == 0;
+            let line = match self.lines.next_line()? {
+                Ok(line) => line.trim_ascii(),
+                Err(e) => return Some(Err(e)),
+            };
+            // python-can skips the first line unread; a file without a header keeps its first
+            // frame here.
+            if line.is_empty() || (first && line[0].is_ascii_alphabetic()) {
+                continue;
             }
+            return Some(parse_row(line).map(Record::Frame).map_err(|message| self.lines.malformed(message)));
         }
-        None
     }
 }
 
@@ -403,30 +364,21 @@ impl LogReader for CsvReader {
 
 /// CSV writer in python-can's layout (see the module documentation for the tags).
 pub struct CsvWriter {
-    out: Box<dyn Write + Send>,
-    name: String,
-    buf: Vec<u8>,
+    sink: TextSink,
     losses: Counts,
-    finished: bool,
 }
 
 impl CsvWriter {
     /// The header goes out with the first flush, so even an empty log is a valid python-can CSV.
     pub fn new(out: Box<dyn Write + Send>, name: &str) -> CsvWriter {
-        let mut buf = Vec::with_capacity(WRITE_CHUNK + 1024);
-        buf.extend_from_slice(HEADER.as_bytes());
-        buf.push(b'\n');
-        CsvWriter { out, name: name.to_string(), buf, losses: Counts::new(), finished: false }
-    }
-
-    fn drain(&mut self) -> Result<(), LogError> {
-        self.out.write_all(&self.buf).map_err(|e| LogError::io(&self.name, "writing", e))?;
-        self.buf.clear();
-        Ok(())
+        let mut sink = TextSink::new(out, name);
+        sink.buf_mut().extend_from_slice(HEADER.as_bytes());
+        sink.buf_mut().push(b'\n');
+        CsvWriter { sink, losses: Counts::new() }
     }
 
     fn push_tags(&mut self, f: &Frame) {
-        let b = &mut self.buf;
+        let b = self.sink.buf_mut();
         if f.is_fd() {
             b.extend_from_slice(b";fd");
             if f.brs() {
@@ -453,7 +405,7 @@ impl CsvWriter {
     }
 
     fn push_row(&mut self, f: &Frame) {
-        let b = &mut self.buf;
+        let b = self.sink.buf_mut();
         push_seconds(b, f.timestamp.0);
         b.extend_from_slice(b",0x");
         push_hex_lower(b, f.id());
@@ -461,12 +413,12 @@ impl CsvWriter {
         b.push(if f.is_remote() { b'1' } else { b'0' });
         if f.is_error() {
             self.push_tags(f);
-            self.buf.extend_from_slice(b",1");
+            self.sink.buf_mut().extend_from_slice(b",1");
         } else {
-            self.buf.extend_from_slice(b",0");
+            self.sink.buf_mut().extend_from_slice(b",0");
             self.push_tags(f);
         }
-        let b = &mut self.buf;
+        let b = self.sink.buf_mut();
         b.push(b',');
         // python-can's dlc is the byte count for CAN FD; classic frames keep a raw DLC 9-15.
         let dlc = match f.kind() {
@@ -494,34 +446,19 @@ impl LogWriter for CsvWriter {
                 count(&mut self.losses, what);
             }
         }
-        if self.buf.len() >= WRITE_CHUNK {
-            self.drain()?;
-        }
-        Ok(())
+        self.sink.drain_if_full()
     }
 
     fn flush(&mut self) -> Result<(), LogError> {
-        self.drain()?;
-        self.out.flush().map_err(|e| LogError::io(&self.name, "flushing", e))
+        self.sink.flush()
     }
 
     fn finish(&mut self) -> Result<(), LogError> {
-        if !self.finished {
-            self.finished = true;
-            self.flush()?;
-        }
-        Ok(())
+        self.sink.finish()
     }
 
     fn losses(&self) -> &Counts {
         &self.losses
-    }
-}
-
-impl Drop for CsvWriter {
-    fn drop(&mut self) {
-        // Never lose rows already handed to the writer; errors were reported by finish().
-        let _ = self.finish();
     }
 }
 

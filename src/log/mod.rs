@@ -17,6 +17,7 @@ pub mod blf;
 pub mod candump;
 pub mod csv;
 pub mod sqlite;
+mod text_io;
 pub mod time;
 pub mod trc;
 

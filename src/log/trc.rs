@@ -24,10 +24,10 @@
 
 use std::io::{BufRead, Write};
 
+use super::text_io::{LineReader, TextSink};
 use super::time::{self, Civil, TimeZone};
 use super::{
-    count, Counts, Event, EventKind, Location, LogError, LogReader, LogWriter, ReadOptions, Record,
-    WriteOptions,
+    count, Counts, Event, EventKind, LogError, LogReader, LogWriter, ReadOptions, Record, WriteOptions,
 };
 use crate::error_frame::{
     CAN_ERR_CNT, CAN_ERR_PROT, CAN_ERR_PROT_BIT, CAN_ERR_PROT_FORM, CAN_ERR_PROT_STUFF, CAN_ERR_PROT_TX,
@@ -39,8 +39,6 @@ use crate::frame::{dlc_to_len, fd_len_to_dlc, Channel, Direction, Frame, FrameKi
 const OLE_TO_UNIX_DAYS: i64 = 25_569;
 const NANOS_PER_DAY: i64 = 86_400_000_000_000;
 const NANOS_PER_MS: i64 = 1_000_000;
-/// Flush the writer's line buffer to the output at this size.
-const WRITE_CHUNK: usize = 1 << 16;
 
 const SKIP_STATUS: &str = "status lines (Warng, ST, id FFFFFFFF)";
 const SKIP_COUNTERS: &str = "error-counter lines (EC)";
@@ -457,76 +455,6 @@ fn start_time_text(start: i64, tz: TimeZone) -> (String, Civil) {
     (format!("{days}.{fraction:012}"), civil)
 }
 
-/// Longest line kept; the rest of a longer line is dropped (it is reported as malformed anyway),
-/// so a file without line breaks cannot grow memory.
-const MAX_LINE: usize = 1 << 16;
-
-/// Hand the next line (without its `\n`) of `input` to `parse`, straight from the input's
-/// buffer when it lies whole in it (almost always); a line split across two buffer fills is
-/// gathered in `spill`. `Ok(None)` at the end. Shared with the CSV reader.
-pub(super) fn with_next_line<R>(
-    input: &mut dyn BufRead,
-    spill: &mut Vec<u8>,
-    parse: impl FnOnce(&[u8]) -> R,
-) -> std::io::Result<Option<R>> {
-    loop {
-        let buf = match input.fill_buf() {
-            Ok(buf) => buf,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if buf.is_empty() {
-            if spill.is_empty() {
-                return Ok(None);
-            }
-            let r = parse(spill);
-            spill.clear();
-            return Ok(Some(r));
-        }
-        if let Some(i) = find_newline(buf) {
-            if spill.is_empty() {
-                let r = parse(&buf[..i]);
-                input.consume(i + 1);
-                return Ok(Some(r));
-            }
-            let room = MAX_LINE.saturating_sub(spill.len());
-            spill.extend_from_slice(&buf[..i.min(room)]);
-            input.consume(i + 1);
-            let r = parse(spill);
-            spill.clear();
-            return Ok(Some(r));
-        }
-        let n = buf.len();
-        let room = MAX_LINE.saturating_sub(spill.len());
-        spill.extend_from_slice(&buf[..n.min(room)]);
-        input.consume(n);
-    }
-}
-
-/// Position of the first `\n`, eight bytes at a time.
-fn find_newline(b: &[u8]) -> Option<usize> {
-    find_byte(b, b'\n')
-}
-
-/// Position of the first `needle` in `b`, eight bytes at a time (shared with the CSV reader).
-pub(super) fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let pattern = ONES * needle as u64;
-    let mut chunks = b.chunks_exact(8);
-    for (k, chunk) in chunks.by_ref().enumerate() {
-        // chunks_exact yields 8-byte slices.
-        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ pattern;
-        // The lowest flagged byte is the first zero byte of w (borrows only run upwards).
-        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
-        if zero != 0 {
-            return Some(k * 8 + (zero.trailing_zeros() / 8) as usize);
-        }
-    }
-    let tail = b.len() - chunks.remainder().len();
-    chunks.remainder().iter().position(|&c| c == needle).map(|p| tail + p)
-}
-
 /// What one line turned out to be.
 enum Parsed {
     Record(Record),
@@ -840,23 +768,15 @@ impl Parser {
 
 /// Streaming TRC reader: one reused line buffer, byte-level parsing.
 pub struct TrcReader {
-    input: Box<dyn BufRead + Send>,
-    name: String,
-    /// A line split across two fills of the input's buffer.
-    line: Vec<u8>,
-    line_no: u64,
+    lines: LineReader,
     parser: Parser,
     skipped: Counts,
-    done: bool,
 }
 
 impl TrcReader {
     pub fn new(input: Box<dyn BufRead + Send>, name: &str, options: &ReadOptions) -> TrcReader {
         TrcReader {
-            input,
-            name: name.to_string(),
-            line: Vec::with_capacity(256),
-            line_no: 0,
+            lines: LineReader::new(input, name),
             parser: Parser {
                 version: Version::V1_0,
                 start: None,
@@ -865,7 +785,6 @@ impl TrcReader {
                 tz: options.tz,
             },
             skipped: Counts::new(),
-            done: false,
         }
     }
 }
@@ -874,36 +793,18 @@ impl Iterator for TrcReader {
     type Item = Result<Record, LogError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while !self.done {
-            let parser = &mut self.parser;
-            match with_next_line(&mut *self.input, &mut self.line, |line| parser.line(line.trim_ascii())) {
-                Ok(None) => self.done = true,
-                Ok(Some(parsed)) => {
-                    self.line_no += 1;
-                    match parsed {
-                        Ok(Parsed::Record(r)) => return Some(Ok(r)),
-                        Ok(Parsed::Skipped(reason)) => count(&mut self.skipped, reason),
-                        Ok(Parsed::Nothing) => {}
-                        Err(message) => {
-                            return Some(Err(LogError::malformed(
-                                &self.name,
-                                Location::Line(self.line_no),
-                                message,
-                            )))
-                        }
-                    }
-                }
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(LogError::io(
-                        &self.name,
-                        format!("reading line {}", self.line_no + 1),
-                        e,
-                    )));
-                }
+        loop {
+            let line = match self.lines.next_line()? {
+                Ok(line) => line,
+                Err(e) => return Some(Err(e)),
+            };
+            match self.parser.line(line.trim_ascii()) {
+                Ok(Parsed::Record(r)) => return Some(Ok(r)),
+                Ok(Parsed::Skipped(reason)) => count(&mut self.skipped, reason),
+                Ok(Parsed::Nothing) => {}
+                Err(message) => return Some(Err(self.lines.malformed(message))),
             }
         }
-        None
     }
 }
 
@@ -925,9 +826,7 @@ enum WriteVersion {
 
 /// TRC writer: 2.1 by default, 1.1 when asked.
 pub struct TrcWriter {
-    out: Box<dyn Write + Send>,
-    name: String,
-    buf: Vec<u8>,
+    sink: TextSink,
     version: WriteVersion,
     tz: TimeZone,
     /// UNIX nanoseconds of `$STARTTIME`, set (and the header written) by the first record.
@@ -935,7 +834,6 @@ pub struct TrcWriter {
     /// Number of the last message line written (PEAK counts from 1).
     number: u64,
     losses: Counts,
-    finished: bool,
 }
 
 impl TrcWriter {
@@ -955,27 +853,18 @@ impl TrcWriter {
             }
         };
         Ok(TrcWriter {
-            out,
-            name: name.to_string(),
-            buf: Vec::with_capacity(WRITE_CHUNK + 1024),
+            sink: TextSink::new(out, name),
             version,
             tz: options.tz,
             start: None,
             number: 0,
             losses: Counts::new(),
-            finished: false,
         })
-    }
-
-    fn drain(&mut self) -> Result<(), LogError> {
-        self.out.write_all(&self.buf).map_err(|e| LogError::io(&self.name, "writing", e))?;
-        self.buf.clear();
-        Ok(())
     }
 
     fn header(&mut self, start: i64) {
         let (start_text, c) = start_time_text(start, self.tz);
-        let b = &mut self.buf;
+        let b = self.sink.buf_mut();
         let (version, columns) = match self.version {
             WriteVersion::V2_1 => ("2.1", Some("N,O,T,B,I,d,R,L,D")),
             WriteVersion::V1_1 => ("1.1", None),
@@ -1061,7 +950,7 @@ impl TrcWriter {
             }
         };
         self.number += 1;
-        let b = &mut self.buf;
+        let b = self.sink.buf_mut();
         push_uint(b, self.number, 7);
         b.push(b' ');
         push_fixed(b, offset_us, 3, 13);
@@ -1114,7 +1003,7 @@ impl TrcWriter {
         if let Some((_, false)) = error {
             count(&mut self.losses, LOSS_ERROR_DETAILS);
         }
-        let b = &mut self.buf;
+        let b = self.sink.buf_mut();
         push_uint(b, self.number, 6);
         b.extend_from_slice(b") ");
         push_fixed(b, offset_tenths, 1, 11);
@@ -1167,7 +1056,7 @@ impl TrcWriter {
         let bus = self.bus_of(&e.channel);
         let offset_us = div_round(self.offset_ns(e.timestamp), 1000);
         self.number += 1;
-        let b = &mut self.buf;
+        let b = self.sink.buf_mut();
         push_uint(b, self.number, 7);
         b.push(b' ');
         push_fixed(b, offset_us, 3, 13);
@@ -1203,34 +1092,19 @@ impl LogWriter for TrcWriter {
             },
             Record::Event(e) => self.event(e),
         }
-        if self.buf.len() >= WRITE_CHUNK {
-            self.drain()?;
-        }
-        Ok(())
+        self.sink.drain_if_full()
     }
 
     fn flush(&mut self) -> Result<(), LogError> {
-        self.drain()?;
-        self.out.flush().map_err(|e| LogError::io(&self.name, "flushing", e))
+        self.sink.flush()
     }
 
     fn finish(&mut self) -> Result<(), LogError> {
-        if !self.finished {
-            self.finished = true;
-            self.flush()?;
-        }
-        Ok(())
+        self.sink.finish()
     }
 
     fn losses(&self) -> &Counts {
         &self.losses
-    }
-}
-
-impl Drop for TrcWriter {
-    fn drop(&mut self) {
-        // Never lose lines already handed to the writer; errors were reported by finish().
-        let _ = self.finish();
     }
 }
 
@@ -1326,6 +1200,7 @@ fn push_fixed(b: &mut Vec<u8>, value: i64, decimals: u32, width: usize) {
 mod tests {
     use super::*;
     use crate::frame::CAN_ERR_FLAG;
+    use crate::log::text_io::MAX_LINE;
     use std::io::Cursor;
 
     fn reader(text: &str, tz: TimeZone) -> TrcReader {
@@ -1738,21 +1613,6 @@ mod tests {
         assert_eq!(items.len(), 9);
         assert!(items[7].as_ref().unwrap_err().to_string().contains("line 12"));
         assert!(items[8].is_ok(), "the last line needs no line break");
-    }
-
-    #[test]
-    fn newline_search_finds_the_first_one_in_every_position() {
-        for len in 0..20 {
-            for at in 0..len {
-                let mut b = vec![b'x'; len];
-                b[at] = b'\n';
-                if at + 1 < len {
-                    b[len - 1] = b'\n';
-                }
-                assert_eq!(find_newline(&b), Some(at));
-            }
-            assert_eq!(find_newline(&vec![0x8A; len]), None);
-        }
     }
 
     #[test]
