@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::convert::{catch_interrupts, describe_counts, interrupted, ReadArgs, Source};
 use crate::cli::{exit, CliError};
-use crate::frame::{FrameKind, Timestamp};
+use crate::frame::{Channel, FrameKind, Timestamp};
 use crate::log::{self, EventKind, Record};
 use crate::print::json_string;
 
@@ -53,7 +53,8 @@ struct Summary {
     in_current_second: u64,
     peak_per_second: u64,
     ids: BTreeMap<(bool, u32), u64>,
-    channels: BTreeMap<String, u64>,
+    /// Frames per channel; a log has a handful, so a short list beats hashing names per frame.
+    channels: Vec<(Channel, u64)>,
 }
 
 impl Summary {
@@ -84,12 +85,9 @@ impl Summary {
             }
             *self.ids.entry((f.is_extended(), f.id())).or_insert(0) += 1;
         }
-        let channel = if f.channel.is_none() { "-".to_string() } else { f.channel.to_string() };
-        match self.channels.get_mut(&channel) {
-            Some(n) => *n += 1,
-            None => {
-                self.channels.insert(channel, 1);
-            }
+        match self.channels.iter_mut().find(|(c, _)| *c == f.channel) {
+            Some((_, n)) => *n += 1,
+            None => self.channels.push((f.channel, 1)),
         }
         let t = f.timestamp;
         self.first = Some(self.first.map_or(t, |x| x.min(t)));
@@ -101,6 +99,16 @@ impl Summary {
         }
         self.in_current_second += 1;
         self.peak_per_second = self.peak_per_second.max(self.in_current_second);
+    }
+
+    /// Channels by name (`-` for none), sorted, with their frame counts.
+    fn channel_counts(&self) -> BTreeMap<String, u64> {
+        let mut out = BTreeMap::new();
+        for (c, n) in &self.channels {
+            let name = if c.is_none() { "-".to_string() } else { c.to_string() };
+            *out.entry(name).or_insert(0) += n;
+        }
+        out
     }
 
     fn span_secs(&self) -> f64 {
@@ -179,7 +187,7 @@ pub fn run(args: InfoArgs) -> Result<u8, CliError> {
         if s.events > 0 {
             let _ = writeln!(out, "events:      {} ({} markers)", s.events, s.markers);
         }
-        let channels: Vec<String> = s.channels.iter().map(|(c, n)| format!("{c} ({n})")).collect();
+        let channels: Vec<String> = s.channel_counts().iter().map(|(c, n)| format!("{c} ({n})")).collect();
         let _ = writeln!(
             out,
             "channels:    {}",
@@ -240,7 +248,7 @@ fn write_json(out: &mut Vec<u8>, name: &str, s: &Summary, ids: &[(&(bool, u32), 
         s.average_rate(),
         s.peak_per_second
     );
-    for (i, (c, n)) in s.channels.iter().enumerate() {
+    for (i, (c, n)) in s.channel_counts().iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
