@@ -15,6 +15,7 @@
 //! * [`cli`]: clap pieces shared by every binary.
 
 pub mod bus;
+mod digits;
 pub mod error_frame;
 pub mod filter;
 pub mod frame;

@@ -13,6 +13,7 @@
 use std::io::Write;
 
 use crate::bus::BusEvent;
+use crate::digits::push_hex_byte;
 use crate::frame::{Frame, FrameKind};
 use crate::text;
 
@@ -154,12 +155,6 @@ impl std::fmt::Display for ChannelColumn<'_> {
             self.0.channel.fmt(f)
         }
     }
-}
-
-fn push_hex_byte(out: &mut Vec<u8>, b: u8) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    out.push(HEX[(b >> 4) as usize]);
-    out.push(HEX[(b & 15) as usize]);
 }
 
 /// One frame as a JSON object with python-can's `Message` field names.

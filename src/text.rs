@@ -257,7 +257,7 @@ fn parse_data(b: &[u8], start: usize, max: usize) -> Result<([u8; MAX_DATA], usi
 // Compact frame syntax: printing
 // ---------------------------------------------------------------------------------------------
 
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+use crate::digits::HEX_UPPER;
 
 /// Longest compact frame text: 8 id digits, `##`, flag digit, 64 bytes as 128 digits = 139.
 const FRAME_TEXT_MAX: usize = 144;
@@ -343,19 +343,6 @@ pub fn write_frame<W: fmt::Write>(out: &mut W, frame: &Frame) -> fmt::Result {
 // candump -L log lines
 // ---------------------------------------------------------------------------------------------
 
-/// Append `value` in decimal, zero-padded to at least `width` digits.
-fn push_decimal(out: &mut Vec<u8>, mut value: u64, width: usize) {
-    let mut digits = [b'0'; 20];
-    let mut start = digits.len();
-    while value > 0 {
-        start -= 1;
-        digits[start] = b'0' + (value % 10) as u8;
-        value /= 10;
-    }
-    let start = start.min(digits.len().saturating_sub(width));
-    out.extend_from_slice(&digits[start..]);
-}
-
 /// Append one `candump -L` log line: `(1700000000.123456) vcan0 123#DEADBEEF\n`.
 ///
 /// Seconds are zero-padded to 10 digits, the fraction has 6 digits (microseconds, truncated) or
@@ -369,19 +356,19 @@ pub fn push_log_line(out: &mut Vec<u8>, frame: &Frame, nanos: bool) {
     let t = frame.timestamp;
     let (secs, subsec) = if t.as_nanos() < 0 { (0, 0) } else { (t.secs() as u64, t.subsec_nanos()) };
     out.push(b'(');
-    push_decimal(out, secs, 10);
+    crate::digits::push_decimal_zero(out, secs, 10);
     out.push(b'.');
     if nanos {
-        push_decimal(out, subsec as u64, 9);
+        crate::digits::push_decimal_zero(out, subsec as u64, 9);
     } else {
-        push_decimal(out, (subsec / 1000) as u64, 6);
+        crate::digits::push_decimal_zero(out, (subsec / 1000) as u64, 6);
     }
     out.extend_from_slice(b") ");
     if let Some(name) = frame.channel.as_name() {
         out.extend(name.bytes().map(|c| if c.is_ascii_whitespace() { b'_' } else { c }));
     } else if let Some(n) = frame.channel.as_number() {
         out.extend_from_slice(b"can");
-        push_decimal(out, n.saturating_sub(1) as u64, 1);
+        crate::digits::push_decimal_zero(out, n.saturating_sub(1) as u64, 1);
     } else {
         out.extend_from_slice(b"vcan0");
     }

@@ -43,6 +43,7 @@ use super::time::{self, Civil, TimeZone};
 use super::{
     count, Counts, Event, EventKind, LogError, LogReader, LogWriter, ReadOptions, Record, WriteOptions,
 };
+use crate::digits::{push_decimal_left, push_decimal_right, push_decimal_zero, push_hex_min, HEX_UPPER};
 use crate::error_frame::{
     CAN_ERR_BUSERROR, CAN_ERR_PROT, CAN_ERR_PROT_BIT, CAN_ERR_PROT_FORM, CAN_ERR_PROT_STUFF, CAN_ERR_PROT_TX,
 };
@@ -779,9 +780,9 @@ impl AscWriter {
         }
         let micros = (offset / 1000) as u64;
         let (secs, frac) = (micros / 1_000_000, (micros % 1_000_000) as u32);
-        push_padded_decimal(self.sink.buf_mut(), secs, 4);
+        push_decimal_right(self.sink.buf_mut(), secs, 4);
         self.sink.buf_mut().push(b'.');
-        push_digits(self.sink.buf_mut(), frac, 6);
+        push_decimal_zero(self.sink.buf_mut(), frac as u64, 6);
         self.sink.buf_mut().push(b' ');
     }
 
@@ -801,10 +802,10 @@ impl AscWriter {
         let buf = self.sink.buf_mut();
         match f.kind() {
             FrameKind::Data | FrameKind::Remote => {
-                push_padded_decimal_left(buf, channel, 2);
+                push_decimal_left(buf, channel, 2);
                 buf.push(b' ');
                 let id_at = buf.len();
-                push_hex(buf, f.id());
+                push_hex_min(buf, f.id(), false);
                 if f.is_extended() {
                     buf.push(b'x');
                 }
@@ -818,7 +819,7 @@ impl AscWriter {
                 }
             }
             FrameKind::Error => {
-                push_padded_decimal_left(buf, channel, 2);
+                push_decimal_left(buf, channel, 2);
                 buf.extend_from_slice(b" ErrorFrame");
                 let ecc = ecc_of(f);
                 if let Some(ecc) = ecc {
@@ -836,10 +837,10 @@ impl AscWriter {
             }
             FrameKind::Fd => {
                 buf.extend_from_slice(b"CANFD ");
-                push_padded_decimal(buf, channel, 3);
+                push_decimal_right(buf, channel, 3);
                 buf.extend_from_slice(if f.direction == Direction::Tx { b" Tx   " } else { b" Rx   " });
                 let id_at = buf.len();
-                push_hex(buf, f.id());
+                push_hex_min(buf, f.id(), false);
                 if f.is_extended() {
                     buf.push(b'x');
                 }
@@ -850,9 +851,9 @@ impl AscWriter {
                 buf.push(b' ');
                 buf.push(b'0' + f.esi() as u8);
                 buf.push(b' ');
-                buf.push(HEX_LOWER[fd_len_to_dlc(f.len()).unwrap_or(15) as usize & 0xF]);
+                push_hex_min(buf, fd_len_to_dlc(f.len()).unwrap_or(15) as u32, true);
                 buf.push(b' ');
-                push_padded_decimal(buf, f.len() as u64, 2);
+                push_decimal_right(buf, f.len() as u64, 2);
                 for &b in f.data() {
                     push_byte(buf, b);
                 }
@@ -860,7 +861,7 @@ impl AscWriter {
                     FLAG_FDF | if f.brs() { FLAG_BRS } else { 0 } | if f.esi() { FLAG_ESI } else { 0 };
                 buf.extend_from_slice(b"        0    0 ");
                 let flags_at = buf.len();
-                push_hex(buf, flags);
+                push_hex_min(buf, flags, false);
                 right_align(buf, flags_at, 8);
                 buf.extend_from_slice(b"        0        0        0        0        0");
             }
@@ -878,62 +879,10 @@ impl AscWriter {
     }
 }
 
-static HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
-static HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 
 /// ` XX`
 fn push_byte(buf: &mut Vec<u8>, b: u8) {
     buf.extend_from_slice(&[b' ', HEX_UPPER[(b >> 4) as usize], HEX_UPPER[(b & 0xF) as usize]]);
-}
-
-/// Uppercase hex without leading zeros.
-fn push_hex(buf: &mut Vec<u8>, v: u32) {
-    let digits = (32 - v.leading_zeros()).div_ceil(4).max(1);
-    for i in (0..digits).rev() {
-        buf.push(HEX_UPPER[(v >> (i * 4)) as usize & 0xF]);
-    }
-}
-
-/// Exactly `width` decimal digits of `v` (which has at most that many).
-fn push_digits(buf: &mut Vec<u8>, mut v: u32, width: usize) {
-    let at = buf.len();
-    buf.resize(at + width, b'0');
-    for slot in buf[at..].iter_mut().rev() {
-        *slot = b'0' + (v % 10) as u8;
-        v /= 10;
-    }
-}
-
-fn decimal(v: u64, out: &mut [u8; 20]) -> &[u8] {
-    let mut i = out.len();
-    let mut v = v;
-    loop {
-        i -= 1;
-        out[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    &out[i..]
-}
-
-/// Decimal, right-aligned in `width` columns.
-fn push_padded_decimal(buf: &mut Vec<u8>, v: u64, width: usize) {
-    let mut tmp = [0u8; 20];
-    let digits = decimal(v, &mut tmp);
-    for _ in digits.len()..width {
-        buf.push(b' ');
-    }
-    buf.extend_from_slice(digits);
-}
-
-/// Decimal, left-aligned in `width` columns.
-fn push_padded_decimal_left(buf: &mut Vec<u8>, v: u64, width: usize) {
-    let at = buf.len();
-    let mut tmp = [0u8; 20];
-    buf.extend_from_slice(decimal(v, &mut tmp));
-    pad_to(buf, at + width);
 }
 
 fn pad_to(buf: &mut Vec<u8>, len: usize) {

@@ -23,8 +23,9 @@
 use std::io::{BufRead, Write};
 
 use super::text_io::{find_byte, LineReader, TextSink};
-use super::trc::{decimal_u32, hex_u32, push_uint, scaled_decimal};
+use super::trc::{decimal_u32, hex_u32, scaled_decimal};
 use super::{count, Counts, EventKind, LogError, LogReader, LogWriter, Record};
+use crate::digits::{push_decimal_right, push_hex_min};
 use crate::frame::{Channel, Direction, Frame, FrameKind, Timestamp, MAX_DATA, MAX_EXTENDED_ID};
 
 /// The header line python-can writes and expects.
@@ -193,7 +194,7 @@ fn push_seconds(b: &mut Vec<u8>, ns: i64) {
         b.push(b'-');
     }
     let magnitude = ns.unsigned_abs();
-    push_uint(b, magnitude / 1_000_000_000, 0);
+    push_decimal_right(b, magnitude / 1_000_000_000, 0);
     b.push(b'.');
     let mut frac = magnitude % 1_000_000_000;
     if frac == 0 {
@@ -211,14 +212,6 @@ fn push_seconds(b: &mut Vec<u8>, ns: i64) {
         frac /= 10;
     }
     b.extend_from_slice(&text[..digits]);
-}
-
-fn push_hex_lower(b: &mut Vec<u8>, value: u32) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let shown = (8 - value.leading_zeros() / 4).max(1);
-    for i in (0..shown).rev() {
-        b.push(DIGITS[(value >> (i * 4) & 0xF) as usize]);
-    }
 }
 
 /// What the tags of a row say.
@@ -393,7 +386,7 @@ impl CsvWriter {
         }
         if let Some(n) = f.channel.as_number() {
             b.extend_from_slice(b";ch=");
-            push_uint(b, n as u64, 0);
+            push_decimal_right(b, n as u64, 0);
         } else if let Some(name) = f.channel.as_name() {
             if name.bytes().any(|c| matches!(c, b',' | b';' | b'\r' | b'\n')) {
                 count(&mut self.losses, "channel names containing ',', ';' or line breaks (not written)");
@@ -408,7 +401,7 @@ impl CsvWriter {
         let b = self.sink.buf_mut();
         push_seconds(b, f.timestamp.0);
         b.extend_from_slice(b",0x");
-        push_hex_lower(b, f.id());
+        push_hex_min(b, f.id(), true);
         b.extend_from_slice(if f.is_extended() { b",1," } else { b",0," });
         b.push(if f.is_remote() { b'1' } else { b'0' });
         if f.is_error() {
@@ -425,7 +418,7 @@ impl CsvWriter {
             FrameKind::Fd | FrameKind::Error => f.len() as u8,
             FrameKind::Data | FrameKind::Remote => f.dlc(),
         };
-        push_uint(b, dlc as u64, 0);
+        push_decimal_right(b, dlc as u64, 0);
         b.push(b',');
         push_base64(b, f.data());
         b.push(b'\n');

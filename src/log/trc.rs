@@ -29,6 +29,7 @@ use super::time::{self, Civil, TimeZone};
 use super::{
     count, Counts, Event, EventKind, LogError, LogReader, LogWriter, ReadOptions, Record, WriteOptions,
 };
+use crate::digits::{push_decimal_right, push_hex, push_hex_bytes};
 use crate::error_frame::{
     CAN_ERR_CNT, CAN_ERR_PROT, CAN_ERR_PROT_BIT, CAN_ERR_PROT_FORM, CAN_ERR_PROT_STUFF, CAN_ERR_PROT_TX,
     CAN_ERR_PROT_UNSPEC,
@@ -951,13 +952,13 @@ impl TrcWriter {
         };
         self.number += 1;
         let b = self.sink.buf_mut();
-        push_uint(b, self.number, 7);
+        push_decimal_right(b, self.number, 7);
         b.push(b' ');
         push_fixed(b, offset_us, 3, 13);
         b.push(b' ');
         b.extend_from_slice(kind);
         b.push(b' ');
-        push_uint(b, bus as u64, 2);
+        push_decimal_right(b, bus as u64, 2);
         b.push(b' ');
         if error_bytes.is_some() {
             b.extend_from_slice(b"       -");
@@ -972,14 +973,14 @@ impl TrcWriter {
             None => (f.dlc(), f.data()),
         };
         if data.is_empty() {
-            push_uint(b, code as u64, 1);
+            push_decimal_right(b, code as u64, 1);
         } else {
             let at = b.len();
-            push_uint(b, code as u64, 1);
+            push_decimal_right(b, code as u64, 1);
             while b.len() < at + 5 {
                 b.push(b' ');
             }
-            push_hex_bytes(b, data);
+            push_hex_bytes(b, data, Some(b' '));
         }
         b.extend_from_slice(b"\r\n");
     }
@@ -1004,7 +1005,7 @@ impl TrcWriter {
             count(&mut self.losses, LOSS_ERROR_DETAILS);
         }
         let b = self.sink.buf_mut();
-        push_uint(b, self.number, 6);
+        push_decimal_right(b, self.number, 6);
         b.extend_from_slice(b") ");
         push_fixed(b, offset_tenths, 1, 11);
         b.extend_from_slice(b"  ");
@@ -1013,7 +1014,7 @@ impl TrcWriter {
                 b.extend_from_slice(b"Error      ");
                 push_hex(b, bytes[0] as u32, 4);
                 b.extend_from_slice(b"  4  ");
-                push_hex_bytes(b, &bytes[1..]);
+                push_hex_bytes(b, &bytes[1..], Some(b' '));
             }
             None => {
                 b.extend_from_slice(f.direction.as_str().as_bytes());
@@ -1021,12 +1022,12 @@ impl TrcWriter {
                 b.extend_from_slice(b"  ");
                 push_id(b, f);
                 b.extend_from_slice(b"  ");
-                push_uint(b, f.len() as u64, 1);
+                push_decimal_right(b, f.len() as u64, 1);
                 if f.is_remote() {
                     b.extend_from_slice(b"  RTR");
                 } else if !f.is_empty() {
                     b.extend_from_slice(b"  ");
-                    push_hex_bytes(b, f.data());
+                    push_hex_bytes(b, f.data(), Some(b' '));
                 }
             }
         }
@@ -1057,12 +1058,12 @@ impl TrcWriter {
         let offset_us = div_round(self.offset_ns(e.timestamp), 1000);
         self.number += 1;
         let b = self.sink.buf_mut();
-        push_uint(b, self.number, 7);
+        push_decimal_right(b, self.number, 7);
         b.push(b' ');
         push_fixed(b, offset_us, 3, 13);
         b.extend_from_slice(b" EV ");
         match bus {
-            Some(n) => push_uint(b, n as u64, 2),
+            Some(n) => push_decimal_right(b, n as u64, 2),
             None => b.extend_from_slice(b" -"),
         }
         b.extend_from_slice(b"  ");
@@ -1119,14 +1120,6 @@ fn div_round(a: i64, b: i64) -> i64 {
     }
 }
 
-const HEX_DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-
-fn push_hex(b: &mut Vec<u8>, value: u32, digits: u32) {
-    for i in (0..digits).rev() {
-        b.push(HEX_DIGITS[(value >> (i * 4) & 0xF) as usize]);
-    }
-}
-
 /// The id right-aligned in 8 columns: 4 digits standard, 8 digits extended (as PEAK writes).
 fn push_id(b: &mut Vec<u8>, f: &Frame) {
     if f.is_extended() {
@@ -1135,34 +1128,6 @@ fn push_id(b: &mut Vec<u8>, f: &Frame) {
         b.extend_from_slice(b"    ");
         push_hex(b, f.id(), 4);
     }
-}
-
-fn push_hex_bytes(b: &mut Vec<u8>, data: &[u8]) {
-    for (i, &byte) in data.iter().enumerate() {
-        if i > 0 {
-            b.push(b' ');
-        }
-        b.push(HEX_DIGITS[(byte >> 4) as usize]);
-        b.push(HEX_DIGITS[(byte & 0xF) as usize]);
-    }
-}
-
-/// `value` right-aligned in `width` columns (shared with the CSV writer).
-pub(super) fn push_uint(b: &mut Vec<u8>, mut value: u64, width: usize) {
-    let mut digits = [0u8; 20];
-    let mut n = 0;
-    loop {
-        digits[19 - n] = b'0' + (value % 10) as u8;
-        n += 1;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    for _ in n..width {
-        b.push(b' ');
-    }
-    b.extend_from_slice(&digits[20 - n..]);
 }
 
 /// `value` × 10^-`decimals` with exactly `decimals` decimals, right-aligned in `width` columns.
@@ -1620,7 +1585,7 @@ mod tests {
         let mut b = Vec::new();
         push_fixed(&mut b, -1234, 3, 8);
         push_fixed(&mut b, 5, 1, 4);
-        push_uint(&mut b, 42, 4);
+        push_decimal_right(&mut b, 42, 4);
         assert_eq!(b, b"  -1.234 0.5  42");
         assert_eq!((div_round(1500, 1000), div_round(-1500, 1000), div_round(1499, 1000)), (2, -2, 1));
     }
