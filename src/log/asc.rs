@@ -879,7 +879,6 @@ impl AscWriter {
     }
 }
 
-
 /// ` XX`
 fn push_byte(buf: &mut Vec<u8>, b: u8) {
     buf.extend_from_slice(&[b' ', HEX_UPPER[(b >> 4) as usize], HEX_UPPER[(b & 0xF) as usize]]);

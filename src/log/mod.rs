@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::bus::BusState;
 use crate::frame::{Channel, Frame, Timestamp};
@@ -380,9 +380,4 @@ fn path_required<'a>(path: &'a Path, what: &str) -> Result<&'a Path, LogError> {
     } else {
         Ok(path)
     }
-}
-
-/// `PathBuf` helper for callers that hold strings.
-pub fn path(s: &str) -> PathBuf {
-    PathBuf::from(s)
 }
