@@ -7,6 +7,8 @@
 //! child process (this binary in worker mode, python-can, or the converters), so its peak RSS is
 //! its own (`VmHWM`, polled while it runs). python-can comes from `target/venv`
 //! (tools/test-all.sh creates it); without it only cankit's figures are printed.
+//!
+//! Narrow a run with `BENCH_FORMATS=csv,log,convert`, `BENCH_KINDS=classic` and `BENCH_PYTHON=0`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -167,17 +169,27 @@ fn main() {
     let dir = tempfile::tempdir_in(root().join("target")).expect("temp dir");
     let me = std::env::current_exe().unwrap();
     let python = root().join("target/venv/bin/python");
-    let python = python.exists().then_some(python);
+    let python =
+        python.exists().then_some(python).filter(|_| std::env::var("BENCH_PYTHON").as_deref() != Ok("0"));
+    // BENCH_FORMATS=csv,log and BENCH_KINDS=classic narrow a run; BENCH_PYTHON=0 skips python-can.
+    let only =
+        |var: &str, what: &str| std::env::var(var).map_or(true, |v| v.split(',').any(|x| x.trim() == what));
     let canlogger = PathBuf::from(env!("CARGO_BIN_EXE_canlogger"));
     let rate = |secs: f64| n as f64 / secs / 1000.0;
 
     for kind in ["classic", "fd"] {
+        if !only("BENCH_KINDS", kind) {
+            continue;
+        }
         println!("\n## {n} {kind} frames: frames/s (k/s) and peak RSS; ratio = cankit / python-can");
         println!(
             "{:<6} {:<5} {:>12} {:>9} {:>12} {:>9} {:>8}",
             "format", "op", "cankit k/s", "RSS MB", "python k/s", "RSS MB", "ratio"
         );
         for fmt in FORMATS {
+            if !only("BENCH_FORMATS", fmt) {
+                continue;
+            }
             let ours = dir.path().join(format!("{kind}-cankit.{fmt}"));
             let theirs = dir.path().join(format!("{kind}-python.{fmt}"));
             let w = measure(
@@ -225,6 +237,9 @@ fn main() {
         }
     }
 
+    if !only("BENCH_FORMATS", "convert") {
+        return;
+    }
     println!("\n## conversions of {n} classic frames (wall time, frames/s in k/s, peak RSS MB)");
     let asc = dir.path().join("classic-cankit.asc");
     let blf = dir.path().join("classic-cankit.blf");

@@ -4,6 +4,7 @@
 //! subcommand; `src/bin/<tool>.rs` only calls `cli::<tool>::main`.
 
 pub mod canlogger;
+pub mod canplayer;
 pub mod docs;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,4 @@
+//! `canplayer`: see `cankit::cli::canplayer`.
+fn main() -> std::process::ExitCode {
+    cankit::cli::canplayer::main()
+}
