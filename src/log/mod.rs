@@ -257,11 +257,15 @@ pub struct WriteOptions {
     pub trc_version: String,
     /// Time zone for the dates written into headers (ASC `date`, TRC `$STARTTIME`).
     pub tz: TimeZone,
+    /// Add to an existing file instead of replacing it: candump logs and CSV (no second header;
+    /// `.gz` files get a new gzip member). SQLite files are always appended to, as python-can
+    /// does; ASC, TRC and BLF cannot be appended to ([`create_writer`] refuses).
+    pub append: bool,
 }
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        WriteOptions { compression_level: 6, trc_version: "2.1".into(), tz: TimeZone::Local }
+        WriteOptions { compression_level: 6, trc_version: "2.1".into(), tz: TimeZone::Local, append: false }
     }
 }
 
@@ -318,9 +322,22 @@ pub fn open_input(
 /// Open a byte stream for writing: a file (created or truncated), stdout for `-`, gzipped when
 /// `gz`.
 pub fn open_output(path: &Path, gz: bool, level: u32) -> Result<Box<dyn Write + Send>, LogError> {
+    open_output_with(path, gz, level, false)
+}
+
+/// [`open_output`], adding to the end of an existing file when `append`.
+pub fn open_output_with(
+    path: &Path,
+    gz: bool,
+    level: u32,
+    append: bool,
+) -> Result<Box<dyn Write + Send>, LogError> {
     let name = display_name(path, "<stdout>");
     let raw: Box<dyn Write + Send> = if path == Path::new("-") {
         Box::new(io::stdout())
+    } else if append {
+        let file = std::fs::OpenOptions::new().append(true).create(true).open(path);
+        Box::new(file.map_err(|e| LogError::io(&name, "cannot open for appending", e))?)
     } else {
         Box::new(File::create(path).map_err(|e| LogError::io(&name, "cannot create", e))?)
     };
@@ -361,9 +378,20 @@ pub fn create_writer(
     let (format, gz) = format_of(path, format)?;
     let name = display_name(path, "<stdout>");
     let level = options.compression_level;
+    if options.append && matches!(format, Format::Asc | Format::Trc | Format::Blf | Format::Csv) {
+        return Err(LogError::Invalid {
+            path: name,
+            message: format!(
+                "cannot append to a {} file (its header describes the whole file)",
+                format.name()
+            ),
+        });
+    }
     Ok(match format {
         Format::Asc => Box::new(asc::AscWriter::new(open_output(path, gz, level)?, &name, options)),
-        Format::Candump => Box::new(candump::CandumpWriter::new(open_output(path, gz, level)?, &name)),
+        Format::Candump => {
+            Box::new(candump::CandumpWriter::new(open_output_with(path, gz, level, options.append)?, &name))
+        }
         Format::Trc => Box::new(trc::TrcWriter::new(open_output(path, gz, level)?, &name, options)?),
         Format::Csv => Box::new(csv::CsvWriter::new(open_output(path, gz, level)?, &name)),
         Format::Blf => Box::new(blf::BlfWriter::create(path_required(path, "BLF")?, &name, options)?),

@@ -226,12 +226,12 @@ impl Progress {
 
 /// A point in time given on the command line, absolute or relative to the first frame.
 #[derive(Clone, Copy, Debug)]
-enum TimeBound {
+pub(crate) enum TimeBound {
     Absolute(Timestamp),
     AfterFirst(Duration),
 }
 
-fn parse_time_bound(s: &str) -> Result<TimeBound, CliError> {
+pub(crate) fn parse_time_bound(s: &str) -> Result<TimeBound, CliError> {
     let t = s.trim();
     if let Ok(secs) = t.parse::<f64>() {
         if secs.is_finite() {
@@ -249,7 +249,7 @@ fn parse_time_bound(s: &str) -> Result<TimeBound, CliError> {
     )))
 }
 
-fn resolve_bound(bound: Option<TimeBound>, first: Timestamp) -> Option<Timestamp> {
+pub(crate) fn resolve_bound(bound: Option<TimeBound>, first: Timestamp) -> Option<Timestamp> {
     bound.map(|b| match b {
         TimeBound::Absolute(t) => t,
         TimeBound::AfterFirst(d) => {
@@ -258,11 +258,15 @@ fn resolve_bound(bound: Option<TimeBound>, first: Timestamp) -> Option<Timestamp
     })
 }
 
-fn channel_matches(wanted: &[String], channel: &Channel) -> bool {
+/// Whether `channel` is one of `wanted`: names compare as written; a numbered channel (ASC/BLF,
+/// counted from 1) matches its number or the name candump lines give it (`can0` is number 1).
+pub(crate) fn channel_matches(wanted: &[String], channel: &Channel) -> bool {
     wanted.iter().any(|w| match (channel.as_name(), channel.as_number()) {
         (Some(name), _) => name == w,
         (None, Some(n)) => {
-            w.parse::<u32>().ok() == Some(n) || w.strip_prefix("can").and_then(|d| d.parse().ok()) == Some(n)
+            w.parse::<u32>().ok() == Some(n)
+                || w.strip_prefix("can").and_then(|d| d.parse::<u32>().ok()).and_then(|d| d.checked_add(1))
+                    == Some(n)
         }
         (None, None) => false,
     })
@@ -286,6 +290,7 @@ pub fn run(args: ConvertArgs) -> Result<u8, CliError> {
         compression_level: args.level,
         trc_version: args.trc_version.clone(),
         tz: args.read.time_zone(),
+        append: false,
     };
     let mut writer = log::create_writer(&args.output, args.to, &options)?;
     catch_interrupts();

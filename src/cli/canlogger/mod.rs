@@ -1,8 +1,10 @@
-//! `canlogger`: watch live traffic, send frames, wait for a frame, convert log files and
-//! summarise them. (Recording joins later as the default action.) One file per subcommand.
+//! `canlogger`: record a bus into log files (the default action), watch live traffic, send
+//! frames, wait for a frame, convert log files and summarise them. One file per subcommand.
 
 pub mod convert;
 pub mod info;
+pub mod record;
+mod rotation;
 pub mod send;
 pub mod wait;
 pub mod watch;
@@ -20,6 +22,7 @@ CAN_CHANNEL, CAN_BITRATE), else a python-can config file (/etc/can.conf, ~/.can,
 and python-can process on this host.
 
 Examples:
+  canlogger -f trace.blf                   # record until Ctrl-C (the default action)
   canlogger watch                          # every frame on the default bus
   canlogger send 123#DEADBEEF 1F334455#R   # two frames
   canlogger wait --id 123 --timeout 2s     # exit 0 when 0x123 arrives, 1 on timeout
@@ -31,14 +34,18 @@ Exit codes: 0 success, 1 timeout (wait) or a malformed record with --strict (con
 2 usage error (bad arguments, frame text, filter, config file, unknown interface or format), \
 3 bus or I/O failure, 130 interrupted (convert: the output is finished properly).";
 
-/// Watch, send and wait for CAN frames on any bus cankit speaks; convert and summarise logs.
+/// Record CAN traffic into log files (the default action); watch, send and wait for frames on
+/// any bus cankit speaks; convert and summarise logs.
 #[derive(Parser, Debug)]
-#[command(name = "canlogger", version, about, after_help = AFTER_HELP, propagate_version = true)]
+#[command(name = "canlogger", version, about, after_help = format!("{}\n\n{AFTER_HELP}", record::AFTER_HELP),
+          propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
     pub bus: BusArgs,
+    #[command(flatten)]
+    pub record: record::RecordArgs,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -54,12 +61,22 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let bus = cli.bus;
+    if cli.command.is_some() && cli.record.given() {
+        eprintln!(
+            "canlogger: recording options (-f, -n, --duration, --rotate-*, ...) go without a subcommand; \
+             subcommand options go after it (canlogger watch -n 5)"
+        );
+        return ExitCode::from(super::exit::USAGE);
+    }
     match cli.command {
+        None => super::run_main("canlogger", async move { record::run(&bus, cli.record).await }),
         // Files are synchronous and need no runtime.
-        Command::Convert(args) => super::exit_with("canlogger", convert::run(args)),
-        Command::Info(args) => super::exit_with("canlogger", info::run(args)),
-        Command::Watch(args) => super::run_main("canlogger", async move { watch::run(&bus, args).await }),
-        Command::Send(args) => super::run_main("canlogger", async move { send::run(&bus, args).await }),
-        Command::Wait(args) => super::run_main("canlogger", async move { wait::run(&bus, args).await }),
+        Some(Command::Convert(args)) => super::exit_with("canlogger", convert::run(args)),
+        Some(Command::Info(args)) => super::exit_with("canlogger", info::run(args)),
+        Some(Command::Watch(args)) => {
+            super::run_main("canlogger", async move { watch::run(&bus, args).await })
+        }
+        Some(Command::Send(args)) => super::run_main("canlogger", async move { send::run(&bus, args).await }),
+        Some(Command::Wait(args)) => super::run_main("canlogger", async move { wait::run(&bus, args).await }),
     }
 }

@@ -133,8 +133,8 @@ pub(crate) async fn print_frames(
 /// Ctrl-C and SIGTERM, installed before the bus opens so a signal that arrives right after start-up
 /// still ends the command cleanly.
 pub(crate) struct Signals {
-    interrupt: tokio::signal::unix::Signal,
-    terminate: tokio::signal::unix::Signal,
+    pub(crate) interrupt: tokio::signal::unix::Signal,
+    pub(crate) terminate: tokio::signal::unix::Signal,
 }
 
 impl Signals {
