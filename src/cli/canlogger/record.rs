@@ -119,8 +119,9 @@ fn parse_positive_duration(s: &str) -> Result<Duration, String> {
 const BATCH: usize = 1024;
 /// Batches the queue holds before the receive loop waits for the writer.
 const QUEUE: usize = 256;
-/// How often the writer looks at the file's size when rotating by size.
-const SIZE_CHECK: Duration = Duration::from_millis(50);
+/// Records written before the first flush of a file that rotates by size, so its bytes per
+/// record are known early.
+const CALIBRATE_AFTER: u64 = 1000;
 
 pub async fn run(bus_args: &BusArgs, args: RecordArgs) -> Result<u8, CliError> {
     let filter = FilterSet::parse(&args.filter)?;
@@ -158,28 +159,25 @@ pub async fn run(bus_args: &BusArgs, args: RecordArgs) -> Result<u8, CliError> {
     // The first file is opened here so an unwritable path fails before anything is received.
     let first = Output::open(plan.namer.next(Timestamp::now()), &plan.options).map_err(CliError::Log)?;
     let (tx, rx) = mpsc::sync_channel::<Vec<Record>>(QUEUE);
+    // Closed when the writer thread ends, so a failed write stops the recording at once even
+    // when no frame arrives.
+    let (writer_alive, writer_gone) = tokio::sync::oneshot::channel::<()>();
     let writer = std::thread::Builder::new()
         .name("canlogger-writer".into())
-        .spawn(move || write_loop(plan, first, rx))
+        .spawn(move || {
+            let _alive = writer_alive;
+            write_loop(plan, first, rx)
+        })
         .map_err(|e| CliError::Io { context: "starting the writer thread".into(), source: e })?;
 
     let stop = StopWhen { count: args.count, idle: None, deadline: args.duration };
-    let received = receive_loop(&bus, &mut signals, &tx, stop).await;
+    let received = receive_loop(&bus, &mut signals, &tx, writer_gone, stop).await;
     drop(tx);
-    let written = writer.join().unwrap_or_else(|_| {
-        Err((
-            Totals::default(),
-            CliError::Io {
-                context: "the writer thread failed".into(),
-                source: std::io::Error::other("panic"),
-            },
-        ))
+    let (totals, write_error) = writer.join().unwrap_or_else(|_| {
+        let panic = std::io::Error::other("panic");
+        (Totals::default(), Some(CliError::Io { context: "the writer thread failed".into(), source: panic }))
     });
     let stats = bus.stats();
-    let (totals, write_error) = match written {
-        Ok(t) => (t, None),
-        Err((t, e)) => (t, Some(e)),
-    };
     if !args.quiet {
         print_summary(&received.counts, &totals, stats.dropped);
     }
@@ -227,6 +225,7 @@ async fn receive_loop(
     bus: &Bus,
     signals: &mut Signals,
     tx: &SyncSender<Vec<Record>>,
+    mut writer_gone: tokio::sync::oneshot::Receiver<()>,
     stop: StopWhen,
 ) -> ReceiveOutcome {
     let mut counts = Received::default();
@@ -267,6 +266,7 @@ async fn receive_loop(
             _ = signals.interrupt.recv() => break,
             _ = signals.terminate.recv() => break,
             _ = sleep_until(deadline) => break,
+            _ = &mut writer_gone => break,
             ev = bus.recv() => match ev {
                 Ok(ev) => counts.take(ev, &mut batch),
                 Err(e) => {
@@ -345,6 +345,11 @@ struct Output {
     /// A second handle on the file, for `fsync` by the syncer thread.
     sync_handle: Option<File>,
     opened: Instant,
+    /// Records written, and how many of them (and their bytes on disk) the last flush covered:
+    /// the file's size between flushes is estimated from them, as buffers hide it.
+    records: u64,
+    flushed_records: u64,
+    flushed_bytes: u64,
 }
 
 impl Output {
@@ -352,11 +357,45 @@ impl Output {
         let writer = log::create_writer(&path, None, options)?;
         let name = path.display().to_string();
         let sync_handle = File::open(&path).ok();
-        Ok(Output { writer, path, name, sync_handle, opened: Instant::now() })
+        Ok(Output {
+            writer,
+            path,
+            name,
+            sync_handle,
+            opened: Instant::now(),
+            records: 0,
+            flushed_records: 0,
+            flushed_bytes: 0,
+        })
     }
 
     fn size(&self) -> u64 {
         std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// Hand everything to the file (and the syncer); note the size for estimates.
+    fn flush(&mut self, syncer: &Syncer) -> Result<(), CliError> {
+        self.writer.flush().map_err(CliError::Log)?;
+        self.flushed_records = self.records;
+        self.flushed_bytes = self.size();
+        syncer.request(self);
+        match syncer.failure() {
+            Some(why) => Err(CliError::Io {
+                context: format!("{}: making the recording durable (fsync)", self.name),
+                source: std::io::Error::other(why),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The file's size once everything written is flushed: the flushed bytes plus the records
+    /// since at the flushed bytes-per-record rate.
+    fn estimated_size(&self) -> u64 {
+        if self.flushed_records == 0 {
+            return self.size();
+        }
+        let per_record = self.flushed_bytes as f64 / self.flushed_records as f64;
+        self.flushed_bytes + ((self.records - self.flushed_records) as f64 * per_record) as u64
     }
 }
 
@@ -420,11 +459,9 @@ impl Drop for Syncer {
     }
 }
 
-type WriteResult = Result<Totals, (Totals, CliError)>;
-
 /// The writer thread: write batches, flush on schedule, rotate; finish the file at the end
 /// whatever happened.
-fn write_loop(mut plan: Plan, first: Output, rx: Receiver<Vec<Record>>) -> WriteResult {
+fn write_loop(mut plan: Plan, first: Output, rx: Receiver<Vec<Record>>) -> (Totals, Option<CliError>) {
     let mut totals = Totals::default();
     let syncer = Syncer::start();
     let mut output = first;
@@ -433,8 +470,8 @@ fn write_loop(mut plan: Plan, first: Output, rx: Receiver<Vec<Record>>) -> Write
     let finished = close(output, &mut totals);
     drop(syncer);
     match (result, finished) {
-        (Err(e), _) | (Ok(()), Err(e)) => Err((totals, e)),
-        (Ok(()), Ok(())) => Ok(totals),
+        (Err(e), _) | (Ok(()), Err(e)) => (totals, Some(e)),
+        (Ok(()), Ok(())) => (totals, None),
     }
 }
 
@@ -446,17 +483,14 @@ fn write_batches(
     totals: &mut Totals,
 ) -> Result<(), CliError> {
     let mut next_flush = Instant::now() + plan.flush_interval;
-    let mut next_size_check = Instant::now() + SIZE_CHECK;
     loop {
         let mut wake = next_flush;
-        if plan.rotate_size.is_some() {
-            wake = wake.min(next_size_check);
-        }
         if let Some(interval) = plan.rotate_interval {
             wake = wake.min(output.opened + interval);
         }
         let ended = match rx.recv_timeout(wake.saturating_duration_since(Instant::now())) {
             Ok(batch) => {
+                output.records += batch.len() as u64;
                 for record in &batch {
                     output.writer.write(record).map_err(CliError::Log)?;
                     match record {
@@ -473,23 +507,13 @@ fn write_batches(
             return Ok(());
         }
         let now = Instant::now();
-        if now >= next_flush || plan.flush_interval.is_zero() {
-            output.writer.flush().map_err(CliError::Log)?;
-            syncer.request(output);
-            if let Some(why) = syncer.failure() {
-                return Err(CliError::Io {
-                    context: format!("{}: making the recording durable (fsync)", output.name),
-                    source: std::io::Error::other(why),
-                });
-            }
+        let calibrate =
+            plan.rotate_size.is_some() && output.flushed_records == 0 && output.records >= CALIBRATE_AFTER;
+        if now >= next_flush || plan.flush_interval.is_zero() || calibrate {
+            output.flush(syncer)?;
             next_flush = now + plan.flush_interval;
         }
-        let too_big = plan.rotate_size.is_some_and(|limit| {
-            now >= next_size_check && {
-                next_size_check = now + SIZE_CHECK;
-                output.size() >= limit
-            }
-        });
+        let too_big = plan.rotate_size.is_some_and(|limit| output.estimated_size() >= limit);
         let too_old = plan.rotate_interval.is_some_and(|interval| now >= output.opened + interval);
         if too_big || too_old {
             rotate(plan, output, totals)?;
@@ -552,7 +576,8 @@ fn print_summary(received: &Received, totals: &Totals, dropped: u64) {
     );
     if totals.files.len() > 1 {
         for (p, s) in &totals.files {
-            eprintln!("  {} ({})", p.display(), human_bytes(*s));
+            let gone = if p.exists() { "" } else { ", deleted (--keep)" };
+            eprintln!("  {} ({}{gone})", p.display(), human_bytes(*s));
         }
     }
     if totals.deleted > 0 {

@@ -4,7 +4,7 @@
 //! A name may carry `{time}` (the file's UTC start, `2026-11-22T023000Z`) and `{n}` (its number in
 //! this recording, from `001`). A rotating recording whose name has neither gets `_{time}` before
 //! the extension: `trace.blf` → `trace_2026-11-22T023000Z.blf`. When that name is taken (two files
-//! started within a second), `_2`, `_3`, ... follow the time.
+//! started within a second), `_002`, `_003`, ... follow the time, so names sort by start.
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +26,9 @@ pub(crate) struct Namer {
     parts: Vec<Part>,
     /// Files made so far in this recording.
     made: u64,
+    /// The `{time}` of the last file and its collision number (1 = none): a later file of the
+    /// same second never takes a lower number, even when `--keep` has freed the name.
+    last: Option<(String, u32)>,
 }
 
 /// Extensions that belong together at the end of a name (`.log.gz`).
@@ -54,7 +57,7 @@ impl Namer {
             let (stem, ext) = split_extension(&name);
             template = format!("{stem}_{{time}}{ext}");
         }
-        Namer { dir, parts: parse_template(&template), made: 0 }
+        Namer { dir, parts: parse_template(&template), made: 0, last: None }
     }
 
     /// True when names change from file to file.
@@ -67,12 +70,17 @@ impl Namer {
     pub fn next(&mut self, start: Timestamp) -> PathBuf {
         self.made += 1;
         let time = format_time(start);
-        let mut candidate = self.render(&time);
-        let mut k = 2;
+        let mut k = match &self.last {
+            Some((t, k)) if *t == time && !self.parts.contains(&Part::Number) => k + 1,
+            _ => 1,
+        };
+        let with = |k: u32| if k == 1 { time.clone() } else { format!("{time}_{k:03}") };
+        let mut candidate = self.render(&with(k));
         while self.is_pattern() && candidate.exists() {
-            candidate = self.render(&format!("{time}_{k}"));
             k += 1;
+            candidate = self.render(&with(k));
         }
+        self.last = Some((time, k));
         candidate
     }
 
@@ -199,7 +207,7 @@ mod tests {
         let mut n = Namer::new(&dir.path().join("trace.log.gz"), true);
         assert_eq!(n.next(T), dir.path().join("trace_2023-11-14T221320Z.log.gz"));
         std::fs::write(dir.path().join("trace_2023-11-14T221320Z.log.gz"), b"").unwrap();
-        assert_eq!(n.next(T), dir.path().join("trace_2023-11-14T221320Z_2.log.gz"));
+        assert_eq!(n.next(T), dir.path().join("trace_2023-11-14T221320Z_002.log.gz"));
         let mut plain = Namer::new(&dir.path().join("trace.blf"), false);
         assert!(!plain.is_pattern());
         assert_eq!(plain.next(T), dir.path().join("trace.blf"));
