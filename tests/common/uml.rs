@@ -58,3 +58,40 @@ pub fn run_in_guest(script: &str) -> Option<GuestRun> {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     })
 }
+
+/// Shell functions every CLI script starts with. `wait_for_sockets DEV N` waits until N sockets
+/// receive on DEV (counted by their distinct entries in the kernel's receive lists), so no frame
+/// is sent before every listener is bound; `show NAME FILE` prints a section for [`sections`].
+pub const PRELUDE: &str = r#"
+set -u
+sockets() { awk -v dev="$1" '$1 == dev { print $5 }' /proc/net/can/rcvlist_* | sort -u | wc -l; }
+wait_for_sockets() {
+  tries=0
+  while [ "$(sockets "$1")" -lt "$2" ]; do
+    tries=$((tries + 1))
+    if [ $tries -gt 250 ]; then echo "only $(sockets "$1") of $2 listeners on $1" >&2; exit 98; fi
+    sleep 0.02
+  done
+}
+show() { echo "=== $1"; cat "$2"; }
+"#;
+
+/// A guest script: the prelude, `$CANLOGGER` set to the built binary, then `body`.
+pub fn cli_script(body: &str) -> String {
+    format!("{PRELUDE}\nCANLOGGER='{}'\n{body}", super::canlogger().display())
+}
+
+/// The `show`n sections of a guest's stdout: name -> lines.
+pub fn sections(stdout: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut map: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut current: Option<String> = None;
+    for line in stdout.lines() {
+        if let Some(name) = line.strip_prefix("=== ") {
+            current = Some(name.to_string());
+            map.entry(name.to_string()).or_default();
+        } else if let Some(lines) = current.as_ref().and_then(|name| map.get_mut(name)) {
+            lines.push(line.to_string());
+        }
+    }
+    map
+}
