@@ -9,74 +9,18 @@
 //! 0 = as fast as possible; default 50000,100000,200000,0), `BENCH_SEND_RUNS` (default 200).
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cankit::{Bus, BusConfig, Frame};
+mod support;
+
+use support::{canlogger, enter_private_netns, env_or, root};
 
 const PORT: &str = "43199";
 
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn canlogger() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_canlogger"))
-}
-
-/// Move this thread (and every process it spawns) into a fresh network namespace that has only
-/// `lo`, with a multicast route on it. Returns the namespace name, or None without root.
-fn enter_private_netns() -> Option<String> {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        return None;
-    }
-    let name = format!("cankit-bench-{}", std::process::id());
-    let ok = |args: &[&str]| Command::new("ip").args(args).status().map(|s| s.success()).unwrap_or(false);
-    if !ok(&["netns", "add", &name]) {
-        return None;
-    }
-    ok(&["netns", "exec", &name, "ip", "link", "set", "lo", "up"]);
-    ok(&["netns", "exec", &name, "ip", "route", "add", "224.0.0.0/4", "dev", "lo"]);
-    let path = format!("/run/netns/{name}");
-    let file = std::fs::File::open(&path).ok()?;
-    use std::os::fd::AsRawFd;
-    // SAFETY: setns on a namespace fd we just opened; affects only this thread.
-    let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
-    (rc == 0).then_some(name)
-}
-
-/// Send `frames` copies of an 8-byte frame on the benchmark's bus at `rate` frames/s (0 = as
-/// fast as possible), scheduled against the start time so the rate does not drift.
 fn send_paced(rt: &tokio::runtime::Runtime, frames: u64, rate: u64) {
-    let start = Instant::now();
-    rt.block_on(async {
-        let mut cfg = BusConfig::new("udp_multicast", None);
-        cfg.options.insert("port".into(), PORT.into());
-        let bus = Bus::open(&cfg).await.expect("open sender bus");
-        let frame = Frame::new_data(0x123, false, &[0xDE, 0xAD, 0xBE, 0xEF, 0, 1, 2, 3]).unwrap();
-        let mut sent = 0u64;
-        while sent < frames {
-            let due = if rate == 0 {
-                frames
-            } else {
-                ((start.elapsed().as_secs_f64() * rate as f64) as u64).min(frames)
-            };
-            if due <= sent {
-                tokio::task::yield_now().await;
-                continue;
-            }
-            while sent < due {
-                bus.send(&frame).await.expect("send");
-                sent += 1;
-            }
-        }
-    });
+    support::send_paced(rt, PORT, frames, rate)
 }
 
 struct WatchResult {
