@@ -28,7 +28,11 @@
 //! * `//` comments after the header are [`EventKind::Comment`] events; `// Marker: text` (how the
 //!   writer stores markers, which ASC has no line for) is an [`EventKind::Marker`]. Both take the
 //!   time of the event line before them.
-//! * Skipped and counted in [`LogReader::skipped`]: `Start of measurement`, chip status,
+//! * Chip status lines that name a state (`CAN 1 Status:chip status error passive`) are
+//!   [`EventKind::BusState`] events, and the writer writes bus-state events that way; receive
+//!   overflows are written as `// cankit: 12 frames dropped (receive buffer overflow)` and read back
+//!   as [`EventKind::Dropped`].
+//! * Skipped and counted in [`LogReader::skipped`]: `Start of measurement`, other chip status,
 //!   statistics, environment and system variables, trigger lines, `TxRq` lines, `CANXL` lines
 //!   and every other event this reader does not turn into frames.
 //!
@@ -43,6 +47,7 @@ use super::time::{self, Civil, TimeZone};
 use super::{
     count, Counts, Event, EventKind, LogError, LogReader, LogWriter, ReadOptions, Record, WriteOptions,
 };
+use crate::bus::BusState;
 use crate::digits::{push_decimal_left, push_decimal_right, push_decimal_zero, push_hex_min, HEX_UPPER};
 use crate::error_frame::{
     CAN_ERR_BUSERROR, CAN_ERR_PROT, CAN_ERR_PROT_BIT, CAN_ERR_PROT_FORM, CAN_ERR_PROT_STUFF, CAN_ERR_PROT_TX,
@@ -212,7 +217,10 @@ impl Dialect {
         let timestamp = Timestamp(self.start.unwrap_or(0).saturating_add(self.last));
         let kind = match text.strip_prefix(b"Marker:") {
             Some(marker) => EventKind::Marker(String::from_utf8_lossy(marker.trim_ascii()).into_owned()),
-            None => EventKind::Comment(String::from_utf8_lossy(text).into_owned()),
+            None => match dropped_count(text) {
+                Some(n) => EventKind::Dropped(n),
+                None => EventKind::Comment(String::from_utf8_lossy(text).into_owned()),
+            },
         };
         Some(Record::Event(Event { timestamp, channel: Channel::NONE, kind }))
     }
@@ -267,6 +275,14 @@ impl Dialect {
         } else if second == b"Start" {
             SKIP_START
         } else if second == b"CAN" && contains(line, b"Status:") {
+            if let Some(state) = chip_status(line) {
+                let channel = tokens.next().map(parse_channel).transpose()?.unwrap_or(Channel::NONE);
+                return Ok(Some(Record::Event(Event {
+                    timestamp: ts,
+                    channel,
+                    kind: EventKind::BusState(state),
+                })));
+            }
             SKIP_CHIP_STATUS
         } else if second == b"SV:" {
             SKIP_SYS_VAR
@@ -731,8 +747,36 @@ const LOSS_CHANNEL_NAME: &str = "channel names (ASC numbers channels: can0 → 1
 const LOSS_ERROR_DETAIL: &str = "error frame details (ASC ErrorFrame lines hold only an SJA1000 error code)";
 const LOSS_ERROR_DIRECTION: &str = "direction of error frames (ASC ErrorFrame lines have none)";
 const LOSS_EARLY: &str = "frames before the first record's time (written at the start time)";
-const LOSS_BUS_STATE: &str = "bus-state events (not written to ASC)";
-const LOSS_DROPPED: &str = "drop reports (not written to ASC)";
+
+/// How bus-state changes are written and read: Vector's chip status lines
+/// (`CAN 1 Status:chip status error passive`).
+fn chip_status_words(state: BusState) -> &'static str {
+    match state {
+        BusState::ErrorActive => "error active",
+        BusState::ErrorWarning => "warning level",
+        BusState::ErrorPassive => "error passive",
+        BusState::BusOff => "bus off",
+    }
+}
+
+/// The bus state of a chip status line, if it names one.
+fn chip_status(line: &[u8]) -> Option<BusState> {
+    let at = line.windows(12).position(|w| w.eq_ignore_ascii_case(b"chip status "))? + 12;
+    let rest = String::from_utf8_lossy(&line[at..]).to_ascii_lowercase();
+    [BusState::BusOff, BusState::ErrorPassive, BusState::ErrorWarning, BusState::ErrorActive]
+        .into_iter()
+        .find(|s| rest.starts_with(chip_status_words(*s)))
+}
+
+/// Receive overflows go into a comment line ASC readers show as text:
+/// `// cankit: 12 frames dropped (receive buffer overflow)`.
+const DROPPED_PREFIX: &str = "cankit: ";
+const DROPPED_SUFFIX: &str = " frames dropped (receive buffer overflow)";
+
+fn dropped_count(comment: &[u8]) -> Option<u64> {
+    let text = std::str::from_utf8(comment).ok()?.trim();
+    text.strip_prefix(DROPPED_PREFIX)?.strip_suffix(DROPPED_SUFFIX)?.parse().ok()
+}
 const LOSS_EVENT_TIME: &str =
     "event times (ASC comment lines carry none: read back at the previous frame's time)";
 
@@ -929,8 +973,23 @@ impl LogWriter for AscWriter {
                     let prefix = if matches!(e.kind, EventKind::Marker(_)) { "Marker: " } else { "" };
                     self.comment(prefix, text);
                 }
-                EventKind::BusState(_) => count(&mut self.losses, LOSS_BUS_STATE),
-                EventKind::Dropped(_) => count(&mut self.losses, LOSS_DROPPED),
+                EventKind::BusState(state) => {
+                    self.last_offset_us = (e.timestamp.0 - start).max(0) / 1000;
+                    let channel = self.channel_number(&e.channel);
+                    self.push_time(e.timestamp, start);
+                    let buf = self.sink.buf_mut();
+                    buf.extend_from_slice(b"CAN ");
+                    push_decimal_left(buf, channel, 1);
+                    buf.extend_from_slice(b" Status:chip status ");
+                    buf.extend_from_slice(chip_status_words(*state).as_bytes());
+                    buf.push(b'\n');
+                }
+                EventKind::Dropped(n) => {
+                    if (e.timestamp.0 - start).div_euclid(1000) != self.last_offset_us {
+                        count(&mut self.losses, LOSS_EVENT_TIME);
+                    }
+                    self.comment("", &format!("{DROPPED_PREFIX}{n}{DROPPED_SUFFIX}"));
+                }
             },
         }
         self.sink.drain_if_full()
@@ -1235,13 +1294,15 @@ mod tests {
     fn non_frame_events_are_skipped_and_counted_by_kind() {
         let r = read(
             header(
-                "   0.000000 CAN 1 Status:chip status error active\n   1.000000 1  Statistic: D 0 R 0 XD 0 XR 0 E 0 O 0 B 0.00%\n\
+                "   0.000000 CAN 1 Status:chip status error active\n   0.500000 CAN 2 Status:chip status \
+                 other - TxErr: 0\n   1.000000 1  Statistic: D 0 R 0 XD 0 XR 0 E 0 O 0 B 0.00%\n\
                  \x20  1.100000 EnvSpeed := 12\n   1.200000 SV: 1 0 1 ::Sys::Var = 3\n   1.300000 log trigger event\n\
                  \x20 17.876976 1  J1939TP FEE3p 6 0 0 - Rx d 23 A0 0F A6 60 3B D1 40\n   2.0 CANXL 1 Rx XLFF 1 2\n   2.1 1 5 Rx d 1 01\n",
             )
             .as_bytes(),
         );
-        assert_eq!(r.items.len(), 1);
+        // The frame, and the chip status that names a state.
+        assert_eq!(r.items.len(), 2);
         for reason in [
             SKIP_CHIP_STATUS,
             SKIP_STATISTIC,
@@ -1253,6 +1314,41 @@ mod tests {
             SKIP_START,
         ] {
             assert_eq!(r.skipped.get(reason), Some(&1), "{reason}: {:?}", r.skipped);
+        }
+    }
+
+    #[test]
+    fn bus_states_and_drops_go_out_and_come_back() {
+        let out = Shared::default();
+        let mut w = writer(&out);
+        let ev = |t: i64, channel, kind| Record::Event(Event { timestamp: Timestamp(T0 + t), channel, kind });
+        let records = [
+            Record::Frame(
+                data(1, false, &[1]).with_timestamp(Timestamp(T0)).with_channel(Channel::number(1)),
+            ),
+            ev(1_000, Channel::number(2), EventKind::BusState(BusState::ErrorPassive)),
+            ev(2_000, Channel::number(1), EventKind::BusState(BusState::BusOff)),
+            ev(2_000, Channel::NONE, EventKind::Dropped(12)),
+            ev(3_000, Channel::number(1), EventKind::BusState(BusState::ErrorActive)),
+            ev(4_000, Channel::number(1), EventKind::BusState(BusState::ErrorWarning)),
+        ];
+        for r in &records {
+            w.write(r).unwrap();
+        }
+        w.finish().unwrap();
+        assert!(w.losses().is_empty(), "{:?}", w.losses());
+        let text = out.text();
+        assert!(text.contains("   0.000001 CAN 2 Status:chip status error passive\n"), "{text}");
+        assert!(text.contains("// cankit: 12 frames dropped (receive buffer overflow)\n"), "{text}");
+        let r = read(text.as_bytes());
+        let got: Vec<Record> = r.items.into_iter().map(|i| i.unwrap()).collect();
+        assert_eq!(got.len(), records.len());
+        for (g, want) in got.iter().zip(&records).skip(1) {
+            let (Record::Event(g), Record::Event(want)) = (g, want) else { panic!("{g:?}") };
+            assert_eq!(g.kind, want.kind);
+            if !matches!(want.kind, EventKind::Dropped(_)) {
+                assert_eq!((g.channel, g.timestamp), (want.channel, want.timestamp));
+            }
         }
     }
 
@@ -1484,14 +1580,7 @@ mod tests {
         w.write(&Record::Frame(data(1, false, &[]).with_timestamp(Timestamp(T0 - 5)))).unwrap();
         w.finish().unwrap();
         let l = w.losses();
-        for reason in [
-            LOSS_BUS_STATE,
-            LOSS_DROPPED,
-            LOSS_ERROR_DETAIL,
-            LOSS_ERROR_DIRECTION,
-            LOSS_CHANNEL_NAME,
-            LOSS_EARLY,
-        ] {
+        for reason in [LOSS_ERROR_DETAIL, LOSS_ERROR_DIRECTION, LOSS_CHANNEL_NAME, LOSS_EARLY] {
             assert_eq!(l.get(reason), Some(&1), "{reason}: {l:?}");
         }
         assert!(out.text().contains(" 8  ErrorFrame\n"), "{}", out.text());
