@@ -41,7 +41,7 @@
 //! [`BusEvent::Dropped`]) come as control messages. `SO_RXQ_OVFL` only rides on the next datagram
 //! that gets queued, so when the socket runs dry the same counter is also read with `SO_MEMINFO`;
 //! drops at the end of a burst are reported too. (Losses before the socket, e.g. in the loopback
-//! backlog, are invisible to both.) The socket buffer is 8 MiB
+//! backlog, are invisible to both.) The socket buffer is 32 MiB
 //! (`SO_RCVBUFFORCE` as root, else as large as `net.core.rmem_max` allows) so bursts survive a
 //! busy consumer. Garbage datagrams become [`BusEvent::Invalid`] and never end the stream.
 //!
@@ -80,8 +80,10 @@ pub const DEFAULT_TTL: u32 = 0;
 pub const MAX_DATAGRAM: usize = 4096;
 /// Enough for the largest frame cankit encodes (FD, 64 bytes, 30-byte channel name: ~250 bytes).
 const ENCODE_BUFFER: usize = 512;
-/// Socket receive buffer: about 30,000 datagrams of kernel memory, a few hundred ms of a busy bus.
-const SOCKET_RECV_BUFFER: libc::c_int = 8 << 20;
+/// Socket receive buffer: about 120,000 datagrams of kernel memory (over a second at 100,000
+/// frames/s), so a recorder that loses the CPU for a while on a loaded machine loses no frame.
+/// Kernel memory is only taken while datagrams wait.
+const SOCKET_RECV_BUFFER: libc::c_int = 32 << 20;
 
 const INTERFACE: &str = "udp_multicast";
 
@@ -1189,8 +1191,8 @@ mod tests {
         let cfg = config(free_port());
         let a = UdpMulticastBus::open(&cfg).unwrap();
         let b = UdpMulticastBus::open(&cfg).unwrap();
-        // Far more than an 8 MiB buffer holds (each datagram costs about 1 KiB of kernel memory).
-        let sent = 30_000u64;
+        // Far more than a 32 MiB buffer holds (each datagram costs about 1 KiB of kernel memory).
+        let sent = 150_000u64;
         for i in 0..sent {
             a.send(&Frame::new_data((i % 0x800) as u32, false, &[1]).unwrap()).await.unwrap();
         }
