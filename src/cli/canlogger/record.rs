@@ -140,6 +140,11 @@ pub async fn run(bus_args: &BusArgs, args: RecordArgs) -> Result<u8, CliError> {
         }
         return print_only(bus_args, &args, filter).await;
     };
+    if path == std::path::Path::new("-") {
+        return Err(CliError::Usage(
+            "-f -: to print frames on stdout leave out -f (--format log prints candump log lines)".into(),
+        ));
+    }
     let (format, _) = log::format_of(&path, None).map_err(CliError::Log)?;
     if args.append && matches!(format, Format::Asc | Format::Trc | Format::Blf) {
         return Err(CliError::Usage(format!(

@@ -22,6 +22,8 @@ enum Part {
 /// How recording files are named.
 #[derive(Clone, Debug)]
 pub(crate) struct Namer {
+    /// The path as given: what a name without placeholders becomes (`-` stays stdout).
+    given: PathBuf,
     dir: PathBuf,
     parts: Vec<Part>,
     /// Files made so far in this recording.
@@ -57,7 +59,7 @@ impl Namer {
             let (stem, ext) = split_extension(&name);
             template = format!("{stem}_{{time}}{ext}");
         }
-        Namer { dir, parts: parse_template(&template), made: 0, last: None }
+        Namer { given: path.to_path_buf(), dir, parts: parse_template(&template), made: 0, last: None }
     }
 
     /// True when names change from file to file.
@@ -69,6 +71,9 @@ impl Namer {
     /// name is a pattern.
     pub fn next(&mut self, start: Timestamp) -> PathBuf {
         self.made += 1;
+        if !self.is_pattern() {
+            return self.given.clone();
+        }
         let time = format_time(start);
         let mut k = match &self.last {
             Some((t, k)) if *t == time && !self.parts.contains(&Part::Number) => k + 1,
