@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_canlogger_global_optspecs
-    string join \n i/interface= c/channel= b/bitrate= fd no-fd data-bitrate= receive-own port= ttl= multicast-interface= bus-option= config= config-section= v/verbose h/help V/version
+    string join \n i/interface= c/channel= b/bitrate= fd no-fd data-bitrate= receive-own port= ttl= multicast-interface= bus-option= config= config-section= v/verbose f/file= F/format= nanos a/append s/rotate-size= rotate-interval= keep= n/count= duration= flush-interval= filter= level= q/quiet h/help V/version
 end
 
 function __fish_canlogger_needs_command
@@ -34,10 +34,25 @@ complete -c canlogger -n "__fish_canlogger_needs_command" -l multicast-interface
 complete -c canlogger -n "__fish_canlogger_needs_command" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
 complete -c canlogger -n "__fish_canlogger_needs_command" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
 complete -c canlogger -n "__fish_canlogger_needs_command" -l config-section -d 'Section of the config file to use' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -s f -l file -d 'Record into FILE; the format comes from the extension (asc, blf, log, trc, csv, db, and .gz on the text formats). Without it, frames are printed on stdout as `watch` does' -r -F
+complete -c canlogger -n "__fish_canlogger_needs_command" -s F -l format -d 'Output format: human (aligned columns), log (candump -L lines), json (one object per line)' -r -f -a "human\t''
+log\t''
+json\t''"
+complete -c canlogger -n "__fish_canlogger_needs_command" -s s -l rotate-size -l file-size -d 'Start a new file when the current one reaches SIZE, e.g. 100MB, 1GiB, 5000000 (python-can\'s -s/--file-size, in bytes)' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -l rotate-interval -d 'Start a new file when the current one is this old, e.g. 1h, 15m' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -l keep -d 'With rotation: keep only the newest N files of this name, deleting older ones' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -s n -l count -d 'Stop after COUNT frames' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -l duration -d 'Stop after this long, e.g. 10m, 2h' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -l flush-interval -d 'Hand everything received to the file and the disk this often (0 = after every batch)' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -l filter -d 'candump filter expression(s), e.g. 123:7FF,400~700,#FF,j' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -l level -d 'zlib level for BLF and .gz files (0-9)' -r
 complete -c canlogger -n "__fish_canlogger_needs_command" -l fd -d 'Open the bus for CAN FD frames (the default)'
 complete -c canlogger -n "__fish_canlogger_needs_command" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
 complete -c canlogger -n "__fish_canlogger_needs_command" -l receive-own -d 'Also receive the frames this process sends'
 complete -c canlogger -n "__fish_canlogger_needs_command" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canlogger -n "__fish_canlogger_needs_command" -l nanos -d 'log format: 9 fractional digits (nanoseconds) instead of 6, like candump -N'
+complete -c canlogger -n "__fish_canlogger_needs_command" -s a -l append -d 'Append to FILE instead of replacing it (candump log and CSV; SQLite always appends, as python-can does)'
+complete -c canlogger -n "__fish_canlogger_needs_command" -s q -l quiet -d 'No summary on stderr'
 complete -c canlogger -n "__fish_canlogger_needs_command" -s h -l help -d 'Print help'
 complete -c canlogger -n "__fish_canlogger_needs_command" -s V -l version -d 'Print version'
 complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "watch" -d 'Print live frames'
