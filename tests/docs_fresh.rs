@@ -39,6 +39,7 @@ fn every_binary_and_subcommand_has_a_man_page() {
         "canlogger-wait.1",
         "canlogger-convert.1",
         "canlogger-info.1",
+        "canplayer.1",
     ] {
         assert!(man.join(page).exists(), "man/{page} missing");
     }
