@@ -26,6 +26,8 @@ fn rss_kb(pid: u32, field: &str) -> Option<u64> {
 }
 
 struct Run {
+    /// The rate the sender achieved (below the target when the machine is too busy to send).
+    sent_rate: f64,
     found: u64,
     cpu: Duration,
     rss_min_kb: u64,
@@ -43,7 +45,7 @@ fn record(rt: &tokio::runtime::Runtime, dir: &std::path::Path, fmt: &str, rate: 
     let mut child = Command::new(canlogger())
         .args(["--port", PORT, "-v", "-q", "-f"])
         .arg(&path)
-        .args(["-n", &frames.to_string(), "--duration", &format!("{}s", seconds + 10)])
+        .args(["-n", &frames.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -73,7 +75,14 @@ fn record(rt: &tokio::runtime::Runtime, dir: &std::path::Path, fmt: &str, rate: 
         }
         (lo, hi, peak)
     });
+    let sending = Instant::now();
     support::send_paced(rt, PORT, frames, rate);
+    let send_seconds = sending.elapsed().as_secs_f64();
+    // The recorder stops by itself after the last frame; if frames were lost it waits for more:
+    // give the last datagrams a moment, then stop it as a user would.
+    std::thread::sleep(Duration::from_secs(2));
+    // SAFETY: signalling our own child (still unreaped, so the pid is its).
+    unsafe { libc::kill(pid as libc::pid_t, libc::SIGINT) };
     // Reap with wait4 for the child's own CPU time.
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
@@ -89,6 +98,7 @@ fn record(rt: &tokio::runtime::Runtime, dir: &std::path::Path, fmt: &str, rate: 
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let _ = std::fs::remove_file(&path);
     Run {
+        sent_rate: frames as f64 / send_seconds,
         found,
         cpu,
         rss_min_kb: if lo == u64::MAX { 0 } else { lo },
@@ -135,7 +145,8 @@ fn main() {
             let r = record(&rt, dir.path(), fmt, rate, seconds);
             let sent = rate * seconds;
             println!(
-                "{fmt:<6} {rate:>9} {sent:>10} {:>10} {:>6} {:>8.2} {:>9.2} {:>16} {:>8.1} {:>9.1}",
+                "{fmt:<6} {rate:>9} {:>9.0} {sent:>10} {:>10} {:>6} {:>8.2} {:>9.2} {:>16} {:>8.1} {:>9.1}",
+                r.sent_rate,
                 r.found,
                 sent.saturating_sub(r.found),
                 r.cpu.as_secs_f64(),
