@@ -68,3 +68,49 @@ show err.log $D/err.log
     let as_can0: Vec<String> = candump.iter().map(|l| l.replacen("vcan0", "can0", 1)).collect();
     assert_eq!(back, as_can0, "the BLF recording");
 }
+
+/// Receive overflows (`SO_RXQ_OVFL`) go into the recording with their count: a recorder that is
+/// stopped (SIGSTOP) while `cangen` floods the bus loses frames in the kernel, and the ASC file
+/// says how many, in a comment line that cankit reads back as a drop event.
+#[test]
+fn receive_overflows_are_recorded_with_their_count() {
+    let dir = shared_dir();
+    let d = dir.path().display();
+    let body = format!(
+        r#"
+D='{d}'
+"$CANLOGGER" -i socketcan -c vcan0 -f $D/ovf.asc 2> $D/err & rec=$!
+wait_for_sockets vcan0 1
+kill -STOP $rec
+cangen vcan0 -g 0 -n 60000 -L 8 -I 123
+kill -CONT $rec
+sleep 0.5
+cansend vcan0 7FF#01
+sleep 1
+kill -INT $rec; wait $rec; echo "exit $?"
+show err $D/err
+"#
+    );
+    let Some(run) = run_in_guest(&cli_script(&body)) else { return };
+    assert!(run.stdout.contains("exit 0"), "{}\n{}", run.stdout, run.stderr);
+    let err = sections(&run.stdout)["err"].join("\n");
+    let reported: u64 = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("canlogger: ")?.split(" frames dropped").next()?.parse::<u64>().ok())
+        .sum();
+    assert!(reported > 0, "no drop reported: {err}");
+    let mut dropped = 0;
+    let mut frames = 0u64;
+    for r in cankit::log::open_reader(&dir.path().join("ovf.asc"), None, &Default::default()).unwrap() {
+        match r.unwrap() {
+            cankit::log::Record::Event(e) => {
+                if let cankit::log::EventKind::Dropped(n) = e.kind {
+                    dropped += n;
+                }
+            }
+            cankit::log::Record::Frame(_) => frames += 1,
+        }
+    }
+    assert_eq!(dropped, reported, "the file holds the drops stderr reported");
+    assert_eq!(frames + dropped, 60_001, "every frame is either recorded or counted as dropped");
+}
