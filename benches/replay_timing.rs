@@ -24,44 +24,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+mod support;
+
+use support::{canlogger, enter_private_netns, env_or, root};
+
 /// The first frame's recorded time, in microseconds since the epoch.
 const BASE_US: u64 = 1_700_000_000_000_000;
 
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn canplayer() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_canplayer"))
-}
-
-fn canlogger() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_canlogger"))
-}
-
-/// Move this thread (and every process it spawns) into a fresh network namespace that has only
-/// `lo`, with a multicast route on it. Returns the namespace name, or None without root.
-fn enter_private_netns() -> Option<String> {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        return None;
-    }
-    let name = format!("cankit-replay-{}", std::process::id());
-    let ok = |args: &[&str]| Command::new("ip").args(args).status().map(|s| s.success()).unwrap_or(false);
-    if !ok(&["netns", "add", &name]) {
-        return None;
-    }
-    ok(&["netns", "exec", &name, "ip", "link", "set", "lo", "up"]);
-    ok(&["netns", "exec", &name, "ip", "route", "add", "224.0.0.0/4", "dev", "lo"]);
-    let file = std::fs::File::open(format!("/run/netns/{name}")).ok()?;
-    use std::os::fd::AsRawFd;
-    // SAFETY: setns on a namespace fd we just opened; affects only this thread.
-    let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
-    (rc == 0).then_some(name)
 }
 
 /// Write the log for `rate` frames/s over `seconds`: channel vcan0 (so can-utils plays it onto

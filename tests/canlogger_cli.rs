@@ -6,21 +6,10 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStderr, Command, Output, Stdio};
-use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::{Duration, Instant};
 
-/// A port per test: the default bus, but private to the test.
-fn port() -> String {
-    static NEXT: AtomicU16 = AtomicU16::new(0);
-    let base = 20_000 + (std::process::id() % 2000) as u16 * 10;
-    (base + NEXT.fetch_add(1, Ordering::Relaxed)).to_string()
-}
-
 fn canlogger(port: &str) -> Command {
-    let mut c = Command::new(common::canlogger());
-    c.env_remove("CAN_INTERFACE").env_remove("CAN_CHANNEL").env_remove("CAN_BITRATE");
-    // An empty HOME keeps a developer's ~/.canrc out of the tests.
-    c.env("HOME", "/nonexistent");
+    let mut c = common::tool(common::canlogger());
     c.args(["--port", port]);
     c
 }
@@ -68,7 +57,7 @@ fn stdout_of(child: &mut Child) -> String {
 
 #[test]
 fn frames_sent_by_one_process_are_printed_by_another_as_candump_log_lines() {
-    let p = port();
+    let p = common::free_port();
     let (mut watch, _err) = start_watch(&p, &["--format", "log", "-n", "5", "-T", "5s"]);
     let out = run(canlogger(&p).args([
         "send",
@@ -95,7 +84,7 @@ fn frames_sent_by_one_process_are_printed_by_another_as_candump_log_lines() {
 
 #[test]
 fn json_format_prints_one_object_per_frame_with_python_can_names() {
-    let p = port();
+    let p = common::free_port();
     let (mut watch, _err) = start_watch(&p, &["--format", "json", "-n", "1", "-T", "5s"]);
     assert!(run(canlogger(&p).args(["send", "18DAF110#0102"])).status.success());
     assert!(wait_exit(&mut watch, Duration::from_secs(10)).success());
@@ -108,7 +97,7 @@ fn json_format_prints_one_object_per_frame_with_python_can_names() {
 
 #[test]
 fn watch_filters_like_candump() {
-    let p = port();
+    let p = common::free_port();
     let (mut watch, _err) = start_watch(
         &p,
         &["--format", "log", "-n", "2", "-T", "5s", "--filter", "100:700", "--filter", "321:7FF"],
@@ -122,7 +111,7 @@ fn watch_filters_like_candump() {
 
 #[test]
 fn watch_ends_with_exit_0_when_the_pipe_closes() {
-    let p = port();
+    let p = common::free_port();
     let (mut watch, _err) = start_watch(&p, &["--format", "log"]);
     let mut first = String::new();
     {
@@ -151,7 +140,7 @@ fn watch_ends_with_exit_0_when_the_pipe_closes() {
 #[test]
 fn watch_ends_with_exit_0_on_sigterm_and_ctrl_c() {
     for sig in [libc::SIGTERM, libc::SIGINT] {
-        let p = port();
+        let p = common::free_port();
         let (mut watch, _err) = start_watch(&p, &[]);
         // SAFETY: signalling the child we spawned, by its pid.
         unsafe { libc::kill(watch.id() as i32, sig) };
@@ -162,7 +151,7 @@ fn watch_ends_with_exit_0_on_sigterm_and_ctrl_c() {
 
 #[test]
 fn watch_idle_timeout_ends_without_frames() {
-    let p = port();
+    let p = common::free_port();
     let t0 = Instant::now();
     let out = run(canlogger(&p).args(["watch", "-T", "300ms"]));
     assert!(out.status.success());
@@ -172,7 +161,7 @@ fn watch_idle_timeout_ends_without_frames() {
 
 #[test]
 fn wait_exits_0_and_prints_the_matching_frame() {
-    let p = port();
+    let p = common::free_port();
     let mut waiter = canlogger(&p)
         .args(["-v", "wait", "--id", "7E8", "--d0", "03", "--format", "log", "--timeout", "5s"])
         .stdout(Stdio::piped())
@@ -192,7 +181,7 @@ fn wait_exits_0_and_prints_the_matching_frame() {
 
 #[test]
 fn wait_exits_1_on_timeout_and_2_on_bad_arguments() {
-    let p = port();
+    let p = common::free_port();
     let out = run(canlogger(&p).args(["wait", "--id", "123", "--timeout", "200ms"]));
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no matching frame"));
@@ -209,7 +198,7 @@ fn wait_exits_1_on_timeout_and_2_on_bad_arguments() {
 
 #[test]
 fn send_rejects_malformed_frames_with_the_position_and_exit_2() {
-    let p = port();
+    let p = common::free_port();
     for (frame, needle) in
         [("123#DEADBEE", "character"), ("123#001122334455667788", "8"), ("800#01", "0x7FF")]
     {
@@ -222,7 +211,7 @@ fn send_rejects_malformed_frames_with_the_position_and_exit_2() {
 
 #[test]
 fn send_repeats_with_count_and_period() {
-    let p = port();
+    let p = common::free_port();
     let (mut watch, _err) = start_watch(&p, &["--format", "log", "-n", "6", "-T", "5s"]);
     let t0 = Instant::now();
     let out = run(canlogger(&p).args(["send", "100#01", "200#02", "--count", "3", "--period", "50ms"]));
@@ -236,7 +225,7 @@ fn send_repeats_with_count_and_period() {
 
 #[test]
 fn send_accepts_bytes_as_humans_type_them() {
-    let p = port();
+    let p = common::free_port();
     let (mut watch, _err) = start_watch(&p, &["--format", "log", "-n", "1", "-T", "5s"]);
     assert!(run(canlogger(&p).args(["send", "--id", "7DF", "--data", "0x02, 0x01, 0x0C"])).status.success());
     assert!(wait_exit(&mut watch, Duration::from_secs(10)).success());
@@ -245,7 +234,7 @@ fn send_accepts_bytes_as_humans_type_them() {
 
 #[test]
 fn unknown_interface_and_bad_config_file_are_usage_errors() {
-    let p = port();
+    let p = common::free_port();
     let out = run(canlogger(&p).args(["-i", "pcan", "send", "123#"]));
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown interface 'pcan'"));
@@ -260,7 +249,7 @@ fn unknown_interface_and_bad_config_file_are_usage_errors() {
 
 #[test]
 fn verbose_says_where_each_setting_came_from() {
-    let p = port();
+    let p = common::free_port();
     let mut cfg = tempfile::NamedTempFile::new().unwrap();
     writeln!(cfg, "[default]\ninterface = virtual\nbitrate = 500k").unwrap();
     let out = run(canlogger(&p)
@@ -278,7 +267,7 @@ fn verbose_says_where_each_setting_came_from() {
 
 #[test]
 fn garbage_datagrams_are_counted_and_skipped() {
-    let p = port();
+    let p = common::free_port();
     let (mut watch, mut err) = start_watch(&p, &["--format", "log", "-n", "1", "-T", "5s"]);
     // A raw socket on the loopback interface with TTL 0, like the bus itself.
     let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None).unwrap();

@@ -13,23 +13,13 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::{Duration, Instant};
 
 use cankit::log::{self, Record};
 use cankit::{Bus, BusConfig, Frame};
 
-/// A port per test: the default bus, but private to the test.
-fn port() -> String {
-    static NEXT: AtomicU16 = AtomicU16::new(0);
-    let base = 24_000 + (std::process::id() % 2000) as u16 * 10;
-    (base + NEXT.fetch_add(1, Ordering::Relaxed)).to_string()
-}
-
 fn canlogger(port: &str) -> Command {
-    let mut c = Command::new(common::canlogger());
-    c.env_remove("CAN_INTERFACE").env_remove("CAN_CHANNEL").env_remove("CAN_BITRATE");
-    c.env("HOME", "/nonexistent");
+    let mut c = common::tool(common::canlogger());
     c.args(["--port", port]);
     c
 }
@@ -142,7 +132,7 @@ fn run(cmd: &mut Command) -> Output {
 fn every_format_records_what_was_sent_and_stops_after_count() {
     let dir = tempfile::tempdir().unwrap();
     for ext in ["blf", "asc", "log", "trc", "csv", "db", "log.gz", "asc.gz"] {
-        let p = port();
+        let p = common::free_port();
         let path = dir.path().join(format!("rec.{ext}"));
         let rec = start_recording(&p, &["-f", path.to_str().unwrap(), "-n", "200"]);
         let tx = Sender::new(&p);
@@ -173,7 +163,7 @@ fn every_format_records_what_was_sent_and_stops_after_count() {
 fn sigint_sigterm_and_duration_finish_the_file_properly() {
     let dir = tempfile::tempdir().unwrap();
     for (how, ext) in [("int", "asc"), ("term", "blf"), ("duration", "db"), ("term", "trc")] {
-        let p = port();
+        let p = common::free_port();
         let path = dir.path().join(format!("stop-{how}.{ext}"));
         let mut args = vec!["-f", path.to_str().unwrap()];
         if how == "duration" {
@@ -215,7 +205,7 @@ fn a_killed_recording_keeps_everything_older_than_one_flush_interval() {
     let python = common::python();
     let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
     for (k, ext) in ["blf", "db", "log", "asc", "csv", "trc"].into_iter().enumerate() {
-        let p = port();
+        let p = common::free_port();
         let path = dir.path().join(format!("killed.{ext}"));
         let flush = Duration::from_millis(200);
         let rec = start_recording(&p, &["-f", path.to_str().unwrap(), "--flush-interval", "200ms"]);
@@ -276,7 +266,7 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn rotation_by_size_makes_complete_files_of_about_that_size_and_keep_deletes_the_oldest() {
     let dir = tempfile::tempdir().unwrap();
-    let p = port();
+    let p = common::free_port();
     let base = dir.path().join("trace.log");
     let rec = start_recording(&p, &["-f", base.to_str().unwrap(), "-s", "100KB", "-n", "20000"]);
     let tx = Sender::new(&p);
@@ -307,7 +297,7 @@ fn rotation_by_size_makes_complete_files_of_about_that_size_and_keep_deletes_the
 
     // --keep 3: only the newest three remain.
     let dir2 = tempfile::tempdir().unwrap();
-    let p = port();
+    let p = common::free_port();
     let base = dir2.path().join("kept.log");
     let rec =
         start_recording(&p, &["-f", base.to_str().unwrap(), "-s", "50KB", "--keep", "3", "-n", "10000"]);
@@ -337,7 +327,7 @@ fn rotation_by_size_makes_complete_files_of_about_that_size_and_keep_deletes_the
 #[test]
 fn rotation_by_time_numbers_files_with_a_pattern() {
     let dir = tempfile::tempdir().unwrap();
-    let p = port();
+    let p = common::free_port();
     let base = dir.path().join("run-{n}.blf");
     let rec = start_recording(
         &p,
@@ -367,7 +357,7 @@ fn append_adds_to_a_candump_log() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.log");
     for round in 0..2u32 {
-        let p = port();
+        let p = common::free_port();
         let rec = start_recording(&p, &["-f", path.to_str().unwrap(), "-a", "-n", "10"]);
         let tx = Sender::new(&p);
         for i in 0..10 {
@@ -383,7 +373,7 @@ fn append_adds_to_a_candump_log() {
 #[test]
 fn bad_paths_and_options_fail_clearly() {
     let dir = tempfile::tempdir().unwrap();
-    let p = port();
+    let p = common::free_port();
     // Unwritable path: exit 3 before recording, naming the file.
     let out = run(canlogger(&p).args(["-f", "/nonexistent/dir/x.blf", "-n", "1"]));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -411,7 +401,7 @@ fn a_full_disk_stops_the_recording_with_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("full.log");
     std::os::unix::fs::symlink("/dev/full", &path).unwrap();
-    let p = port();
+    let p = common::free_port();
     let rec = start_recording(&p, &["-f", path.to_str().unwrap(), "--flush-interval", "100ms"]);
     let tx = Sender::new(&p);
     for i in 0..100 {

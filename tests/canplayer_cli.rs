@@ -10,21 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// A UDP port nobody on this host uses right now: the test's private bus.
-fn free_port() -> String {
-    let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind an ephemeral port");
-    socket.local_addr().unwrap().port().to_string()
-}
-
-fn clean(mut c: Command) -> Command {
-    c.env_remove("CAN_INTERFACE").env_remove("CAN_CHANNEL").env_remove("CAN_BITRATE");
-    // An empty HOME keeps a developer's ~/.canrc out of the tests.
-    c.env("HOME", "/nonexistent");
-    c
-}
-
 fn canplayer(port: &str) -> Command {
-    let mut c = clean(Command::new(env!("CARGO_BIN_EXE_canplayer")));
+    let mut c = common::tool(env!("CARGO_BIN_EXE_canplayer"));
     c.args(["--port", port]);
     c.stdin(Stdio::null());
     c
@@ -54,7 +41,7 @@ struct Receiver {
 
 impl Receiver {
     fn start(port: &str, group: Option<&str>) -> Receiver {
-        let mut c = clean(Command::new(common::canlogger()));
+        let mut c = common::tool(common::canlogger());
         c.args(["--port", port]);
         if let Some(g) = group {
             c.args(["-c", g]);
@@ -164,7 +151,7 @@ const KINDS: &[(f64, &str, &str)] = &[
 fn frames_arrive_exactly_as_recorded_with_the_recorded_spacing() {
     let dir = tempfile::tempdir().unwrap();
     let log = write(dir.path(), "kinds.log", &candump_log(BASE, KINDS));
-    let port = free_port();
+    let port = common::free_port();
     let rx = Receiver::start(&port, None);
     let o = run(canplayer(&port).arg(&log));
     let got = rx.finish();
@@ -185,7 +172,7 @@ fn five_frames() -> String {
 fn speed_scales_every_gap() {
     let dir = tempfile::tempdir().unwrap();
     let log = write(dir.path(), "five.log", &five_frames());
-    let port = free_port();
+    let port = common::free_port();
     let rx = Receiver::start(&port, None);
     let o = run(canplayer(&port).args(["--speed", "2"]).arg(&log));
     assert!(o.status.success(), "{}", stderr(&o));
@@ -202,7 +189,7 @@ fn ignore_timestamps_sends_back_to_back_and_gap_spaces_frames() {
     // 20 frames recorded 1 s apart: 19 s in real time.
     let slow: Vec<(f64, &str, &str)> = (0..20).map(|i| (i as f64, "can0", "100#02")).collect();
     let log = write(dir.path(), "slow.log", &candump_log(BASE, &slow));
-    let port = free_port();
+    let port = common::free_port();
     let rx = Receiver::start(&port, None);
     let started = Instant::now();
     let o = run(canplayer(&port).arg("--ignore-timestamps").arg(&log));
@@ -244,7 +231,7 @@ fn skip_cuts_long_pauses() {
         (30.15, "can0", "004#04"),
     ];
     let log = write(dir.path(), "pause.log", &candump_log(BASE, &frames));
-    let port = free_port();
+    let port = common::free_port();
     let rx = Receiver::start(&port, None);
     let o = run(canplayer(&port).args(["-s", "0.2"]).arg(&log));
     assert!(o.status.success(), "{}", stderr(&o));
@@ -259,7 +246,7 @@ fn time_window_and_filter_choose_frames_and_timing_starts_at_the_first_sent() {
         ids.iter().enumerate().map(|(i, id)| (i as f64 * 0.05, "can0", format!("{id}#0{i}"))).collect();
     let frames: Vec<(f64, &str, &str)> = frames.iter().map(|(t, c, f)| (*t, *c, f.as_str())).collect();
     let log = write(dir.path(), "window.log", &candump_log(BASE, &frames));
-    let port = free_port();
+    let port = common::free_port();
     let rx = Receiver::start(&port, None);
     // From +0.1 s (relative) to an absolute end at +0.3 s; only 0x100-0x1FF.
     let end = format!("{:.2}", BASE + 0.32);
@@ -276,7 +263,7 @@ fn loops_repeat_the_files_each_pass_following_the_previous() {
     let dir = tempfile::tempdir().unwrap();
     let frames = [(0.0, "can0", "001#01"), (0.05, "can0", "002#02"), (0.1, "can0", "003#03")];
     let log = write(dir.path(), "loop.log", &candump_log(BASE, &frames));
-    let port = free_port();
+    let port = common::free_port();
     let rx = Receiver::start(&port, None);
     let o = run(canplayer(&port).args(["-l", "3"]).arg(&log));
     assert!(o.status.success(), "{}", stderr(&o));
@@ -291,7 +278,7 @@ fn loops_repeat_the_files_each_pass_following_the_previous() {
 fn loop_forever_runs_until_ctrl_c_and_the_summary_follows() {
     let dir = tempfile::tempdir().unwrap();
     let log = write(dir.path(), "five.log", &five_frames());
-    let port = free_port();
+    let port = common::free_port();
     let rx = Receiver::start(&port, None);
     let child = canplayer(&port).args(["-l", "i"]).arg(&log).stderr(Stdio::piped()).spawn().unwrap();
     std::thread::sleep(Duration::from_millis(1200));
@@ -324,7 +311,7 @@ fn several_files_play_in_sequence_each_starting_where_the_previous_ended() {
     let conv =
         Command::new(common::canlogger()).arg("convert").arg(&b_log).arg(&b).arg("-q").output().unwrap();
     assert!(conv.status.success(), "{}", String::from_utf8_lossy(&conv.stderr));
-    let port = free_port();
+    let port = common::free_port();
     let rx = Receiver::start(&port, None);
     let o = run(canplayer(&port).arg(&a).arg(&b));
     assert!(o.status.success(), "{}", stderr(&o));
@@ -355,7 +342,7 @@ fn three_channels() -> String {
 fn mapping_sends_channels_to_two_buses_and_skips_unmapped_channels_naming_them_once() {
     let dir = tempfile::tempdir().unwrap();
     let log = write(dir.path(), "three.log", &three_channels());
-    let port = free_port();
+    let port = common::free_port();
     let (g1, g2) = ("239.74.163.101", "239.74.163.102");
     let rx1 = Receiver::start(&port, Some(g1));
     let rx2 = Receiver::start(&port, Some(g2));
@@ -389,7 +376,7 @@ fn numbered_channels_map_by_number_or_candump_name() {
                \x20  0.100000 1  124             Rx   d 0\n\
                End TriggerBlock\n";
     let log = write(dir.path(), "two.asc", asc);
-    let port = free_port();
+    let port = common::free_port();
     let (g1, g2) = ("239.74.163.103", "239.74.163.104");
     let rx1 = Receiver::start(&port, Some(g1));
     let rx2 = Receiver::start(&port, Some(g2));
@@ -406,7 +393,7 @@ fn malformed_lines_are_named_and_skipped_or_stop_the_replay_with_strict() {
     let text =
         "(1700000000.000000) can0 123#01\n(1700000000.050000) can0 12#\n(1700000000.100000) can0 124#02\n";
     let log = write(dir.path(), "bad.log", text);
-    let port = free_port();
+    let port = common::free_port();
     let rx = Receiver::start(&port, None);
     let o = run(canplayer(&port).arg(&log));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -430,7 +417,7 @@ fn missing_file_or_unknown_format_fails_before_anything_is_sent_like_convert() {
     let good = write(dir.path(), "good.log", &five_frames());
     let missing = dir.path().join("missing.log");
     let unknown = write(dir.path(), "trace.xyz", "whatever\n");
-    let port = free_port();
+    let port = common::free_port();
     for bad in [&missing, &unknown] {
         let convert = Command::new(common::canlogger())
             .arg("convert")
@@ -457,7 +444,7 @@ fn input_option_subcommand_word_stdin_and_verbose_forms() {
     let dir = tempfile::tempdir().unwrap();
     let text = candump_log(BASE, &[(0.0, "vcan0", "123#11"), (0.02, "vcan0", "124#22")]);
     let log = write(dir.path(), "in.log", &text);
-    let port = free_port();
+    let port = common::free_port();
     let group = "239.74.163.105";
 
     // can-utils: canplayer -I file vcan0=DST
@@ -495,7 +482,7 @@ fn realtime_priority_is_used_as_root_and_refused_clearly_otherwise() {
     let dir = tempfile::tempdir().unwrap();
     let log =
         write(dir.path(), "rt.log", &candump_log(BASE, &[(0.0, "can0", "123#01"), (0.01, "can0", "123#02")]));
-    let port = free_port();
+    let port = common::free_port();
     let rx = Receiver::start(&port, None);
     let o = run(canplayer(&port).arg("--realtime=20").arg(&log));
     let got = rx.finish();

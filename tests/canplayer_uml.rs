@@ -8,23 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::uml::{run_in_guest, GuestRun};
-
-/// Shell prelude: `wait_for_sockets DEV N` (N receive sockets bound on DEV, so nothing is sent
-/// before the listeners are ready) and `show NAME FILE` (a section of stdout for [`sections`]).
-const PRELUDE: &str = r#"
-set -u
-sockets() { awk -v dev="$1" '$1 == dev { print $5 }' /proc/net/can/rcvlist_* | sort -u | wc -l; }
-wait_for_sockets() {
-  tries=0
-  while [ "$(sockets "$1")" -lt "$2" ]; do
-    tries=$((tries + 1))
-    if [ $tries -gt 250 ]; then echo "only $(sockets "$1") of $2 listeners on $1" >&2; exit 98; fi
-    sleep 0.02
-  done
-}
-show() { echo "=== $1"; cat "$2"; }
-"#;
+use common::uml::{run_in_guest, GuestRun, PRELUDE};
 
 fn script(body: &str) -> String {
     format!(
@@ -36,17 +20,7 @@ fn script(body: &str) -> String {
 
 /// The `show`n sections of a guest's stdout: name -> lines.
 fn sections(run: &GuestRun) -> BTreeMap<String, Vec<String>> {
-    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut current: Option<String> = None;
-    for line in run.stdout.lines() {
-        if let Some(name) = line.strip_prefix("=== ") {
-            current = Some(name.to_string());
-            map.entry(name.to_string()).or_default();
-        } else if let Some(lines) = current.as_ref().and_then(|name| map.get_mut(name)) {
-            lines.push(line.to_string());
-        }
-    }
-    map
+    common::uml::sections(&run.stdout)
 }
 
 fn section(run: &GuestRun, name: &str) -> Vec<String> {

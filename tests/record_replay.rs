@@ -6,21 +6,10 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use cankit::frame::{Channel, Direction, Frame, Timestamp};
 use cankit::log::{self, Record, WriteOptions};
-
-fn free_port() -> String {
-    let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind an ephemeral port");
-    socket.local_addr().unwrap().port().to_string()
-}
-
-fn clean(mut c: Command) -> Command {
-    c.env_remove("CAN_INTERFACE").env_remove("CAN_CHANNEL").env_remove("CAN_BITRATE");
-    c.env("HOME", "/nonexistent");
-    c
-}
 
 /// 300 frames, 4 ms apart with some jitter, every kind, on channels 1 and 2.
 fn original() -> Vec<Frame> {
@@ -66,9 +55,9 @@ fn a_replayed_log_recorded_again_has_the_same_frames_and_spacing() {
     w.finish().unwrap();
 
     for out in ["rec.blf", "rec.db", "rec.asc"] {
-        let port = free_port();
+        let port = common::free_port();
         let recording = dir.path().join(out);
-        let mut recorder = clean(Command::new(common::canlogger()))
+        let mut recorder = common::tool(common::canlogger())
             .args(["--port", &port, "-v", "-f"])
             .arg(&recording)
             .args(["-n", &frames.len().to_string(), "--duration", "20s"])
@@ -80,7 +69,7 @@ fn a_replayed_log_recorded_again_has_the_same_frames_and_spacing() {
         let mut line = String::new();
         err.read_line(&mut line).unwrap();
         assert!(line.contains("opened"), "{line}");
-        let played = clean(Command::new(env!("CARGO_BIN_EXE_canplayer")))
+        let played = common::tool(env!("CARGO_BIN_EXE_canplayer"))
             .args(["--port", &port, "-q"])
             .arg(&source)
             .stdin(Stdio::null())

@@ -61,3 +61,19 @@ fn is_executable(p: &Path) -> bool {
 pub fn canlogger() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_canlogger"))
 }
+
+/// A UDP port nobody on this host uses right now: a test's private udp_multicast bus, so tests
+/// running in parallel never hear each other.
+pub fn free_port() -> String {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    socket.local_addr().expect("local address").port().to_string()
+}
+
+/// A cankit tool as a user runs it, without the developer's own settings: no `CAN_*`
+/// environment, and an empty HOME keeps a `~/.canrc` out.
+pub fn tool(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut c = Command::new(program);
+    c.env_remove("CAN_INTERFACE").env_remove("CAN_CHANNEL").env_remove("CAN_BITRATE");
+    c.env("HOME", "/nonexistent");
+    c
+}
