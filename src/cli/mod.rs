@@ -10,6 +10,7 @@ pub mod docs;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Args;
 
@@ -220,6 +221,28 @@ pub fn exit_with(tool: &str, result: Result<u8, CliError>) -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// Set by SIGINT/SIGTERM in the synchronous commands (convert, info, canplayer): their loops stop
+/// and finish their output properly.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::Relaxed);
+}
+
+/// Ask SIGINT and SIGTERM to set [`INTERRUPTED`] instead of killing the process, so output files
+/// are finished properly.
+pub(crate) fn catch_interrupts() {
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+    }
+}
+
+pub(crate) fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Relaxed)
 }
 
 /// Parse a duration as humantime does (`10ms`, `1.5s`, `2m`), plus a bare number of seconds.

@@ -4,13 +4,13 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use crate::cli::{exit, CliError};
+use crate::cli::{catch_interrupts, exit, interrupted, CliError};
 use crate::filter::FilterSet;
 use crate::frame::{Channel, Timestamp};
 use crate::log::{self, Counts, Format, LogError, LogReader, ReadOptions, Record, TimeZone, WriteOptions};
@@ -103,27 +103,6 @@ fn parse_format(s: &str) -> Result<Format, String> {
 
 /// How many malformed records to describe individually before only counting them.
 const SHOW_MALFORMED: u64 = 10;
-
-/// Set by SIGINT/SIGTERM while converting: the loop stops and finishes the output properly.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: libc::c_int) {
-    INTERRUPTED.store(true, Ordering::Relaxed);
-}
-
-/// Ask SIGINT and SIGTERM to set [`INTERRUPTED`] instead of killing the process, so output files
-/// are finished properly.
-pub(crate) fn catch_interrupts() {
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe {
-        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
-        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
-    }
-}
-
-pub(crate) fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::Relaxed)
-}
 
 /// A log reader with cankit's error policy: malformed records are reported on stderr (the first
 /// few) and counted, or end the run with `--strict`.

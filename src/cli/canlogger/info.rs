@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::convert::{catch_interrupts, describe_counts, interrupted, ReadArgs, Source};
+use super::convert::{describe_counts, ReadArgs, Source};
+use crate::cli::{catch_interrupts, interrupted};
 use crate::cli::{exit, CliError};
 use crate::frame::{Channel, FrameKind, Timestamp};
 use crate::log::{self, EventKind, Record};

@@ -5,12 +5,12 @@
 //! shortly before the deadline, then spins on [`Instant::now`] for the rest ([`Waiter`]). The timer slack of the
 //! thread is lowered to 1 µs so a sleep wakes when asked instead of up to 50 µs later. Long waits
 //! are cut into short sleeps so Ctrl-C and SIGTERM (see
-//! [`interrupted`](crate::cli::canlogger::convert::interrupted)) are noticed within a few
+//! [`interrupted`](crate::cli::interrupted)) are noticed within a few
 //! milliseconds. What to wait for is [`super::schedule`]'s business.
 
 use std::time::{Duration, Instant};
 
-use crate::cli::canlogger::convert::interrupted;
+use crate::cli::interrupted;
 
 /// How long before a deadline sleeping stops and spinning starts, at first. It then follows the
 /// wake-up delays seen (see [`Waiter`]): large on a busy machine, small under `--realtime`.

@@ -17,10 +17,8 @@ use super::mapping::{channel_label, Mapping, Outputs};
 use super::schedule::{Scheduler, Timing};
 use super::summary::{self, Lateness, Tally};
 use crate::bus::BusError;
-use crate::cli::canlogger::convert::{
-    catch_interrupts, parse_time_bound, resolve_bound, ReadArgs, Source, TimeBound,
-};
-use crate::cli::{exit, parse_duration, write_stdout, BusArgs, CliError};
+use crate::cli::canlogger::convert::{parse_time_bound, resolve_bound, ReadArgs, Source, TimeBound};
+use crate::cli::{catch_interrupts, exit, parse_duration, write_stdout, BusArgs, CliError};
 use crate::filter::FilterSet;
 use crate::frame::{Frame, Timestamp};
 use crate::log::{Format, Record};
