@@ -8,7 +8,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use cankit::log::{self, Event, EventKind, Record, WriteOptions};
+use cankit::log::{self, Event, EventKind, ReadOptions, Record, TimeZone, WriteOptions};
 use cankit::{Channel, Direction, Frame, Timestamp};
 
 /// 2023-11-14 22:13:20.250 UTC plus a few microseconds.
@@ -111,7 +111,10 @@ fn python_can_reads_what_cankit_wrote() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cankit.blf");
     let frames = frames();
-    let mut w = log::create_writer(&path, None, &WriteOptions::default()).unwrap();
+    // python-can takes the header's start time as UTC; cankit writes local time (as Vector's
+    // tools) unless told `--utc`.
+    let options = WriteOptions { tz: TimeZone::Utc, ..WriteOptions::default() };
+    let mut w = log::create_writer(&path, None, &options).unwrap();
     for f in &frames {
         w.write(&Record::Frame(*f)).unwrap();
     }
@@ -167,7 +170,10 @@ fn cankit_reads_what_python_can_wrote() {
     input.push_str(&format!("marker {} checkpoint\n", T0 + 5_000_000));
     run_python(&python, PYTHON_WRITE, &[path.to_str().unwrap()], &input);
 
-    let mut reader = log::open_reader(&path, None, &Default::default()).unwrap();
+    // python-can wrote the start time as UTC and its header says so: the zone option (here one
+    // that is no machine's local zone) does not apply.
+    let options = ReadOptions { tz: TimeZone::Fixed(5 * 3600 + 1800), ..ReadOptions::default() };
+    let mut reader = log::open_reader(&path, None, &options).unwrap();
     let records: Vec<Record> = reader.by_ref().map(|r| r.unwrap()).collect();
     assert!(reader.skipped().is_empty(), "{:?}", reader.skipped());
     // python-can's start time: the first frame's time truncated to milliseconds, as UTC.

@@ -12,9 +12,13 @@
 //! containers of at most 128 KiB.
 //!
 //! Choices where sources disagree:
-//! * The header's start time (a SYSTEMTIME, a civil date without zone) is UTC on both sides, as
-//!   python-can does, so files exchanged with python-can keep their times.
-//!   [`BlfReader::with_time_zone`] reads it in another zone (CANoe writes local time).
+//! * The header's start time (a SYSTEMTIME, a civil date without zone) is local time, as CANoe
+//!   and CANalyzer write and read it; `--tz`/`--utc` (`ReadOptions::tz`, `WriteOptions::tz`,
+//!   [`BlfReader::with_time_zone`]) name another zone for reading and writing. python-can
+//!   writes UTC instead: files whose header shows python-can's version bytes (§2 of the spec)
+//!   are read as UTC whatever the zone option says, so their times come out as python-can's.
+//!   Files cankit writes follow Vector: python-can (which assumes UTC) reads their absolute
+//!   times shifted by the local UTC offset unless they were written with `--utc`.
 //! * Header bytes 8–15 follow Vector's layout (API number 4.7.1.0, application 0 = unknown,
 //!   the zlib level, cankit's version), not python-can's eight version bytes.
 //! * Error frames keep python-can's convention: SocketCAN error class in the `id` field and the
@@ -24,8 +28,10 @@
 //!   reading resumes at the next `LOBJ`; a truncated file yields every complete object, then
 //!   one error naming the truncation.
 //!
-//! The reader inflates on a second thread and the writer compresses on one thread per core;
-//! neither allocates per frame.
+//! The reader inflates containers on one thread per core while the caller's thread reads the
+//! file and decodes objects. The writer's caller only lays out objects; containers are compressed
+//! on one thread per core. Neither allocates per frame, and both join their threads when dropped
+//! (or finished).
 
 mod objects;
 mod read;

@@ -364,7 +364,9 @@ pub fn open_reader(
         Format::Candump => Box::new(candump::CandumpReader::new(open_input(path, gz, progress)?, &name)),
         Format::Trc => Box::new(trc::TrcReader::new(open_input(path, gz, progress)?, &name, options)),
         Format::Csv => Box::new(csv::CsvReader::new(open_input(path, gz, progress)?, &name)),
-        Format::Blf => Box::new(blf::BlfReader::new(open_input(path, false, progress)?, &name)?),
+        Format::Blf => Box::new(
+            blf::BlfReader::new(open_input(path, false, progress)?, &name)?.with_time_zone(options.tz),
+        ),
         Format::Sqlite => Box::new(sqlite::SqliteReader::open(path_required(path, "SQLite")?, &name)?),
     })
 }

@@ -20,7 +20,8 @@ Formats by extension: .asc (Vector ASCII), .blf (Vector binary), .log (candump),
 .csv (python-can), .db/.sqlite (python-can SQLite); .gz on any text format. Use - for standard
 input or output, with --from/--to.
 
-Naive dates in ASC and TRC headers are local time unless --utc or --tz says otherwise.
+Naive dates in ASC and TRC headers and the BLF start time are local time (as Vector's tools write
+them) unless --utc or --tz says otherwise; BLF files written by python-can hold UTC and are read so.
 Malformed records are reported (file and line or byte offset), skipped and counted; --strict
 stops at the first one with exit code 1. What the output format cannot hold is reported once,
 with a count.

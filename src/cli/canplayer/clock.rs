@@ -19,6 +19,11 @@ const INITIAL_SPIN: Duration = Duration::from_micros(200);
 const MIN_SPIN: Duration = Duration::from_micros(20);
 const MAX_SPIN: Duration = Duration::from_millis(1);
 
+/// The fixed spin margin under `SCHED_FIFO`: a real-time thread wakes within tens of
+/// microseconds, and it must sleep most of the time, or the kernel's real-time throttling
+/// (`sched_rt_runtime_us`, 95% of each second) stops it for 50 ms at a time.
+const REALTIME_SPIN: Duration = Duration::from_micros(50);
+
 /// Longest single sleep, so an interrupt is noticed quickly.
 const SLEEP_SLICE: Duration = Duration::from_millis(20);
 
@@ -52,15 +57,23 @@ pub(crate) fn make_realtime(priority: i32) -> std::io::Result<()> {
 #[derive(Debug)]
 pub(crate) struct Waiter {
     spin: Duration,
+    /// Keep the spin margin fixed (under `SCHED_FIFO`): a throttled real-time thread wakes late,
+    /// and learning from that would make it spin more and be throttled more.
+    fixed: bool,
 }
 
 impl Default for Waiter {
     fn default() -> Self {
-        Waiter { spin: INITIAL_SPIN }
+        Waiter { spin: INITIAL_SPIN, fixed: false }
     }
 }
 
 impl Waiter {
+    /// For a thread running under `SCHED_FIFO`.
+    pub fn realtime() -> Waiter {
+        Waiter { spin: REALTIME_SPIN, fixed: true }
+    }
+
     /// Block until `deadline`. Returns `false` as soon as SIGINT or SIGTERM arrived, `true` when
     /// the deadline has passed. Never returns before the deadline otherwise.
     pub fn wait_until(&mut self, deadline: Instant) -> bool {
@@ -87,6 +100,9 @@ impl Waiter {
     }
 
     fn learn(&mut self, late: Duration) {
+        if self.fixed {
+            return;
+        }
         let wanted = (late * 2).clamp(MIN_SPIN, MAX_SPIN);
         self.spin = if wanted > self.spin { wanted } else { (self.spin * 15 + wanted) / 16 };
     }

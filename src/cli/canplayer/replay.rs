@@ -233,7 +233,7 @@ pub async fn run(bus_args: &BusArgs, args: ReplayArgs) -> Result<u8, CliError> {
         printer: bus_args.verbose.then(|| Printer::new(PrintFormat::Log)),
         printed: Vec::with_capacity(1 << 16),
         unsupported_warned: Vec::new(),
-        waiter: Waiter::default(),
+        waiter: if args.realtime.is_some() { Waiter::realtime() } else { Waiter::default() },
     };
     let stop = player.play(&inputs, &mut opened).await;
     let elapsed = player.started.map(|s| s.elapsed()).unwrap_or_default();

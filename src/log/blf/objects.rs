@@ -9,6 +9,7 @@ use crate::error_frame::{
 };
 use crate::frame::{dlc_to_len, fd_len_to_dlc, Channel, Direction, Frame, FrameError, Timestamp};
 use crate::log::time::{self, Civil, TimeZone};
+use crate::log::{Event, EventKind, Record};
 
 /// Size of the file header ("file statistics") cankit writes and expects at least.
 pub const FILE_HEADER_SIZE: usize = 144;
@@ -195,7 +196,14 @@ pub struct FileHeader {
     /// `statisticsSize`: where the first object starts.
     pub header_size: u32,
     pub start: [u8; 16],
+    /// python-can wrote the file, so `start` is UTC (§2; Vector's tools write local time).
+    pub python_can: bool,
 }
+
+/// Bytes 9–15 of every header python-can writes: application major/minor/build 0, then its
+/// "binlog" version 2.6.8.1 (§2). Byte 8 is python-can's application id, 5 unless changed. No
+/// Vector header looks like this: there bytes 8–11 are an API number of at least 1,000,000.
+const PYTHON_CAN_VERSION_BYTES: [u8; 7] = [0, 0, 0, 2, 6, 8, 1];
 
 impl FileHeader {
     pub fn parse(b: &[u8; FILE_HEADER_SIZE]) -> Option<FileHeader> {
@@ -204,7 +212,8 @@ impl FileHeader {
         }
         let mut start = [0u8; 16];
         start.copy_from_slice(&b[40..56]);
-        Some(FileHeader { header_size: u32_at(b, 4), start })
+        let python_can = b[9..16] == PYTHON_CAN_VERSION_BYTES;
+        Some(FileHeader { header_size: u32_at(b, 4), start, python_can })
     }
 }
 
@@ -361,14 +370,6 @@ pub fn encode_app_text(out: &mut Vec<u8>, text: &[u8], nanos: u64) {
     out.resize(out.len() + padding(size as u64) as usize, 0);
 }
 
-/// What one decoded object is.
-#[derive(Debug)]
-pub enum Decoded {
-    Frame(Frame),
-    Marker(Timestamp, String),
-    Comment(Timestamp, String),
-}
-
 /// Why an object of a known type could not be decoded.
 #[derive(Debug)]
 pub enum DecodeError {
@@ -427,19 +428,20 @@ fn split_id(raw: u32) -> (u32, bool) {
 
 /// A classic frame from raw fields: RTR, DLC 0–15 (more than 8 means 8 bytes, kept as
 /// `len8_dlc`), data padded with zeros if the object holds fewer bytes.
-#[inline]
+#[inline(always)]
 fn classic(raw_id: u32, dlc: u8, remote: bool, data: &[u8]) -> Result<Frame, FrameError> {
     let (id, extended) = split_id(raw_id);
     let len = dlc_to_len(dlc.min(15), false);
     let f = if remote {
         Frame::new_remote(id, extended, len as u8)?
+    } else if let Some(bytes) = data.get(..len) {
+        Frame::new_data(id, extended, bytes)?
     } else {
         let mut buf = [0u8; 8];
-        let have = data.len().min(len);
-        buf[..have].copy_from_slice(&data[..have]);
+        buf[..data.len()].copy_from_slice(data);
         Frame::new_data(id, extended, &buf[..len])?
     };
-    Ok(f.with_len8_dlc(dlc))
+    Ok(if dlc > 8 { f.with_len8_dlc(dlc) } else { f })
 }
 
 /// A CAN FD frame; the length is `valid` if it is an FD length, else what the DLC says. Bytes
@@ -479,30 +481,56 @@ fn vector_error(ecc: u8, tx: bool) -> Result<Frame, FrameError> {
 
 /// Decode the object `obj` (its full `objectSize` bytes, headers included) of `object_type` whose
 /// body starts at `header_size`. `start` is the measurement start (0 when the file has none).
-pub fn decode(obj: &[u8], object_type: u32, header_size: usize, start: i64) -> Result<Decoded, DecodeError> {
-    let time = ObjectTime::parse(obj);
-    let timestamp = Timestamp(start.saturating_add(time.nanos()));
+#[inline(always)]
+pub fn decode(obj: &[u8], object_type: u32, header_size: usize, start: i64) -> Result<Record, DecodeError> {
+    // Classic frames are nearly every object in a CAN log: keep their path short.
+    if object_type == CAN_MESSAGE2 || object_type == CAN_MESSAGE {
+        decode_can_message(obj, object_type, header_size, start)
+    } else {
+        decode_other(obj, object_type, header_size, start)
+    }
+}
+
+/// The absolute time of an object.
+#[inline(always)]
+fn object_timestamp(obj: &[u8], start: i64) -> Timestamp {
+    Timestamp(start.saturating_add(ObjectTime::parse(obj).nanos()))
+}
+
+/// A decoded frame with its time, channel and direction.
+#[inline(always)]
+fn frame_record(mut f: Frame, timestamp: Timestamp, channel: u32, tx: bool) -> Record {
+    f.timestamp = timestamp;
+    f.channel = Channel::number(channel);
+    f.direction = if tx { Direction::Tx } else { Direction::Rx };
+    Record::Frame(f)
+}
+
+/// CAN_MESSAGE (§6.1) and CAN_MESSAGE2 (§6.2).
+#[inline(always)]
+fn decode_can_message(
+    obj: &[u8],
+    object_type: u32,
+    header_size: usize,
+    start: i64,
+) -> Result<Record, DecodeError> {
     let body = &obj[header_size..];
-    let frame = |f: Frame, channel: u32, tx: bool| {
-        let direction = if tx { Direction::Tx } else { Direction::Rx };
-        Decoded::Frame(
-            f.with_timestamp(timestamp).with_channel(Channel::number(channel)).with_direction(direction),
-        )
-    };
+    need(body, 8)?;
+    // CAN_MESSAGE2 holds objectSize − 48 data bytes followed by 8 bytes of frame length and bit
+    // count; CAN_MESSAGE always 8.
+    let end =
+        if object_type == CAN_MESSAGE2 { body.len().saturating_sub(8).max(8) } else { body.len().min(16) };
+    let f = classic(u32_at(body, 4), body[3], body[2] & MSG_RTR != 0, &body[8..end])?;
+    Ok(frame_record(f, object_timestamp(obj, start), u16_at(body, 0) as u32, body[2] & MSG_TX != 0))
+}
+
+/// Every other object type [`decode`] understands.
+#[inline(never)]
+fn decode_other(obj: &[u8], object_type: u32, header_size: usize, start: i64) -> Result<Record, DecodeError> {
+    let timestamp = object_timestamp(obj, start);
+    let body = &obj[header_size..];
+    let frame = |f: Frame, channel: u32, tx: bool| frame_record(f, timestamp, channel, tx);
     match object_type {
-        CAN_MESSAGE | CAN_MESSAGE2 => {
-            need(body, 8)?;
-            // CAN_MESSAGE2 holds objectSize − 48 data bytes followed by 8 bytes of frame length
-            // and bit count; CAN_MESSAGE always 8.
-            let end = if object_type == CAN_MESSAGE2 {
-                body.len().saturating_sub(8).max(8)
-            } else {
-                body.len().min(16)
-            };
-            let data = &body[8..end];
-            let f = classic(u32_at(body, 4), body[3], body[2] & MSG_RTR != 0, data)?;
-            Ok(frame(f, u16_at(body, 0) as u32, body[2] & MSG_TX != 0))
-        }
         CAN_ERROR => {
             need(body, 2)?;
             let f = Frame::new_error(CAN_ERR_PROT | CAN_ERR_BUSERROR, [0; 8])?;
@@ -568,21 +596,20 @@ pub fn decode(obj: &[u8], object_type: u32, header_size: usize, start: i64) -> R
             // cankit writes the marker name only; python-can writes its text as the group name
             // with a fixed marker name and description. Keep every part that is there.
             let text: Vec<String> = parts.iter().map(|p| text_of(p)).filter(|t| !t.is_empty()).collect();
-            Ok(Decoded::Marker(timestamp, text.join(" / ")))
+            let kind = EventKind::Marker(text.join(" / "));
+            Ok(Record::Event(Event { timestamp, channel: Channel::NONE, kind }))
         }
         APP_TEXT => {
             need(body, APP_TEXT_FIXED)?;
             let n = (u32_at(body, 8) as usize).min(body.len() - APP_TEXT_FIXED);
             let text = text_of(&body[APP_TEXT_FIXED..APP_TEXT_FIXED + n]);
-            Ok(Decoded::Comment(
-                timestamp,
-                match u32_at(body, 0) {
-                    0 => text,
-                    1 => format!("database channel info: {text}"),
-                    2 => format!("metadata: {text}"),
-                    other => format!("text (source {other}): {text}"),
-                },
-            ))
+            let text = match u32_at(body, 0) {
+                0 => text,
+                1 => format!("database channel info: {text}"),
+                2 => format!("metadata: {text}"),
+                other => format!("text (source {other}): {text}"),
+            };
+            Ok(Record::Event(Event { timestamp, channel: Channel::NONE, kind: EventKind::Comment(text) }))
         }
         _ => Err(DecodeError::TooShort { needed: 0 }),
     }

@@ -1,12 +1,16 @@
-//! Reading BLF in two stages. The *source* walks the file level: the header, LOG_CONTAINERs (it
-//! inflates them), padding, objects outside containers, corrupt or truncated bits; it hands
-//! container payloads over as [`Piece`]s. The *object parser* ([`BlfReader`]) walks the stream
-//! of inner objects across those payloads (an object may start in one container and end in the
-//! next) and decodes frames and events.
+//! Reading BLF in two stages. The *source* walks the file level: the header, LOG_CONTAINERs,
+//! padding, objects outside containers, corrupt or truncated bits; it hands container payloads
+//! over as [`Piece`]s (zlib containers as jobs, which [`Pieces`] inflates). The *object parser*
+//! ([`BlfReader`]) walks the stream of inner objects across those payloads (an object may start
+//! in one container and end in the next) and decodes frames and events.
 //!
-//! By default the source runs on its own thread and inflates a few containers ahead, so a
-//! reader uses two cores; [`BlfReader::new_inline`] keeps everything on the caller's thread.
-//! Memory is bounded: a handful of container buffers, reused, whatever the file size.
+//! By default a pool of threads (one per core) inflates the next few containers while the
+//! caller's thread reads the file and decodes objects, so a reader uses every core;
+//! [`BlfReader::new_inline`] keeps everything on the caller's thread. Both yield the same
+//! records and errors in the same order: the file is walked on the caller's thread either way,
+//! and inflated containers are put back in file order. Memory is bounded (a few containers in
+//! flight, at most 8 MiB of them unless a single container is larger, and a handful of reused
+//! buffers) whatever the file size; dropping the reader ends and joins the pool's threads.
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead};
@@ -14,19 +18,18 @@ use std::sync::mpsc;
 
 use flate2::{Decompress, FlushDecompress, Status};
 
-use super::objects::{self as obj, BaseHeader, Decoded, FileHeader};
+use super::objects::{self as obj, BaseHeader, FileHeader};
 use crate::log::time::TimeZone;
-use crate::log::{count, Counts, Event, EventKind, Location, LogError, LogReader, Record};
-use crate::Channel;
+use crate::log::{count, Counts, Location, LogError, LogReader, Record};
 
 /// Largest container accepted (compressed object and inflated payload); Vector writes 128 KiB.
 const MAX_CONTAINER: u64 = 16 << 20;
 /// Largest object cankit decodes (markers and texts can be long; CAN objects are < 200 bytes).
 const MAX_DECODED_OBJECT: u64 = 1 << 20;
-/// Containers inflated ahead of the object parser in threaded mode.
-const READ_AHEAD: usize = 4;
-/// Free buffers kept for reuse.
-const MAX_FREE: usize = READ_AHEAD + 2;
+/// Free buffers kept for reuse, and the largest one kept (Vector and python-can write 128 KiB
+/// containers; buffers for unusually large ones are freed after use).
+const MAX_FREE: usize = 16;
+const MAX_KEPT_BUFFER: usize = 1 << 20;
 /// Size of the source's read window.
 const WINDOW: usize = 1 << 16;
 
@@ -65,10 +68,10 @@ struct Source {
     hi: usize,
     offset: u64,
     eof: bool,
-    /// Compressed payload of the current container.
-    compressed: Vec<u8>,
-    inflater: Decompress,
+    /// Buffers for reading into, and buffers for inflating into (kept apart: an inflate buffer
+    /// keeps its length, so reusing it costs no zero-filling).
     free: Vec<Vec<u8>>,
+    free_payload: Vec<Vec<u8>>,
     pending: VecDeque<Piece>,
     /// Looking for the next `LOBJ` after garbage.
     resync: bool,
@@ -87,9 +90,8 @@ impl Source {
             hi: 0,
             offset: 0,
             eof: false,
-            compressed: Vec::new(),
-            inflater: Decompress::new(true),
             free: Vec::new(),
+            free_payload: Vec::new(),
             pending: VecDeque::new(),
             resync: false,
             fresh: true,
@@ -173,16 +175,24 @@ impl Source {
         Ok(n - left)
     }
 
-    /// A buffer for a payload, reused when one is free.
+    /// An empty buffer to read into, reused when one is free.
     fn buffer(&mut self) -> Vec<u8> {
-        let mut b = self.free.pop().unwrap_or_default();
+        let mut b = self.free.pop().or_else(|| self.free_payload.pop()).unwrap_or_default();
         b.clear();
         b
     }
 
+    /// Keep a buffer read into for reuse.
     fn give_back(&mut self, b: Vec<u8>) {
-        if self.free.len() < MAX_FREE && b.capacity() <= MAX_CONTAINER as usize {
+        if self.free.len() < MAX_FREE && b.capacity() <= MAX_KEPT_BUFFER {
             self.free.push(b);
+        }
+    }
+
+    /// Keep a payload the parser is done with for reuse.
+    fn give_back_payload(&mut self, b: Vec<u8>) {
+        if self.free_payload.len() < MAX_FREE && b.capacity() <= MAX_KEPT_BUFFER {
+            self.free_payload.push(b);
         }
     }
 
@@ -218,28 +228,29 @@ impl Source {
         Ok(header)
     }
 
-    fn next_piece(&mut self) -> Piece {
+    fn next_item(&mut self) -> Item {
         loop {
             if let Some(p) = self.pending.pop_front() {
-                return p;
+                return Item::Piece(p);
             }
             if self.finished {
-                return Piece::End;
+                return Item::Piece(Piece::End);
             }
             let at = self.offset;
             match self.advance() {
-                Ok(Some(p)) => return p,
+                Ok(Some(item)) => return item,
                 Ok(None) => {}
                 Err(e) => {
                     self.finished = true;
-                    return Piece::Failed(LogError::io(&self.name, format!("reading at offset {at}"), e));
+                    let e = LogError::io(&self.name, format!("reading at offset {at}"), e);
+                    return Item::Piece(Piece::Failed(e));
                 }
             }
         }
     }
 
     /// One step at the file level; `None` when it produced nothing to report.
-    fn advance(&mut self) -> io::Result<Option<Piece>> {
+    fn advance(&mut self) -> io::Result<Option<Item>> {
         if self.resync {
             self.resync = false;
             self.scan_for_object()?;
@@ -248,7 +259,7 @@ impl Source {
         let n = self.fill(obj::BASE_HEADER_SIZE)?;
         if n == 0 {
             self.finished = true;
-            return Ok(Some(Piece::End));
+            return Ok(ready(Piece::End));
         }
         let Some(header) = BaseHeader::parse(self.window()) else {
             // Padding written differently than `objectSize % 4`: python-can looks for the next
@@ -262,27 +273,27 @@ impl Source {
             if n < obj::BASE_HEADER_SIZE && w.iter().all(|b| *b == 0) {
                 self.consume(n);
                 self.finished = true;
-                return Ok(Some(Piece::End));
+                return Ok(ready(Piece::End));
             }
             if n < obj::BASE_HEADER_SIZE && obj::OBJECT_SIGNATURE.starts_with(&w[..n.min(4)]) {
                 self.finished = true;
-                return Ok(Some(Piece::Truncated { at: at + n as u64, object: at, size: 0 }));
+                return Ok(ready(Piece::Truncated { at: at + n as u64, object: at, size: 0 }));
             }
-            return Ok(Some(self.lost_track(at, "expected an object (\"LOBJ\")")));
+            return Ok(ready(self.lost_track(at, "expected an object (\"LOBJ\")")));
         };
         let size = header.object_size as u64;
         if header.object_type == obj::LOG_CONTAINER {
             if size < obj::CONTAINER_HEADER_SIZE as u64
                 || size - obj::CONTAINER_HEADER_SIZE as u64 > MAX_CONTAINER
             {
-                return Ok(Some(
+                return Ok(ready(
                     self.lost_track(at, format!("LOG_CONTAINER with impossible objectSize {size}")),
                 ));
             }
             return self.container(at, size).map(Some);
         }
         if size < obj::BASE_HEADER_SIZE as u64 {
-            return Ok(Some(
+            return Ok(ready(
                 self.lost_track(at, format!("objectSize {size} is smaller than an object header")),
             ));
         }
@@ -293,18 +304,18 @@ impl Source {
             let got = self.take_into(size, &mut data)?;
             if got < size {
                 self.finished = true;
-                return Ok(Some(Piece::Truncated { at: self.offset, object: at, size }));
+                return Ok(ready(Piece::Truncated { at: self.offset, object: at, size }));
             }
             self.skip(obj::padding(size))?;
-            return Ok(Some(Piece::Payload { data, container: at, file_offset: Some(at), fresh: true }));
+            return Ok(ready(Piece::Payload { data, container: at, file_offset: Some(at), fresh: true }));
         }
         let skipped = self.skip(size)?;
         if skipped < size {
             self.finished = true;
-            return Ok(Some(Piece::Truncated { at: self.offset, object: at, size }));
+            return Ok(ready(Piece::Truncated { at: self.offset, object: at, size }));
         }
         self.skip(obj::padding(size))?;
-        Ok(Some(Piece::Skipped(obj::skip_reason(header.object_type))))
+        Ok(ready(Piece::Skipped(obj::skip_reason(header.object_type))))
     }
 
     /// Report garbage at `at` and look for the next object from the byte after it.
@@ -335,20 +346,19 @@ impl Source {
     }
 
     /// A LOG_CONTAINER at `at` whose base header is in the window.
-    fn container(&mut self, at: u64, size: u64) -> io::Result<Piece> {
+    fn container(&mut self, at: u64, size: u64) -> io::Result<Item> {
         let n = self.fill(obj::CONTAINER_HEADER_SIZE)?;
         if n < obj::CONTAINER_HEADER_SIZE {
             self.consume(n);
             self.finished = true;
-            return Ok(Piece::Truncated { at: self.offset, object: at, size });
+            return Ok(Item::Piece(Piece::Truncated { at: self.offset, object: at, size }));
         }
         let w = self.window();
         let method = obj::u16_at(w, 16);
         let uncompressed = obj::u32_at(w, 24) as u64;
         self.consume(obj::CONTAINER_HEADER_SIZE);
         let payload_size = size - obj::CONTAINER_HEADER_SIZE as u64;
-        let mut compressed = std::mem::take(&mut self.compressed);
-        compressed.clear();
+        let mut compressed = self.buffer();
         let got = self.take_into(payload_size, &mut compressed)?;
         let truncated = got < payload_size;
         if !truncated {
@@ -356,120 +366,346 @@ impl Source {
         }
         let fresh = std::mem::replace(&mut self.fresh, false);
         let payload_at = at + obj::CONTAINER_HEADER_SIZE as u64;
-        let piece =
-            match method {
-                obj::METHOD_NONE => {
-                    let data = std::mem::replace(&mut compressed, self.buffer());
-                    Piece::Payload { data, container: at, file_offset: Some(payload_at), fresh }
-                }
-                obj::METHOD_ZLIB if uncompressed > MAX_CONTAINER => {
-                    self.fresh = true;
-                    Piece::Problem(self.malformed(
-                        at,
-                        format!(
+        let item = match method {
+            obj::METHOD_NONE => Item::Piece(Piece::Payload {
+                data: compressed,
+                container: at,
+                file_offset: Some(payload_at),
+                fresh,
+            }),
+            obj::METHOD_ZLIB if uncompressed > MAX_CONTAINER => {
+                self.give_back(compressed);
+                self.fresh = true;
+                Item::Piece(Piece::Problem(self.malformed(
+                    at,
+                    format!(
                         "LOG_CONTAINER claims {uncompressed} bytes uncompressed (more than 16 MiB); skipped"
                     ),
-                    ))
-                }
-                obj::METHOD_ZLIB => {
-                    // Deflate expands at most 1032:1: never allocate for a claim the compressed
-                    // bytes cannot back.
-                    let room = uncompressed.min(compressed.len() as u64 * 1032 + 1024);
-                    let mut data = self.buffer();
-                    data.resize(room as usize, 0);
-                    self.inflater.reset(true);
-                    let result = self.inflater.decompress(&compressed, &mut data, FlushDecompress::Finish);
-                    data.truncate(self.inflater.total_out() as usize);
-                    let problem = match result {
-                        Ok(Status::StreamEnd) if data.len() as u64 == uncompressed => None,
-                        Ok(Status::StreamEnd) => Some(format!(
-                            "LOG_CONTAINER inflates to {} bytes, not the {uncompressed} it claims",
-                            data.len()
-                        )),
-                        _ if truncated => None,
-                        Ok(_) if data.len() as u64 == uncompressed => {
-                            Some(format!("LOG_CONTAINER holds more than the {uncompressed} bytes it claims"))
-                        }
-                        Ok(_) => Some("LOG_CONTAINER's zlib data ends early".to_string()),
-                        Err(e) => Some(format!("LOG_CONTAINER's zlib data is corrupt ({e})")),
-                    };
-                    if let Some(p) = problem {
-                        // Objects inflated before the damage still count; the stream breaks after.
-                        self.fresh = true;
-                        let err = self.malformed(at, p);
-                        self.pending.push_back(Piece::Problem(err));
-                    }
-                    Piece::Payload { data, container: at, file_offset: None, fresh }
-                }
-                other => {
-                    self.fresh = true;
-                    Piece::Problem(self.malformed(
-                        at,
-                        format!("LOG_CONTAINER with unknown compression method {other}; skipped"),
-                    ))
-                }
-            };
-        self.compressed = compressed;
+                )))
+            }
+            obj::METHOD_ZLIB => {
+                let data = self.free_payload.pop().or_else(|| self.free.pop()).unwrap_or_default();
+                Item::Zlib(ZlibJob { compressed, data, uncompressed, truncated, at, fresh })
+            }
+            other => {
+                self.give_back(compressed);
+                self.fresh = true;
+                Item::Piece(Piece::Problem(self.malformed(
+                    at,
+                    format!("LOG_CONTAINER with unknown compression method {other}; skipped"),
+                )))
+            }
+        };
         if truncated {
             self.finished = true;
             self.pending.push_back(Piece::Truncated { at: self.offset, object: at, size });
         }
-        Ok(piece)
+        Ok(item)
     }
 }
 
-/// Where pieces come from: the caller's thread or a decoding thread.
-enum Pieces {
-    Inline(Box<Source>),
-    Threaded { pieces: mpsc::Receiver<Piece>, recycle: mpsc::Sender<Vec<u8>> },
+/// A ready piece, as [`Source::advance`] returns it.
+fn ready(piece: Piece) -> Option<Item> {
+    Some(Item::Piece(piece))
+}
+
+/// A zlib LOG_CONTAINER still to inflate, with everything needed to do it on any thread.
+struct ZlibJob {
+    compressed: Vec<u8>,
+    /// Receives the payload (whatever it holds before is overwritten).
+    data: Vec<u8>,
+    /// The uncompressedSize the container claims.
+    uncompressed: u64,
+    /// The file ends inside the container: a short zlib stream is expected, not an error.
+    truncated: bool,
+    /// File offset of the container.
+    at: u64,
+    /// The payload does not continue an object from the previous one.
+    fresh: bool,
+}
+
+/// What the source yields: a piece, or a container that becomes one once inflated.
+enum Item {
+    Piece(Piece),
+    Zlib(ZlibJob),
+}
+
+/// Inflate `job.compressed` into `job.data`. Returns what is wrong with the container, if
+/// anything; `job.data` then holds what inflated before the damage.
+fn inflate(inflater: &mut Decompress, job: &mut ZlibJob) -> Option<String> {
+    // Deflate expands at most 1032:1: never allocate for a claim the compressed bytes cannot
+    // back. The buffer is reused: only growth is zero-filled, the rest is overwritten.
+    let room = job.uncompressed.min(job.compressed.len() as u64 * 1032 + 1024) as usize;
+    if job.data.len() < room {
+        job.data.resize(room, 0);
+    } else {
+        job.data.truncate(room);
+    }
+    inflater.reset(true);
+    let result = inflater.decompress(&job.compressed, &mut job.data, FlushDecompress::Finish);
+    job.data.truncate(inflater.total_out() as usize);
+    let uncompressed = job.uncompressed;
+    match result {
+        Ok(Status::StreamEnd) if job.data.len() as u64 == uncompressed => None,
+        Ok(Status::StreamEnd) => Some(format!(
+            "LOG_CONTAINER inflates to {} bytes, not the {uncompressed} it claims",
+            job.data.len()
+        )),
+        _ if job.truncated => None,
+        Ok(_) if job.data.len() as u64 == uncompressed => {
+            Some(format!("LOG_CONTAINER holds more than the {uncompressed} bytes it claims"))
+        }
+        Ok(_) => Some("LOG_CONTAINER's zlib data ends early".to_string()),
+        Err(e) => Some(format!("LOG_CONTAINER's zlib data is corrupt ({e})")),
+    }
+}
+
+/// Containers being inflated at once (per pool), and the bytes they may hold together (a
+/// single larger container still goes, alone).
+const MAX_JOBS_PER_THREAD: usize = 2;
+const MAX_IN_FLIGHT_BYTES: u64 = 8 << 20;
+/// Pieces read ahead of the object parser.
+const MAX_QUEUED: usize = 16;
+
+/// A slot in the queue of pieces: ready, or the container with this sequence number being
+/// inflated by the pool.
+enum Slot {
+    Ready(Piece),
+    Inflating(u64),
+}
+
+/// An inflated container coming back from the pool.
+struct Inflated {
+    seq: u64,
+    job: ZlibJob,
+    problem: Option<String>,
+}
+
+/// Threads inflating containers, each job whole; results come back in any order and are put
+/// back in file order by [`Pieces`]. Dropping the pool ends and joins its threads (they never
+/// wait for input: the caller's thread does all reading).
+struct Pool {
+    jobs: Option<mpsc::Sender<(u64, ZlibJob)>>,
+    done: mpsc::Receiver<Inflated>,
+    /// Results that arrived before the one being waited for.
+    early: Vec<Inflated>,
+    next_seq: u64,
+    in_flight: usize,
+    in_flight_bytes: u64,
+    max_jobs: usize,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Pool {
+    /// One thread per core (at most 4); `None` if not even one can be started.
+    fn start() -> Option<Pool> {
+        let count = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        let (job_tx, job_rx) = mpsc::channel::<(u64, ZlibJob)>();
+        let (done_tx, done_rx) = mpsc::channel::<Inflated>();
+        let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
+        let mut threads = Vec::new();
+        for i in 0..count {
+            let jobs = job_rx.clone();
+            let done = done_tx.clone();
+            let spawned = std::thread::Builder::new().name(format!("blf-inflate-{i}")).spawn(move || {
+                let mut inflater = Decompress::new(true);
+                loop {
+                    // The lock is held only by the thread waiting for the next job; a poisoned
+                    // lock means a sibling died, which this thread does not care about.
+                    let next = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok((seq, mut job)) = next else { return };
+                    let problem = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        inflate(&mut inflater, &mut job)
+                    }))
+                    .unwrap_or_else(|_| {
+                        inflater = Decompress::new(true);
+                        job.data.clear();
+                        Some("LOG_CONTAINER could not be inflated (internal error)".to_string())
+                    });
+                    if done.send(Inflated { seq, job, problem }).is_err() {
+                        return;
+                    }
+                }
+            });
+            match spawned {
+                Ok(handle) => threads.push(handle),
+                Err(_) => break,
+            }
+        }
+        if threads.is_empty() {
+            return None;
+        }
+        let max_jobs = MAX_JOBS_PER_THREAD * threads.len();
+        Some(Pool {
+            jobs: Some(job_tx),
+            done: done_rx,
+            early: Vec::new(),
+            next_seq: 0,
+            in_flight: 0,
+            in_flight_bytes: 0,
+            max_jobs,
+            threads,
+        })
+    }
+
+    fn has_room(&self) -> bool {
+        self.in_flight == 0 || (self.in_flight < self.max_jobs && self.in_flight_bytes < MAX_IN_FLIGHT_BYTES)
+    }
+
+    /// Bytes a job holds while in flight.
+    fn weight(job: &ZlibJob) -> u64 {
+        job.compressed.len() as u64 + job.uncompressed.min(job.compressed.len() as u64 * 1032 + 1024)
+    }
+
+    /// Hand `job` to a thread; gives it back if none is left.
+    fn submit(&mut self, job: ZlibJob) -> Result<u64, ZlibJob> {
+        let seq = self.next_seq;
+        let weight = Pool::weight(&job);
+        let Some(jobs) = self.jobs.as_ref() else { return Err(job) };
+        jobs.send((seq, job)).map_err(|e| e.0 .1)?;
+        self.next_seq += 1;
+        self.in_flight += 1;
+        self.in_flight_bytes += weight;
+        Ok(seq)
+    }
+
+    /// Wait for job `seq`; `None` if every thread is gone.
+    fn wait(&mut self, seq: u64) -> Option<Inflated> {
+        let result = match self.early.iter().position(|r| r.seq == seq) {
+            Some(i) => self.early.swap_remove(i),
+            None => loop {
+                let r = self.done.recv().ok()?;
+                if r.seq == seq {
+                    break r;
+                }
+                self.early.push(r);
+            },
+        };
+        self.in_flight -= 1;
+        self.in_flight_bytes -= Pool::weight(&result.job);
+        Some(result)
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        // Closing the job queue ends every thread after its current job.
+        self.jobs = None;
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The source plus inflation: pieces in file order. Inline, containers are inflated when the
+/// parser gets to them; with a pool, up to a few containers ahead are inflated on other threads
+/// while the parser works. The file is read on the caller's thread either way, so every piece
+/// and every error is the same, and no thread ever waits for input (from a pipe, records come
+/// once the few containers after them have arrived, or the input ends).
+struct Pieces {
+    source: Box<Source>,
+    queue: VecDeque<Slot>,
+    /// Used inline, and when the pool cannot take a job.
+    inflater: Decompress,
+    /// Whether to use a pool (started at the first zlib container).
+    threaded: bool,
+    pool: Option<Pool>,
+    /// The source has yielded its last piece.
+    source_done: bool,
 }
 
 impl Pieces {
-    fn next(&mut self, name: &str) -> Piece {
-        match self {
-            Pieces::Inline(source) => source.next_piece(),
-            Pieces::Threaded { pieces, .. } => pieces.recv().unwrap_or_else(|_| {
-                Piece::Failed(LogError::Invalid {
-                    path: name.to_string(),
-                    message: "BLF decoding thread stopped".into(),
-                })
-            }),
+    fn new(source: Source, threaded: bool) -> Pieces {
+        Pieces {
+            source: Box::new(source),
+            queue: VecDeque::new(),
+            inflater: Decompress::new(true),
+            threaded,
+            pool: None,
+            source_done: false,
         }
     }
 
-    fn give_back(&mut self, b: Vec<u8>) {
-        match self {
-            Pieces::Inline(source) => source.give_back(b),
-            Pieces::Threaded { recycle, .. } => {
-                // The thread may have finished; then the buffer is simply freed.
-                let _ = recycle.send(b);
+    fn next(&mut self, name: &str) -> Piece {
+        self.read_ahead();
+        match self.queue.pop_front() {
+            Some(Slot::Ready(piece)) => piece,
+            Some(Slot::Inflating(seq)) => {
+                let inflated = self.pool.as_mut().and_then(|p| p.wait(seq));
+                match inflated {
+                    Some(Inflated { job, problem, .. }) => {
+                        let (payload, problem) = self.inflated(job, problem);
+                        if let Some(p) = problem {
+                            self.queue.push_front(Slot::Ready(p));
+                        }
+                        payload
+                    }
+                    None => {
+                        self.source_done = true;
+                        self.queue.clear();
+                        Piece::Failed(LogError::Invalid {
+                            path: name.to_string(),
+                            message: "BLF decoding threads stopped".into(),
+                        })
+                    }
+                }
+            }
+            None => Piece::End,
+        }
+    }
+
+    /// Pull pieces from the source: at least one, and with a pool as many as keep it busy.
+    fn read_ahead(&mut self) {
+        while !self.source_done {
+            let busy = match &self.pool {
+                Some(pool) => !pool.has_room() || self.queue.len() >= MAX_QUEUED,
+                None => true,
+            };
+            if busy && !self.queue.is_empty() {
+                return;
+            }
+            match self.source.next_item() {
+                Item::Piece(piece) => {
+                    self.source_done = matches!(piece, Piece::End | Piece::Failed(_));
+                    self.queue.push_back(Slot::Ready(piece));
+                }
+                Item::Zlib(job) => self.inflate(job),
             }
         }
     }
-}
 
-fn spawn_source(mut source: Source) -> Pieces {
-    let (piece_tx, piece_rx) = mpsc::sync_channel::<Piece>(READ_AHEAD);
-    let (recycle_tx, recycle_rx) = mpsc::channel::<Vec<u8>>();
-    let spawned = std::thread::Builder::new().name("blf-inflate".into()).spawn(move || loop {
-        while let Ok(b) = recycle_rx.try_recv() {
-            source.give_back(b);
+    /// Queue a container: to the pool, or inflated right here.
+    fn inflate(&mut self, job: ZlibJob) {
+        if self.threaded && self.pool.is_none() {
+            self.pool = Pool::start();
+            self.threaded = self.pool.is_some();
         }
-        let piece = source.next_piece();
-        let last = matches!(piece, Piece::End | Piece::Failed(_));
-        // The reader was dropped: stop.
-        if piece_tx.send(piece).is_err() || last {
-            return;
+        let mut job = match self.pool.as_mut() {
+            Some(pool) => match pool.submit(job) {
+                Ok(seq) => return self.queue.push_back(Slot::Inflating(seq)),
+                Err(job) => job,
+            },
+            None => job,
+        };
+        let problem = inflate(&mut self.inflater, &mut job);
+        let (payload, problem) = self.inflated(job, problem);
+        self.queue.push_back(Slot::Ready(payload));
+        if let Some(p) = problem {
+            self.queue.push_back(Slot::Ready(p));
         }
-    });
-    match spawned {
-        Ok(_) => Pieces::Threaded { pieces: piece_rx, recycle: recycle_tx },
-        Err(e) => {
-            // No thread to be had: report it as the reader's only item.
-            let (tx, rx) = mpsc::sync_channel(1);
-            let _ = tx.send(Piece::Failed(LogError::io("<blf>", "starting the decoding thread", e)));
-            Pieces::Threaded { pieces: rx, recycle: recycle_tx }
-        }
+    }
+
+    /// The payload of an inflated container and the problem with it, if any, which is to be
+    /// reported right after the payload's objects (they were inflated before the damage).
+    fn inflated(&mut self, job: ZlibJob, problem: Option<String>) -> (Piece, Option<Piece>) {
+        let ZlibJob { compressed, data, at, fresh, .. } = job;
+        self.source.give_back(compressed);
+        let problem = problem.map(|p| Piece::Problem(self.source.malformed(at, p)));
+        (Piece::Payload { data, container: at, file_offset: None, fresh }, problem)
+    }
+
+    fn give_back(&mut self, b: Vec<u8>) {
+        self.source.give_back_payload(b);
     }
 }
 
@@ -532,8 +768,9 @@ fn type_name(t: u32) -> &'static str {
 /// (GLOBAL_MARKER as markers, APP_TEXT as comments), with absolute timestamps when the file
 /// header has a start time.
 ///
-/// The header's SYSTEMTIME is read as UTC, as python-can reads and writes it (so files python-can
-/// wrote read back with the same times); [`BlfReader::with_time_zone`] changes that.
+/// The header's start time (a SYSTEMTIME, a date without zone) is read as local time, as Vector's
+/// tools write it, unless [`BlfReader::with_time_zone`] names another zone; files python-can
+/// wrote (its header says so) are read as UTC, as python-can writes them.
 pub struct BlfReader {
     name: String,
     header: FileHeader,
@@ -560,13 +797,14 @@ pub struct BlfReader {
 }
 
 impl BlfReader {
-    /// Read the file header from `input` and start decoding containers on a second thread.
+    /// Read the file header from `input`; zlib containers will be inflated on a pool of
+    /// threads (one per core, started at the first one) while the caller decodes objects.
     pub fn new(input: Box<dyn BufRead + Send>, name: &str) -> Result<BlfReader, LogError> {
         BlfReader::open(input, name, true)
     }
 
     /// Like [`BlfReader::new`], but everything happens on the caller's thread (for fuzzing,
-    /// small files, or when the second core is busy).
+    /// small files, or when the other cores are busy). Records and errors are the same.
     pub fn new_inline(input: Box<dyn BufRead + Send>, name: &str) -> Result<BlfReader, LogError> {
         BlfReader::open(input, name, false)
     }
@@ -574,7 +812,7 @@ impl BlfReader {
     fn open(input: Box<dyn BufRead + Send>, name: &str, threaded: bool) -> Result<BlfReader, LogError> {
         let mut source = Source::new(input, name);
         let header = source.read_header()?;
-        let pieces = if threaded { spawn_source(source) } else { Pieces::Inline(Box::new(source)) };
+        let pieces = Pieces::new(source, threaded);
         let mut reader = BlfReader {
             name: name.to_string(),
             header,
@@ -593,18 +831,21 @@ impl BlfReader {
             skipped: Counts::new(),
             done: false,
         };
-        reader.set_time_zone(TimeZone::Utc);
+        reader.set_time_zone(TimeZone::Local);
         Ok(reader)
     }
 
-    /// Read the header's start time in `tz` instead of UTC (CANoe on Windows writes local
-    /// time; python-can writes UTC). Call before reading records.
+    /// Read the header's start time (a date without zone) in `tz` instead of local time, the
+    /// zone Vector's tools write it in. Files python-can wrote are read as UTC whatever `tz`
+    /// says: python-can writes UTC, and its header says it wrote the file. Call before reading
+    /// records.
     pub fn with_time_zone(mut self, tz: TimeZone) -> BlfReader {
         self.set_time_zone(tz);
         self
     }
 
     fn set_time_zone(&mut self, tz: TimeZone) {
+        let tz = if self.header.python_can { TimeZone::Utc } else { tz };
         let start = obj::systemtime_to_unix(&self.header.start, tz);
         self.has_start = start.is_some();
         self.start = start.unwrap_or(0);
@@ -861,41 +1102,23 @@ impl BlfReader {
         }
     }
 
+    #[inline]
     fn record(
         &self,
-        result: Result<Decoded, obj::DecodeError>,
+        result: Result<Record, obj::DecodeError>,
         object_type: u32,
         at: usize,
     ) -> Result<Record, LogError> {
-        match result {
-            Ok(d) => Ok(BlfReader::to_record(d)),
-            Err(e) => Err(self.malformed(self.place(at), format!("{}: {e}", type_name(object_type)))),
-        }
+        result.map_err(|e| self.malformed(self.place(at), format!("{}: {e}", type_name(object_type))))
     }
 
     fn record_at(
         &self,
-        result: Result<Decoded, obj::DecodeError>,
+        result: Result<Record, obj::DecodeError>,
         object_type: u32,
         place: Place,
     ) -> Result<Record, LogError> {
-        match result {
-            Ok(d) => Ok(BlfReader::to_record(d)),
-            Err(e) => Err(self.malformed(place, format!("{}: {e}", type_name(object_type)))),
-        }
-    }
-
-    #[inline]
-    fn to_record(d: Decoded) -> Record {
-        match d {
-            Decoded::Frame(f) => Record::Frame(f),
-            Decoded::Marker(timestamp, text) => {
-                Record::Event(Event { timestamp, channel: Channel::NONE, kind: EventKind::Marker(text) })
-            }
-            Decoded::Comment(timestamp, text) => {
-                Record::Event(Event { timestamp, channel: Channel::NONE, kind: EventKind::Comment(text) })
-            }
-        }
+        result.map_err(|e| self.malformed(place, format!("{}: {e}", type_name(object_type))))
     }
 }
 

@@ -145,11 +145,13 @@ impl Read {
 fn read(bytes: &[u8]) -> Read {
     let run = |threaded: bool| {
         let input = Box::new(Cursor::new(bytes.to_vec()));
-        let mut r = if threaded {
+        let r = if threaded {
             BlfReader::new(input, "t.blf").unwrap()
         } else {
             BlfReader::new_inline(input, "t.blf").unwrap()
         };
+        // The files here carry UTC start times; the machine's zone must not matter.
+        let mut r = r.with_time_zone(TimeZone::Utc);
         let items: Vec<_> = r.by_ref().collect();
         Read { items, skipped: r.skipped().clone(), start: r.start_time() }
     };
@@ -160,10 +162,15 @@ fn read(bytes: &[u8]) -> Read {
     inline
 }
 
+/// Writer options with UTC header dates, so tests do not depend on the machine's zone.
+fn utc() -> WriteOptions {
+    WriteOptions { tz: TimeZone::Utc, ..WriteOptions::default() }
+}
+
 fn write_file(records: &[Record], level: u32) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.blf");
-    let options = WriteOptions { compression_level: level, ..Default::default() };
+    let options = WriteOptions { compression_level: level, ..utc() };
     let mut w = BlfWriter::create(&path, "out.blf", &options).unwrap();
     for r in records {
         w.write(r).unwrap();
@@ -594,7 +601,7 @@ fn flush_makes_everything_so_far_readable_and_an_abandoned_writer_leaves_a_valid
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("live.blf");
     let records = many_frames(5_000);
-    let mut w = BlfWriter::create(&path, "live.blf", &WriteOptions::default()).unwrap();
+    let mut w = BlfWriter::create(&path, "live.blf", &utc()).unwrap();
     assert_eq!(read(&std::fs::read(&path).unwrap()).items.len(), 0, "a fresh file is a valid empty log");
     for r in &records[..3_000] {
         w.write(r).unwrap();
@@ -618,7 +625,7 @@ fn flush_makes_everything_so_far_readable_and_an_abandoned_writer_leaves_a_valid
 fn channel_names_and_unsupported_events_are_counted_as_losses() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("l.blf");
-    let mut w = BlfWriter::create(&path, "l.blf", &WriteOptions::default()).unwrap();
+    let mut w = BlfWriter::create(&path, "l.blf", &utc()).unwrap();
     let f = Frame::new_data(1, false, &[]).unwrap().with_timestamp(Timestamp(T0));
     w.write(&Record::Frame(f.with_channel(Channel::name("vcan1")))).unwrap();
     w.write(&Record::Frame(f)).unwrap();
@@ -655,5 +662,132 @@ fn arbitrary_corruption_never_panics_or_hangs() {
         }
         let got = read(&b);
         assert!(got.items.len() <= 64);
+    }
+}
+
+/// A file of `n` mixed objects in many containers cut at odd places (objects straddle them, as
+/// python-can and Vector write), every third container stored; and where each container starts.
+fn many_containers(n: usize) -> (Vec<u8>, Vec<usize>) {
+    let (payload, _) = mixed_stream(n);
+    let mut containers = Vec::new();
+    let mut at = 0;
+    let mut i = 0;
+    while at < payload.len() {
+        let end = (at + 400 + (i * 389) % 1000).min(payload.len());
+        containers.push(container(&payload[at..end], i % 3 != 2));
+        at = end;
+        i += 1;
+    }
+    let mut offsets = Vec::new();
+    let mut pos = 144;
+    for c in &containers {
+        offsets.push(pos);
+        pos += c.len();
+    }
+    (blf_file(systemtime(T0), &containers), offsets)
+}
+
+#[test]
+fn threaded_reader_gives_what_inline_gives_across_many_containers_and_damage() {
+    // `read` checks that the threaded and the inline reader agree item by item; here on files
+    // long enough for the pool to run several containers ahead and finish them out of order.
+    let n = 1_500;
+    let (file, offsets) = many_containers(n);
+    assert!(offsets.len() > 60, "{} containers", offsets.len());
+    let got = read(&file);
+    assert!(got.errors().is_empty(), "{:?}", got.errors());
+    assert_eq!(got.items.len(), n);
+
+    // A compressed container in the middle with damaged zlib data: its objects and the one
+    // straddling into the next container are lost, everything else is read.
+    let k = offsets.iter().position(|&o| o > file.len() / 2 && obj::u16_at(&file, o + 16) == 2).unwrap();
+    let mut bad = file.clone();
+    let size = obj::u32_at(&bad, offsets[k] + 8) as usize;
+    bad[offsets[k] + 40..offsets[k] + size - 4].fill(0xA5);
+    let got = read(&bad);
+    let errors = got.errors();
+    let zlib_error = format!("t.blf:offset {}: LOG_CONTAINER's zlib data", offsets[k]);
+    assert!(errors.iter().any(|e| e.starts_with(&zlib_error)), "{errors:?}");
+    assert!(got.items.len() > n * 9 / 10 && got.items.len() < n, "{}", got.items.len());
+
+    // A container claiming more than it holds.
+    let mut bad = file.clone();
+    let claimed = obj::u32_at(&bad, offsets[k] + 24) + 10;
+    bad[offsets[k] + 24..offsets[k] + 28].copy_from_slice(&claimed.to_le_bytes());
+    let errors = read(&bad).errors();
+    assert!(
+        errors.iter().any(|e| e.contains("not the") && e.contains(&format!("offset {}", offsets[k]))),
+        "{errors:?}"
+    );
+
+    // Cut anywhere (inside stored and compressed containers, early and late): every complete
+    // object before the cut, then one truncation error.
+    for cut in [offsets[1] + 40, offsets[k] + 10, offsets[k] + size / 2, file.len() - 3] {
+        let got = read(&file[..cut]);
+        let errors = got.errors();
+        assert!(errors.last().unwrap().contains(&format!("truncated at offset {cut}")), "{errors:?}");
+        let objects = got.items.len() - errors.len();
+        assert!(objects < n || cut > *offsets.last().unwrap(), "cut {cut}: {objects} objects");
+    }
+}
+
+#[test]
+fn dropping_a_threaded_reader_early_returns_promptly() {
+    let records = many_frames(40_000);
+    let (_dir, path) = write_file(&records, 6);
+    let bytes = std::fs::read(&path).unwrap();
+    for take in [0, 1, 5_000] {
+        let started = std::time::Instant::now();
+        let mut r = BlfReader::new(Box::new(Cursor::new(bytes.clone())), "t.blf").unwrap();
+        let got: Vec<_> = r.by_ref().take(take).collect();
+        assert_eq!(got.len(), take);
+        drop(r);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+}
+
+#[test]
+fn start_time_is_read_in_the_zone_given_except_in_python_can_files() {
+    let body = can_message_body(1, 0, 1, 0x42, [7, 0, 0, 0, 0, 0, 0, 0]);
+    let vector = blf_file(systemtime(T0), &[container(&object_v1(obj::CAN_MESSAGE, 2, 5, &body), true)]);
+    let start = |bytes: &[u8], tz: TimeZone| {
+        let r = BlfReader::new(Box::new(Cursor::new(bytes.to_vec())), "t.blf").unwrap().with_time_zone(tz);
+        let first = r.start_time();
+        let frames: Vec<_> = r.map(|x| x.unwrap()).collect();
+        let Record::Frame(f) = frames[0] else { panic!("{frames:?}") };
+        assert_eq!(Some(Timestamp(f.timestamp.as_nanos() - 5)), first);
+        first
+    };
+    let hour = 3_600_000_000_000;
+    // Vector's tools write local time: 22:13:20 at +01:00 is 21:13:20 UTC.
+    assert_eq!(start(&vector, TimeZone::Utc), Some(Timestamp(T0)));
+    assert_eq!(start(&vector, TimeZone::Fixed(3600)), Some(Timestamp(T0 - hour)));
+    assert_eq!(start(&vector, TimeZone::Fixed(-5 * 3600)), Some(Timestamp(T0 + 5 * hour)));
+    // python-can writes UTC and says who wrote the file: the zone given does not apply.
+    let mut python = vector.clone();
+    python[8..16].copy_from_slice(&[5, 0, 0, 0, 2, 6, 8, 1]);
+    assert_eq!(start(&python, TimeZone::Fixed(3600)), Some(Timestamp(T0)));
+    assert_eq!(start(&python, TimeZone::Local), Some(Timestamp(T0)));
+}
+
+#[test]
+fn writer_puts_header_dates_in_the_zone_given() {
+    let records = many_frames(10);
+    for (tz, hour) in [(TimeZone::Utc, 22u16), (TimeZone::Fixed(2 * 3600), 0), (TimeZone::Fixed(-3600), 21)] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("z.blf");
+        let mut w =
+            BlfWriter::create(&path, "z.blf", &WriteOptions { tz, ..WriteOptions::default() }).unwrap();
+        for r in &records {
+            w.write(r).unwrap();
+        }
+        w.finish().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        // SYSTEMTIME hour field (2023-11-14 22:13:20 UTC).
+        assert_eq!(obj::u16_at(&bytes, 40 + 8), hour, "{tz:?}");
+        let r = BlfReader::new(Box::new(Cursor::new(bytes)), "z.blf").unwrap().with_time_zone(tz);
+        assert_eq!(r.start_time(), Some(Timestamp(T0)), "{tz:?}");
+        let frames: Vec<Record> = r.map(|x| x.unwrap()).collect();
+        assert_eq!(frames, records, "{tz:?}");
     }
 }

@@ -13,7 +13,7 @@ use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 
 use flate2::{Compress, Compression, FlushCompress, Status};
@@ -43,6 +43,8 @@ const LOSS_DROPPED: &str = "drop reports (BLF writer keeps frames, markers and c
 
 /// A container on its way through a compression worker.
 struct Job {
+    /// Position in the file: containers are written in this order.
+    seq: u64,
     raw: Vec<u8>,
     out: Vec<u8>,
 }
@@ -57,52 +59,78 @@ struct Totals {
 
 /// What is in a dispatched container, applied to the header once it is on disk.
 struct InFlight {
-    worker: usize,
+    seq: u64,
     totals: Totals,
 }
 
+/// Compression threads sharing one queue of containers: whichever is free takes the next one,
+/// so a thread the system slows down holds nobody up. Results come back in any order and are
+/// written in sequence.
 struct Workers {
-    jobs: Vec<mpsc::Sender<Job>>,
-    done: Vec<mpsc::Receiver<Job>>,
+    jobs: Option<mpsc::Sender<Job>>,
+    done: mpsc::Receiver<Job>,
     handles: Vec<JoinHandle<()>>,
     in_flight: VecDeque<InFlight>,
-    next: usize,
+    /// Containers compressed ahead of the one due next.
+    early: Vec<Job>,
+    next_seq: u64,
     free_raw: Vec<Vec<u8>>,
     free_out: Vec<Vec<u8>>,
 }
 
 impl Workers {
     fn start(level: u32, count: usize) -> std::io::Result<Workers> {
-        let mut w = Workers {
-            jobs: Vec::new(),
-            done: Vec::new(),
-            handles: Vec::new(),
-            in_flight: VecDeque::new(),
-            next: 0,
-            free_raw: Vec::new(),
-            free_out: Vec::new(),
-        };
+        let (job_tx, job_rx) = mpsc::channel::<Job>();
+        let (done_tx, done_rx) = mpsc::channel::<Job>();
+        let job_rx = Arc::new(Mutex::new(job_rx));
+        let mut handles = Vec::new();
         for i in 0..count {
-            let (job_tx, job_rx) = mpsc::channel::<Job>();
-            let (done_tx, done_rx) = mpsc::channel::<Job>();
-            let handle = std::thread::Builder::new().name(format!("blf-deflate-{i}")).spawn(move || {
+            let jobs = job_rx.clone();
+            let done = done_tx.clone();
+            let spawned = std::thread::Builder::new().name(format!("blf-deflate-{i}")).spawn(move || {
                 let mut zlib = Compress::new(Compression::new(level), true);
-                for mut job in job_rx {
+                loop {
+                    // Only the thread waiting for the next job holds the lock; a poisoned lock
+                    // means a sibling died, which does not stop this one.
+                    let next = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok(mut job) = next else { return };
                     compress_container(&mut zlib, &job.raw, &mut job.out);
-                    if done_tx.send(job).is_err() {
+                    if done.send(job).is_err() {
                         return;
                     }
                 }
-            })?;
-            w.jobs.push(job_tx);
-            w.done.push(done_rx);
-            w.handles.push(handle);
+            });
+            match spawned {
+                Ok(h) => handles.push(h),
+                Err(e) if handles.is_empty() => return Err(e),
+                // Fewer threads than cores still work.
+                Err(_) => break,
+            }
         }
-        Ok(w)
+        Ok(Workers {
+            jobs: Some(job_tx),
+            done: done_rx,
+            handles,
+            in_flight: VecDeque::new(),
+            early: Vec::new(),
+            next_seq: 0,
+            free_raw: Vec::new(),
+            free_out: Vec::new(),
+        })
     }
 
+    /// Containers handed over before the caller waits for the oldest: enough that no thread
+    /// runs dry while the caller fills the next one.
     fn max_in_flight(&self) -> usize {
-        2 * self.jobs.len()
+        3 * self.handles.len()
+    }
+
+    /// End the threads (after the containers they hold) and wait for them.
+    fn stop(&mut self) {
+        self.jobs = None;
+        for h in self.handles.drain(..) {
+            let _ = h.join();
+        }
     }
 }
 
@@ -145,6 +173,8 @@ pub struct BlfWriter {
     file: File,
     name: String,
     level: u32,
+    /// Zone of the header's dates (local time unless told otherwise, as Vector's tools write).
+    tz: TimeZone,
     losses: Counts,
     /// Objects of the container being filled.
     container: Vec<u8>,
@@ -180,6 +210,7 @@ impl BlfWriter {
             file,
             name: name.to_string(),
             level,
+            tz: options.tz,
             losses: Counts::new(),
             container: Vec::with_capacity(CONTAINER_LIMIT),
             pending: Totals::default(),
@@ -206,8 +237,8 @@ impl BlfWriter {
             file_size: self.file_size,
             uncompressed_size: obj::FILE_HEADER_SIZE as u64 + self.written.uncompressed,
             object_count: self.written.objects,
-            start: obj::unix_to_systemtime(absolute(self.start), TimeZone::Utc),
-            last: obj::unix_to_systemtime(absolute(self.written.last_time.or(self.start)), TimeZone::Utc),
+            start: obj::unix_to_systemtime(absolute(self.start), self.tz),
+            last: obj::unix_to_systemtime(absolute(self.written.last_time.or(self.start)), self.tz),
         })
     }
 
@@ -286,12 +317,13 @@ impl BlfWriter {
             workers.free_raw.pop().unwrap_or_else(|| Vec::with_capacity(CONTAINER_LIMIT)),
         );
         let out = workers.free_out.pop().unwrap_or_default();
-        let worker = workers.next % workers.jobs.len();
-        workers.next += 1;
-        if workers.jobs[worker].send(Job { raw, out }).is_err() {
+        let seq = workers.next_seq;
+        workers.next_seq += 1;
+        let sent = workers.jobs.as_ref().is_some_and(|jobs| jobs.send(Job { seq, raw, out }).is_ok());
+        if !sent {
             return Err(self.worker_stopped());
         }
-        workers.in_flight.push_back(InFlight { worker, totals });
+        workers.in_flight.push_back(InFlight { seq, totals });
         // Write what is ready; wait only when too many containers are in flight.
         while self.collect(false)? {}
         let too_many = self.workers.as_ref().is_some_and(|w| w.in_flight.len() >= w.max_in_flight());
@@ -310,24 +342,30 @@ impl BlfWriter {
     fn collect(&mut self, wait: bool) -> Result<bool, LogError> {
         let Some(workers) = self.workers.as_mut() else { return Ok(false) };
         let Some(front) = workers.in_flight.front() else { return Ok(false) };
-        let done = &workers.done[front.worker];
-        let job = if wait {
-            match done.recv() {
-                Ok(job) => job,
-                Err(_) => return Err(self.worker_stopped()),
+        let due = front.seq;
+        let job = loop {
+            if let Some(i) = workers.early.iter().position(|j| j.seq == due) {
+                break workers.early.swap_remove(i);
             }
-        } else {
-            match done.try_recv() {
-                Ok(job) => job,
-                Err(mpsc::TryRecvError::Empty) => return Ok(false),
-                Err(mpsc::TryRecvError::Disconnected) => return Err(self.worker_stopped()),
-            }
+            let job = if wait {
+                match workers.done.recv() {
+                    Ok(job) => job,
+                    Err(_) => return Err(self.worker_stopped()),
+                }
+            } else {
+                match workers.done.try_recv() {
+                    Ok(job) => job,
+                    Err(mpsc::TryRecvError::Empty) => return Ok(false),
+                    Err(mpsc::TryRecvError::Disconnected) => return Err(self.worker_stopped()),
+                }
+            };
+            workers.early.push(job);
         };
         // `front` was Some above.
         let totals = workers.in_flight.pop_front().expect("in flight").totals;
         let result = self.write_container(&job.out, totals);
         let workers = self.workers.as_mut().expect("workers exist");
-        let Job { mut raw, out } = job;
+        let Job { mut raw, out, .. } = job;
         raw.clear();
         workers.free_raw.push(raw);
         workers.free_out.push(out);
@@ -426,11 +464,8 @@ impl LogWriter for BlfWriter {
         }
         let result = self.flush();
         self.finished = true;
-        if let Some(workers) = self.workers.take() {
-            drop(workers.jobs);
-            for h in workers.handles {
-                let _ = h.join();
-            }
+        if let Some(mut workers) = self.workers.take() {
+            workers.stop();
         }
         result?;
         self.write_header()

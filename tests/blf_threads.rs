@@ -1,0 +1,67 @@
+//! The BLF reader and writer leave no threads behind: the reader's inflate threads and the
+//! writer's compression threads end when the reader is dropped (also early, mid-file) and when
+//! the writer is finished or dropped. One test in its own binary, so that counting this
+//! process's threads by name sees no other test's.
+
+use std::io::Cursor;
+
+use cankit::log::blf::BlfReader;
+use cankit::log::{self, LogWriter, Record, WriteOptions};
+use cankit::{Channel, Frame, Timestamp};
+
+/// Threads of this process whose name starts with `prefix`.
+fn threads_named(prefix: &str) -> usize {
+    let tasks = std::fs::read_dir("/proc/self/task").expect("/proc/self/task");
+    tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .filter(|name| name.starts_with(prefix))
+        .count()
+}
+
+fn write(path: &std::path::Path, n: usize) -> Box<dyn LogWriter + Send> {
+    let mut w = log::create_writer(path, None, &WriteOptions::default()).unwrap();
+    for i in 0..n {
+        let data = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15).to_le_bytes();
+        let f = Frame::new_data(i as u32 & 0x7FF, false, &data[..i % 9]).unwrap();
+        let f = f.with_timestamp(Timestamp(1_700_000_000_000_000_000 + i as i64 * 1_000_000));
+        w.write(&Record::Frame(f.with_channel(Channel::number(1)))).unwrap();
+    }
+    w
+}
+
+#[test]
+fn reader_and_writer_threads_end_with_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.blf");
+
+    // Writer: compression threads run while it writes and are gone once it is finished...
+    let mut w = write(&path, 50_000);
+    assert!(threads_named("blf-deflate") > 0, "the writer compresses on threads");
+    w.finish().unwrap();
+    assert_eq!(threads_named("blf-deflate"), 0);
+    drop(w);
+    // ... or dropped without finishing.
+    let w = write(&dir.path().join("u.blf"), 10_000);
+    assert!(threads_named("blf-deflate") > 0);
+    drop(w);
+    assert_eq!(threads_named("blf-deflate"), 0);
+
+    let bytes = std::fs::read(&path).unwrap();
+    // Reader dropped early: after one record, and with every inflate thread busy.
+    for take in [1, 2_000, 30_000] {
+        let mut r = BlfReader::new(Box::new(Cursor::new(bytes.clone())), "t.blf").unwrap();
+        assert_eq!(r.by_ref().take(take).filter(|x| x.is_ok()).count(), take);
+        assert!(threads_named("blf-inflate") > 0, "the reader inflates on threads");
+        drop(r);
+        assert_eq!(threads_named("blf-inflate"), 0, "after dropping a reader that read {take} records");
+    }
+    // Reader read to the end, then dropped.
+    let mut r = BlfReader::new(Box::new(Cursor::new(bytes)), "t.blf").unwrap();
+    assert_eq!(r.by_ref().filter(|x| x.is_ok()).count(), 50_000);
+    drop(r);
+    assert_eq!(threads_named("blf-inflate"), 0);
+    // The inline reader starts none.
+    let r = BlfReader::new_inline(Box::new(Cursor::new(std::fs::read(&path).unwrap())), "t.blf").unwrap();
+    assert_eq!(r.take(10).count(), 10);
+    assert_eq!(threads_named("blf-"), 0);
+}
