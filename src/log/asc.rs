@@ -217,10 +217,13 @@ impl Dialect {
         let timestamp = Timestamp(self.start.unwrap_or(0).saturating_add(self.last));
         let kind = match text.strip_prefix(b"Marker:") {
             Some(marker) => EventKind::Marker(String::from_utf8_lossy(marker.trim_ascii()).into_owned()),
-            None => match dropped_count(text) {
-                Some(n) => EventKind::Dropped(n),
-                None => EventKind::Comment(String::from_utf8_lossy(text).into_owned()),
-            },
+            None => {
+                let text = String::from_utf8_lossy(text);
+                match super::health::parse(&text) {
+                    Some(kind @ EventKind::Dropped(_)) => kind,
+                    _ => EventKind::Comment(text.into_owned()),
+                }
+            }
         };
         Some(Record::Event(Event { timestamp, channel: Channel::NONE, kind }))
     }
@@ -768,15 +771,6 @@ fn chip_status(line: &[u8]) -> Option<BusState> {
         .find(|s| rest.starts_with(chip_status_words(*s)))
 }
 
-/// Receive overflows go into a comment line ASC readers show as text:
-/// `// cankit: 12 frames dropped (receive buffer overflow)`.
-const DROPPED_PREFIX: &str = "cankit: ";
-const DROPPED_SUFFIX: &str = " frames dropped (receive buffer overflow)";
-
-fn dropped_count(comment: &[u8]) -> Option<u64> {
-    let text = std::str::from_utf8(comment).ok()?.trim();
-    text.strip_prefix(DROPPED_PREFIX)?.strip_suffix(DROPPED_SUFFIX)?.parse().ok()
-}
 const LOSS_EVENT_TIME: &str =
     "event times (ASC comment lines carry none: read back at the previous frame's time)";
 
@@ -988,7 +982,8 @@ impl LogWriter for AscWriter {
                     if (e.timestamp.0 - start).div_euclid(1000) != self.last_offset_us {
                         count(&mut self.losses, LOSS_EVENT_TIME);
                     }
-                    self.comment("", &format!("{DROPPED_PREFIX}{n}{DROPPED_SUFFIX}"));
+                    let text = super::health::text(&EventKind::Dropped(*n)).unwrap_or_default();
+                    self.comment("", &text);
                 }
             },
         }

@@ -16,6 +16,7 @@ pub mod asc;
 pub mod blf;
 pub mod candump;
 pub mod csv;
+mod health;
 pub mod sqlite;
 mod text_io;
 pub mod time;

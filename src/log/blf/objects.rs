@@ -609,7 +609,8 @@ fn decode_other(obj: &[u8], object_type: u32, header_size: usize, start: i64) ->
                 2 => format!("metadata: {text}"),
                 other => format!("text (source {other}): {text}"),
             };
-            Ok(Record::Event(Event { timestamp, channel: Channel::NONE, kind: EventKind::Comment(text) }))
+            let kind = crate::log::health::parse(&text).unwrap_or(EventKind::Comment(text));
+            Ok(Record::Event(Event { timestamp, channel: Channel::NONE, kind }))
         }
         _ => Err(DecodeError::TooShort { needed: 0 }),
     }

@@ -622,7 +622,7 @@ fn flush_makes_everything_so_far_readable_and_an_abandoned_writer_leaves_a_valid
 }
 
 #[test]
-fn channel_names_and_unsupported_events_are_counted_as_losses() {
+fn channel_names_and_early_records_are_counted_as_losses_and_drops_kept_as_text() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("l.blf");
     let mut w = BlfWriter::create(&path, "l.blf", &utc()).unwrap();
@@ -635,14 +635,29 @@ fn channel_names_and_unsupported_events_are_counted_as_losses() {
         kind: EventKind::Dropped(3),
     }))
     .unwrap();
+    w.write(&Record::Event(Event {
+        timestamp: Timestamp(T0),
+        channel: Channel::NONE,
+        kind: EventKind::BusState(crate::bus::BusState::BusOff),
+    }))
+    .unwrap();
     w.write(&Record::Frame(f.with_timestamp(Timestamp(T0 - 5_000_000)))).unwrap();
-    assert_eq!(w.losses().values().sum::<u64>(), 3, "{:?}", w.losses());
+    assert_eq!(w.losses().values().sum::<u64>(), 2, "{:?}", w.losses());
     w.finish().unwrap();
     w.finish().unwrap();
     assert!(w.write(&Record::Frame(f)).is_err());
     let got = read(&std::fs::read(&path).unwrap());
     let channels: Vec<Channel> = got.frames().iter().map(|f| f.channel).collect();
     assert_eq!(channels, vec![Channel::number(2), Channel::number(1), Channel::number(1)]);
+    let events: Vec<EventKind> = got
+        .items
+        .iter()
+        .filter_map(|r| match r {
+            Ok(Record::Event(e)) => Some(e.kind.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(events, vec![EventKind::Dropped(3), EventKind::BusState(crate::bus::BusState::BusOff)]);
     assert_eq!(got.frames()[2].timestamp, Timestamp(T0));
 }
 

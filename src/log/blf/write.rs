@@ -38,8 +38,6 @@ const LOSS_FD_CHANNEL: &str = "CAN FD frames on channels above 255 (written as 2
 const LOSS_CHANNEL_NUMBER: &str = "channel numbers above 65535 (written as 65535)";
 const LOSS_EARLY: &str = "records timestamped before the first one (written at the start time)";
 const LOSS_LONG_TEXT: &str = "marker and comment texts longer than 60 KiB (cut)";
-const LOSS_BUS_STATE: &str = "bus-state events (BLF writer keeps frames, markers and comments)";
-const LOSS_DROPPED: &str = "drop reports (BLF writer keeps frames, markers and comments)";
 
 /// A container on its way through a compression worker.
 struct Job {
@@ -423,16 +421,13 @@ impl LogWriter for BlfWriter {
                 }
             }
             Record::Event(e) => {
-                let text = match &e.kind {
-                    EventKind::Marker(t) | EventKind::Comment(t) => self.text_bytes(t),
-                    EventKind::BusState(_) => {
-                        count(&mut self.losses, LOSS_BUS_STATE);
-                        return Ok(());
-                    }
-                    EventKind::Dropped(_) => {
-                        count(&mut self.losses, LOSS_DROPPED);
-                        return Ok(());
-                    }
+                // Bus health has no BLF object of its own: an APP_TEXT comment in cankit's
+                // wording, read back as the event (see `log::health`).
+                let health = crate::log::health::text(&e.kind);
+                let text = match (&e.kind, &health) {
+                    (EventKind::Marker(t) | EventKind::Comment(t), _) => self.text_bytes(t),
+                    (_, Some(t)) => t.as_bytes(),
+                    (_, None) => return Ok(()),
                 };
                 self.room_for(text.len() + 80)?;
                 let time = self.object_time(e.timestamp)?;
