@@ -77,6 +77,249 @@ pub(crate) fn push_decimal_left(out: &mut Vec<u8>, value: u64, width: usize) {
     out.resize(out.len() + width.saturating_sub(digits.len()), b' ');
 }
 
+/// "00" to "99", two bytes each.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+    0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
+    5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+/// A line written straight into room reserved at the end of an output buffer, for writers whose
+/// lines have a known longest length: one capacity check a line instead of one a field.
+pub(crate) struct Cursor<'a> {
+    buf: &'a mut [u8],
+    at: usize,
+}
+
+impl Cursor<'_> {
+    #[inline]
+    pub(crate) fn push(&mut self, c: u8) {
+        self.buf[self.at] = c;
+        self.at += 1;
+    }
+
+    #[inline]
+    pub(crate) fn extend(&mut self, s: &[u8]) {
+        self.buf[self.at..self.at + s.len()].copy_from_slice(s);
+        self.at += s.len();
+    }
+
+    /// `value` in exactly `width` (at most 20) decimal digits: zero-padded, higher digits are not
+    /// shown. Written from the right, four digits per division (two table look-ups each).
+    #[inline]
+    pub(crate) fn decimal_fixed(&mut self, mut value: u64, width: usize) {
+        let digits = &mut self.buf[self.at..self.at + width];
+        let mut end = width;
+        while end >= 4 {
+            let four = (value % 10_000) as usize;
+            value /= 10_000;
+            let (high, low) = (four / 100 * 2, four % 100 * 2);
+            digits[end - 4..end - 2].copy_from_slice(&DIGIT_PAIRS[high..high + 2]);
+            digits[end - 2..end].copy_from_slice(&DIGIT_PAIRS[low..low + 2]);
+            end -= 4;
+        }
+        if end >= 2 {
+            let pair = (value % 100) as usize * 2;
+            value /= 100;
+            digits[end - 2..end].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+            end -= 2;
+        }
+        if end == 1 {
+            digits[0] = b'0' + (value % 10) as u8;
+        }
+        self.at += width;
+    }
+
+    /// `value` in decimal without leading zeros.
+    #[inline]
+    pub(crate) fn decimal(&mut self, value: u64) {
+        if value < 10 {
+            // Lengths, DLCs and channel numbers.
+            self.push(b'0' + value as u8);
+            return;
+        }
+        let width = value.ilog10() as usize + 1;
+        self.decimal_fixed(value, width);
+    }
+
+    /// `value` in lower-case hex without leading zeros (at least one digit).
+    #[inline]
+    pub(crate) fn hex_min_lower(&mut self, value: u32) {
+        let digits = (32 - value.leading_zeros()).div_ceil(4).max(1) as usize;
+        for (i, out) in self.buf[self.at..self.at + digits].iter_mut().enumerate() {
+            *out = HEX_LOWER[(value >> (4 * (digits - 1 - i))) as usize & 0xF];
+        }
+        self.at += digits;
+    }
+
+    /// The bytes written so far.
+    pub(crate) fn written(&self) -> &[u8] {
+        &self.buf[..self.at]
+    }
+
+    /// Forgets the last `n` bytes written.
+    pub(crate) fn unwrite(&mut self, n: usize) {
+        self.at -= n.min(self.at);
+    }
+}
+
+/// Appends one line of at most `max` bytes to `out`, written by `write` through a [`Cursor`].
+/// Writing more than `max` bytes is a bug in the caller and panics.
+#[inline]
+pub(crate) fn append_line(out: &mut Vec<u8>, max: usize, write: impl FnOnce(&mut Cursor<'_>)) {
+    let start = out.len();
+    out.resize(start + max, 0);
+    let mut cursor = Cursor { buf: &mut out[start..], at: 0 };
+    write(&mut cursor);
+    let len = cursor.at;
+    out.truncate(start + len);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading: the hot paths of the text log readers
+// ---------------------------------------------------------------------------------------------
+
+/// The value of every hex digit, 0xFF for other bytes.
+pub(crate) const HEX_VALUE: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// 1 to 8 hex digits as a number; `None` if `d` is empty, longer or holds anything else.
+#[inline]
+pub(crate) fn hex_value(d: &[u8]) -> Option<u32> {
+    if d.is_empty() || d.len() > 8 {
+        return None;
+    }
+    let mut v = 0u32;
+    let mut bad = 0u8;
+    for &c in d {
+        let x = HEX_VALUE[c as usize];
+        bad |= x;
+        v = v << 4 | (x & 0xF) as u32;
+    }
+    (bad & 0xF0 == 0).then_some(v)
+}
+
+/// Pairs of hex digits (`DEADBEEF`) into `out`; the byte count, `None` for an odd count, a byte
+/// that is not a hex digit or more bytes than `out` holds.
+#[inline]
+pub(crate) fn hex_pairs(text: &[u8], out: &mut [u8]) -> Option<usize> {
+    let n = text.len() / 2;
+    if text.len() % 2 != 0 || n > out.len() {
+        return None;
+    }
+    let mut bad = 0u8;
+    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        let (high, low) = (HEX_VALUE[pair[0] as usize], HEX_VALUE[pair[1] as usize]);
+        bad |= high | low;
+        *byte = high << 4 | (low & 0xF);
+    }
+    (bad & 0xF0 == 0).then_some(n)
+}
+
+const ZEROS: u64 = 0x3030_3030_3030_3030;
+
+/// The value of eight ASCII digits in a little-endian word (first digit in the lowest byte);
+/// `None` if a byte is not a digit.
+#[inline]
+fn swar_digits(word: u64) -> Option<u64> {
+    const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    // Every byte in '0'..='9': high nibble 3, and adding 6 does not carry into it.
+    if word & HIGH_NIBBLES != ZEROS || (word.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES) != ZEROS {
+        return None;
+    }
+    let v = word - ZEROS;
+    let v = (v * 10 + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let v = (v * 100 + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
+    Some((v * 10_000 + (v >> 32)) & 0xFFFF_FFFF)
+}
+
+/// Length of the run of ASCII digits at `b[start..]`, eight bytes at a time.
+#[inline]
+pub(crate) fn digit_run(b: &[u8], start: usize) -> usize {
+    const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    let mut i = start;
+    while let Some(eight) = b.get(i..i + 8) {
+        let word = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
+        // Non-zero bytes: high nibble not 3, or 6 more carries out of the low nibble. A carry
+        // out of a byte of 0xFA or more can only disturb the bytes after the first non-digit.
+        let other =
+            (word & HIGH_NIBBLES) ^ ZEROS | (word.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES) ^ ZEROS;
+        if other != 0 {
+            return i - start + (other.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i - start + b.get(i..).unwrap_or(&[]).iter().take_while(|c| c.is_ascii_digit()).count()
+}
+
+/// The low `n` bytes (0..=8) of a word set.
+#[inline]
+fn low_bytes(n: usize) -> u64 {
+    if n >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    }
+}
+
+/// The value of the 1 to 8 ASCII digits `b[end - n..end]`; `None` if any is not a digit. Reads
+/// the eight bytes before `end` at once when there are eight.
+#[inline]
+pub(crate) fn decimal_before(b: &[u8], end: usize, n: usize) -> Option<u64> {
+    if n == 0 || n > 8 || n > end || end > b.len() {
+        return None;
+    }
+    let word = match b.get(end.wrapping_sub(8)..end) {
+        Some(eight) if end >= 8 => {
+            // Keep the last n bytes; the ones before become '0'.
+            let raw = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
+            let padding = low_bytes(8 - n);
+            (raw & !padding) | (ZEROS & padding)
+        }
+        _ => {
+            // Shift the digits in from the top; the '0's below them stay as padding.
+            let mut word = ZEROS;
+            for &c in &b[end - n..end] {
+                word = word >> 8 | (c as u64) << 56;
+            }
+            word
+        }
+    };
+    swar_digits(word)
+}
+
+/// The 1 to 8 ASCII digits `b[start..start + n]` as the first digits of an 8-digit number
+/// (`"25"` is 25000000); `None` if any is not a digit. Reads eight bytes at once when there are.
+#[inline]
+pub(crate) fn decimal_leading(b: &[u8], start: usize, n: usize) -> Option<u64> {
+    if n == 0 || n > 8 || start.checked_add(n)? > b.len() {
+        return None;
+    }
+    let keep = low_bytes(n);
+    let raw = match b.get(start..start + 8) {
+        Some(eight) => u64::from_le_bytes(eight.try_into().expect("8 bytes")),
+        None => {
+            let mut bytes = [0u8; 8];
+            for (k, &c) in b[start..start + n].iter().enumerate() {
+                bytes[k] = c;
+            }
+            u64::from_le_bytes(bytes)
+        }
+    };
+    swar_digits((raw & keep) | (ZEROS & !keep))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +349,83 @@ mod tests {
         assert_eq!(text(|b| push_decimal_right(b, 7, 3)), "  7");
         assert_eq!(text(|b| push_decimal_left(b, 7, 3)), "7  ");
         assert_eq!(text(|b| push_decimal_right(b, u64::MAX, 3)), "18446744073709551615");
+    }
+
+    #[test]
+    fn cursor_writes_decimals_and_hex_like_format() {
+        let samples = (0..64).map(|k| 1u64 << k).chain((1..20).map(|k| 10u64.pow(k) - 1));
+        for value in samples.chain([0u64, 7, 10, 99, 100, 12345, 43699, 1_700_000_000, u64::MAX]) {
+            let mut out = b"x".to_vec();
+            append_line(&mut out, 64, |c| {
+                c.decimal(value);
+                c.push(b' ');
+                c.decimal_fixed(value % 1_000_000_000, 9);
+                c.push(b' ');
+                c.hex_min_lower(value as u32);
+            });
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                format!("x{value} {:09} {:x}", value % 1_000_000_000, value as u32)
+            );
+        }
+        for value in (0..100_000_000u64).step_by(9973).chain([99_999_999, 100_000_000, 43_699, 10_000]) {
+            let mut out = Vec::new();
+            append_line(&mut out, 8, |c| c.decimal_fixed(value, 8));
+            assert_eq!(String::from_utf8(out).unwrap(), format!("{:08}", value % 100_000_000));
+        }
+        let mut out = Vec::new();
+        append_line(&mut out, 8, |c| {
+            c.extend(b"abc0");
+            c.unwrite(1);
+            assert_eq!(c.written(), b"abc");
+        });
+        assert_eq!(out, b"abc");
+    }
+
+    #[test]
+    fn hex_and_decimal_reading_agree_with_the_standard_library() {
+        for text in ["0", "7", "f", "F", "7ff", "1FFFFFFF", "ffffffff", "g", "", "123456789", "1 2", "-1"] {
+            let want = if text.len() <= 8 { u32::from_str_radix(text, 16).ok() } else { None };
+            let want = want.filter(|_| !text.starts_with(['-', '+']));
+            assert_eq!(hex_value(text.as_bytes()), want, "{text:?}");
+        }
+        for text in ["0", "9", "12345678", "123456789", "9:", "1/", "", "+1", "1 2"] {
+            let want = if (1..=8).contains(&text.len()) { text.parse().ok() } else { None };
+            let want = want.filter(|_| !text.starts_with('+'));
+            let d = text.as_bytes();
+            assert_eq!(decimal_before(d, d.len(), d.len()), want, "{text:?}");
+            let scaled = want.map(|v| v * 10u64.pow(8 - d.len() as u32));
+            assert_eq!(decimal_leading(d, 0, d.len()), scaled, "{text:?}");
+        }
+        for (text, start) in [("", 0), ("12a", 0), ("x1234567890123456789y", 1), ("12345678", 0), ("1:", 0)] {
+            let want = text.as_bytes()[start..].iter().take_while(|c| c.is_ascii_digit()).count();
+            assert_eq!(digit_run(text.as_bytes(), start), want, "{text:?}");
+        }
+        for len in 0..20 {
+            for at in 0..len {
+                for other in [b'/', b':', b'@', b'\xFA', b'\xFF', b' '] {
+                    let mut text = vec![b'7'; len];
+                    text[at] = other;
+                    assert_eq!(digit_run(&text, 0), at);
+                }
+            }
+            assert_eq!(digit_run(&vec![b'0'; len], 0), len);
+        }
+        let line = b"(1700000000.25) x";
+        assert_eq!(decimal_before(line, 11, 10), None);
+        assert_eq!(decimal_before(line, 11, 8), Some(700000000 % 100_000_000));
+        assert_eq!(decimal_before(line, 3, 2), Some(17));
+        assert_eq!(decimal_before(line, 12, 1), None);
+        assert_eq!(decimal_leading(line, 12, 2), Some(25_000_000));
+        assert_eq!(decimal_leading(line, 12, 3), None);
+        assert_eq!(decimal_leading(b"12", 0, 2), Some(12_000_000));
+        assert_eq!(decimal_leading(b"12", 1, 2), None);
+        let mut out = [0u8; 4];
+        assert_eq!(hex_pairs(b"DEadBEef", &mut out), Some(4));
+        assert_eq!(out, [0xDE, 0xAD, 0xBE, 0xEF]);
+        assert_eq!(hex_pairs(b"", &mut out), Some(0));
+        assert_eq!(hex_pairs(b"ABC", &mut out), None);
+        assert_eq!(hex_pairs(b"AG", &mut out), None);
+        assert_eq!(hex_pairs(b"0102030405", &mut out), None);
     }
 }

@@ -272,6 +272,7 @@ impl Frame {
     }
 
     /// A classic data frame with 0–8 bytes.
+    #[inline]
     pub fn new_data(id: u32, extended: bool, data: &[u8]) -> Result<Frame, FrameError> {
         Frame::check_id(id, extended)?;
         if data.len() > MAX_CLASSIC_DATA {

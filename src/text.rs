@@ -394,7 +394,85 @@ fn skip_whitespace(b: &[u8], mut i: usize) -> usize {
 pub fn parse_log_line(line: &str) -> Result<Frame, ParseError> {
     let body = line.strip_suffix('\n').unwrap_or(line);
     let body = body.strip_suffix('\r').unwrap_or(body);
+    if let Some((frame, channel)) = parse_log_line_fast(body.as_bytes()) {
+        // The fast path's channel is printable ASCII.
+        let channel = std::str::from_utf8(channel).map_or(Channel::NONE, Channel::name);
+        return Ok(frame.with_channel(channel));
+    }
     parse_log_line_text(body).map_err(|e| e.into_error(body))
+}
+
+/// The usual shape of a log line, parsed straight from bytes: `(` 1–10 digits `.` 1–9 digits `)`,
+/// one space, a channel of printable ASCII, one space, a frame with a 3- or 8-digit id (classic
+/// data as hex pairs, or CAN FD `##` with its flags digit), and an optional ` T`/` R`. Returns
+/// the frame without its channel and the channel's text; `None` for any other line, which
+/// [`parse_log_line`]'s general parser then reads (and reports, if it is malformed). Every line
+/// it accepts gives exactly the frame the general parser gives.
+pub(crate) fn parse_log_line_fast(b: &[u8]) -> Option<(Frame, &[u8])> {
+    use crate::digits::{decimal_before, decimal_leading, digit_run, hex_pairs, hex_value};
+    if b.first() != Some(&b'(') {
+        return None;
+    }
+    // Timestamp: 1-10 digits of seconds (the general parser's range check is for more), 1-9 of
+    // fraction.
+    let dot = 1 + digit_run(b, 1);
+    let close = dot + 1 + digit_run(b, dot + 1);
+    if b.get(dot) != Some(&b'.') || b.get(close) != Some(&b')') || b.get(close + 1) != Some(&b' ') {
+        return None;
+    }
+    let secs = match dot - 1 {
+        n @ 1..=8 => decimal_before(b, dot, n)?,
+        n @ 9..=10 => decimal_before(b, dot - 8, n - 8)? * 100_000_000 + decimal_before(b, dot, 8)?,
+        _ => return None,
+    };
+    if secs > (i64::MAX / 1_000_000_000) as u64 {
+        return None;
+    }
+    let nanos = match close - dot - 1 {
+        n @ 1..=8 => decimal_leading(b, dot + 1, n)? * 10,
+        9 => decimal_leading(b, dot + 1, 8)? * 10 + (b[dot + 9] - b'0') as u64,
+        _ => return None,
+    };
+    let timestamp = Timestamp::from_parts(secs as i64, nanos as u32);
+
+    // Channel: printable ASCII up to the next space.
+    let channel_start = close + 2;
+    let channel_len = b[channel_start..].iter().position(|&c| !c.is_ascii_graphic())?;
+    let frame_start = channel_start + channel_len;
+    if channel_len == 0 || b[frame_start] != b' ' {
+        return None;
+    }
+    let channel = &b[channel_start..frame_start];
+
+    // Frame, then nothing or a direction.
+    let frame_start = frame_start + 1;
+    let rest = &b[frame_start..];
+    let (frame_text, direction) = match rest.len().checked_sub(2).map(|at| (&rest[..at], &rest[at..])) {
+        Some((text, b" T" | b" t")) => (text, Direction::Tx),
+        Some((text, b" R" | b" r")) => (text, Direction::Rx),
+        _ => (rest, Direction::Rx),
+    };
+    let (id_len, extended) = match frame_text.get(3) {
+        Some(b'#') => (3, false),
+        _ if frame_text.get(8) == Some(&b'#') => (8, true),
+        _ => return None,
+    };
+    let id = hex_value(&frame_text[..id_len])?;
+    if id > if extended { MAX_EXTENDED_ID } else { MAX_STANDARD_ID } {
+        // Over the id range, or an error frame: the general parser knows what to do.
+        return None;
+    }
+    let body = &frame_text[id_len + 1..];
+    let mut data = [0u8; MAX_DATA];
+    let frame = if body.first() == Some(&b'#') {
+        let flags = hex_value(body.get(1..2)?)?;
+        let len = hex_pairs(&body[2..], &mut data)?;
+        Frame::new_fd_padded(id, extended, &data[..len], flags & 1 != 0, flags & 2 != 0).ok()?
+    } else {
+        let len = hex_pairs(body, &mut data[..MAX_CLASSIC_DATA])?;
+        Frame::new_data(id, extended, &data[..len]).ok()?
+    };
+    Some((frame.with_timestamp(timestamp).with_direction(direction), channel))
 }
 
 fn parse_log_line_text(line: &str) -> Result<Frame, Fail> {
@@ -1079,5 +1157,78 @@ mod tests {
         bytes_err("12/34", 2, "separator");
         bytes_err(&"00".repeat(65), 128, "at most 64");
         bytes_err(&"0 ".repeat(65), 128, "at most 64");
+    }
+
+    // --- the fast path of log lines against the general parser ---
+
+    use proptest::prelude::*;
+
+    fn log_line_pieces() -> impl Strategy<Value = String> {
+        let secs = prop_oneof!["[0-9]{1,11}", Just("1700000000".to_string()), Just("9223372036".to_string())];
+        let frac = "[0-9]{0,10}";
+        let open = prop_oneof![4 => Just("("), 1 => Just(" ("), 1 => Just("[")];
+        let close = prop_oneof![6 => Just(") "), 1 => Just(")  "), 1 => Just(")\t"), 1 => Just(")")];
+        let channel = prop_oneof![
+            4 => Just("can0".to_string()),
+            1 => "[a-z0-9_.-]{0,6}",
+            1 => Just("v\u{e9}".to_string()),
+            1 => Just("a\u{1}b".to_string()),
+        ];
+        let sep = prop_oneof![6 => Just(" "), 1 => Just("  "), 1 => Just("\t")];
+        let id = prop_oneof![
+            "[0-9A-Fa-f]{3}",
+            "[0-9A-Fa-f]{8}",
+            Just("7FF".to_string()),
+            Just("800".to_string()),
+            Just("1FFFFFFF".to_string()),
+            Just("20000080".to_string()),
+            "[0-9A-Gx]{1,9}",
+        ];
+        let body = prop_oneof![
+            4 => "([0-9A-Fa-f]{2}){0,8}",
+            1 => "[0-9A-Fa-f.]{0,19}",
+            1 => "#[0-9A-Fa-f]([0-9A-Fa-f]{2}){0,64}",
+            1 => "#[0-9A-Fa-g]{0,9}",
+            1 => "R[0-9]?",
+            1 => "([0-9A-F]{2}){8}_[0-9A-F]",
+        ];
+        let tail = prop_oneof![6 => Just(""), 1 => Just(" T"), 1 => Just(" r"), 1 => Just(" X"), 1 => Just(" T "), 1 => Just(" "), 1 => Just(" Tx")];
+        (open, secs, frac, close, channel, sep, id, body, tail).prop_map(
+            |(open, secs, frac, close, channel, sep, id, body, tail)| {
+                format!("{open}{secs}.{frac}{close}{channel}{sep}{id}#{body}{tail}")
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn fast_log_lines_give_what_the_general_parser_gives(line in log_line_pieces()) {
+            let general = parse_log_line_text(&line).map_err(|e| e.into_error(&line));
+            if let Some((frame, channel)) = parse_log_line_fast(line.as_bytes()) {
+                let channel = Channel::name(std::str::from_utf8(channel).unwrap());
+                prop_assert_eq!(Ok(frame.with_channel(channel)), general.clone(), "{}", line);
+            }
+            prop_assert_eq!(parse_log_line(&line), general);
+        }
+    }
+
+    #[test]
+    fn usual_log_lines_take_the_fast_path() {
+        for line in [
+            "(1700000000.000029) can0 1E574C5A#B85A4C57",
+            "(1700000000.001071) vcan0 67D#",
+            "(1.5) can1 123#1122334455667788 T",
+            "(0000000012.000100000) can0 456##5000102030405060708090A0B r",
+            "(1436509052.249713) vcan0 123#deadbeef",
+        ] {
+            let (frame, channel) = parse_log_line_fast(line.as_bytes()).expect(line);
+            let frame = frame.with_channel(Channel::name(std::str::from_utf8(channel).unwrap()));
+            assert_eq!(Ok(frame), parse_log_line_text(line).map_err(|e| e.message), "{line}");
+        }
+        for line in ["(1.5) can0 123#R", "(1.5) can0 20000080#", "(1.5) can0 123#11.22", "(1.5)  can0 123#"] {
+            assert!(parse_log_line_fast(line.as_bytes()).is_none(), "{line}");
+        }
     }
 }

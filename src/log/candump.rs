@@ -9,19 +9,67 @@
 
 use std::io::{BufRead, Write};
 
-use super::text_io::{LineReader, TextSink};
+use super::text_io::{LineOutcome, LineParser, TextReader, TextSink};
 use super::{count, Counts, EventKind, LogError, LogReader, LogWriter, Record};
-use crate::frame::Direction;
+use crate::frame::{Channel, Direction};
 use crate::text;
 
+/// Streaming candump log reader. By default lines are parsed in blocks by helper threads while
+/// the caller takes the records (see [`CandumpReader::sequential`] for one thread).
 pub struct CandumpReader {
-    lines: LineReader,
-    skipped: Counts,
+    text: TextReader<CandumpLines>,
 }
 
 impl CandumpReader {
+    /// Parses ahead on one helper thread per core once the input is longer than two blocks.
     pub fn new(input: Box<dyn BufRead + Send>, name: &str) -> CandumpReader {
-        CandumpReader { lines: LineReader::new(input, name), skipped: Counts::new() }
+        CandumpReader { text: TextReader::new(input, name, CandumpLines::default()) }
+    }
+
+    /// Reads line by line on the calling thread: no helper threads, no read-ahead.
+    pub fn sequential(input: Box<dyn BufRead + Send>, name: &str) -> CandumpReader {
+        CandumpReader { text: TextReader::sequential(input, name, CandumpLines::default()) }
+    }
+
+    /// Parses blocks of lines on `workers` helper threads (0: on the calling thread).
+    pub fn with_threads(input: Box<dyn BufRead + Send>, name: &str, workers: usize) -> CandumpReader {
+        CandumpReader { text: TextReader::with_threads(input, name, CandumpLines::default(), workers) }
+    }
+}
+
+/// One candump log line at a time; remembers the last channel so a run of lines on the same
+/// interface builds its [`Channel`] once.
+#[derive(Clone, Default)]
+pub(crate) struct CandumpLines {
+    channel_text: Vec<u8>,
+    channel: Channel,
+}
+
+impl LineParser for CandumpLines {
+    fn parse_line(&mut self, line: &[u8], _line_no: u64) -> LineOutcome {
+        let line = line.trim_ascii();
+        if line.is_empty() {
+            return LineOutcome::Nothing;
+        }
+        if line[0] != b'(' {
+            return LineOutcome::Skipped("lines that are not frames (comments, DROPCOUNT)");
+        }
+        if let Some((frame, channel)) = text::parse_log_line_fast(line) {
+            if channel != self.channel_text.as_slice() {
+                self.channel_text.clear();
+                self.channel_text.extend_from_slice(channel);
+                // The fast path's channel is printable ASCII.
+                self.channel = std::str::from_utf8(channel).map_or(Channel::NONE, Channel::name);
+            }
+            return LineOutcome::Record(Record::Frame(frame.with_channel(self.channel)));
+        }
+        let Ok(text) = std::str::from_utf8(line) else {
+            return LineOutcome::Malformed("not UTF-8 text".into());
+        };
+        match text::parse_log_line(text) {
+            Ok(frame) => LineOutcome::Record(Record::Frame(frame)),
+            Err(e) => LineOutcome::Malformed(e.to_string()),
+        }
     }
 }
 
@@ -29,33 +77,13 @@ impl Iterator for CandumpReader {
     type Item = Result<Record, LogError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            let line = match self.lines.next_line()? {
-                Ok(line) => line.trim_ascii(),
-                Err(e) => return Some(Err(e)),
-            };
-            if line.is_empty() {
-                continue;
-            }
-            if line[0] != b'(' {
-                count(&mut self.skipped, "lines that are not frames (comments, DROPCOUNT)");
-                continue;
-            }
-            let Ok(text) = std::str::from_utf8(line) else {
-                return Some(Err(self.lines.malformed("not UTF-8 text")));
-            };
-            return Some(
-                text::parse_log_line(text)
-                    .map(Record::Frame)
-                    .map_err(|e| self.lines.malformed(e.to_string())),
-            );
-        }
+        self.text.next_record()
     }
 }
 
 impl LogReader for CandumpReader {
     fn skipped(&self) -> &Counts {
-        &self.skipped
+        self.text.skipped()
     }
 }
 

@@ -24,12 +24,12 @@
 
 use std::io::{BufRead, Write};
 
-use super::text_io::{LineReader, TextSink};
+use super::text_io::{LineOutcome, LineParser, TextReader, TextSink};
 use super::time::{self, Civil, TimeZone};
 use super::{
     count, Counts, Event, EventKind, LogError, LogReader, LogWriter, ReadOptions, Record, WriteOptions,
 };
-use crate::digits::{push_decimal_right, push_hex, push_hex_bytes};
+use crate::digits::{push_decimal_right, push_hex, push_hex_bytes, HEX_VALUE};
 use crate::error_frame::{
     CAN_ERR_CNT, CAN_ERR_PROT, CAN_ERR_PROT_BIT, CAN_ERR_PROT_FORM, CAN_ERR_PROT_STUFF, CAN_ERR_PROT_TX,
     CAN_ERR_PROT_UNSPEC,
@@ -177,22 +177,6 @@ impl<'a> Tokens<'a> {
 fn is_blank(c: u8) -> bool {
     c == b' ' || c == b'\t'
 }
-
-const HEX_VALUE: [u8; 256] = {
-    let mut t = [0xFFu8; 256];
-    let mut i = 0;
-    while i < 10 {
-        t[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        t[b'a' as usize + i] = 10 + i as u8;
-        t[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    t
-};
 
 pub(super) fn hex_u32(tok: &[u8]) -> Option<u32> {
     if tok.is_empty() || tok.len() > 8 {
@@ -464,7 +448,8 @@ enum Parsed {
 }
 
 /// The state a TRC file's header sets up, and the line parsers that use it.
-struct Parser {
+#[derive(Clone)]
+pub(crate) struct Parser {
     version: Version,
     /// Absolute start of the recording in UNIX nanoseconds, from `$STARTTIME`.
     start: Option<i64>,
@@ -472,6 +457,8 @@ struct Parser {
     columns: Columns,
     columns_given: bool,
     tz: TimeZone,
+    /// Counts the `;$` keyword lines read, which may change how later lines parse.
+    generation: u64,
 }
 
 impl Parser {
@@ -492,6 +479,7 @@ impl Parser {
     }
 
     fn keyword(&mut self, body: &[u8]) -> Result<(), String> {
+        self.generation += 1;
         let eq = body.iter().position(|&c| c == b'=').unwrap_or(body.len());
         let key = body[..eq].trim_ascii();
         let value = body.get(eq + 1..).unwrap_or(b"").trim_ascii();
@@ -767,25 +755,59 @@ impl Parser {
     }
 }
 
-/// Streaming TRC reader: one reused line buffer, byte-level parsing.
+impl LineParser for Parser {
+    fn parse_line(&mut self, line: &[u8], _line_no: u64) -> LineOutcome {
+        match self.line(line.trim_ascii()) {
+            Ok(Parsed::Record(r)) => LineOutcome::Record(r),
+            Ok(Parsed::Skipped(reason)) => LineOutcome::Skipped(reason),
+            Ok(Parsed::Nothing) => LineOutcome::Nothing,
+            Err(message) => LineOutcome::Malformed(message),
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation
+    }
+}
+
+/// Streaming TRC reader, byte-level parsing. By default lines are parsed in blocks by helper
+/// threads while the caller takes the records (see [`TrcReader::sequential`] for one thread).
 pub struct TrcReader {
-    lines: LineReader,
-    parser: Parser,
-    skipped: Counts,
+    text: TextReader<Parser>,
 }
 
 impl TrcReader {
+    /// Parses ahead on one helper thread per core once the input is longer than two blocks.
     pub fn new(input: Box<dyn BufRead + Send>, name: &str, options: &ReadOptions) -> TrcReader {
-        TrcReader {
-            lines: LineReader::new(input, name),
-            parser: Parser {
-                version: Version::V1_0,
-                start: None,
-                columns: Columns::v2_1(),
-                columns_given: false,
-                tz: options.tz,
-            },
-            skipped: Counts::new(),
+        TrcReader { text: TextReader::new(input, name, Parser::new(options)) }
+    }
+
+    /// Reads line by line on the calling thread: no helper threads, no read-ahead.
+    pub fn sequential(input: Box<dyn BufRead + Send>, name: &str, options: &ReadOptions) -> TrcReader {
+        TrcReader { text: TextReader::sequential(input, name, Parser::new(options)) }
+    }
+
+    /// Parses blocks of lines on `workers` helper threads (0: on the calling thread).
+    pub fn with_threads(
+        input: Box<dyn BufRead + Send>,
+        name: &str,
+        options: &ReadOptions,
+        workers: usize,
+    ) -> TrcReader {
+        TrcReader { text: TextReader::with_threads(input, name, Parser::new(options), workers) }
+    }
+}
+
+impl Parser {
+    /// The state before the first line: version 1.0 until `$FILEVERSION` says otherwise.
+    fn new(options: &ReadOptions) -> Parser {
+        Parser {
+            version: Version::V1_0,
+            start: None,
+            columns: Columns::v2_1(),
+            columns_given: false,
+            tz: options.tz,
+            generation: 0,
         }
     }
 }
@@ -794,28 +816,17 @@ impl Iterator for TrcReader {
     type Item = Result<Record, LogError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            let line = match self.lines.next_line()? {
-                Ok(line) => line,
-                Err(e) => return Some(Err(e)),
-            };
-            match self.parser.line(line.trim_ascii()) {
-                Ok(Parsed::Record(r)) => return Some(Ok(r)),
-                Ok(Parsed::Skipped(reason)) => count(&mut self.skipped, reason),
-                Ok(Parsed::Nothing) => {}
-                Err(message) => return Some(Err(self.lines.malformed(message))),
-            }
-        }
+        self.text.next_record()
     }
 }
 
 impl LogReader for TrcReader {
     fn skipped(&self) -> &Counts {
-        &self.skipped
+        self.text.skipped()
     }
 
     fn start_time(&self) -> Option<Timestamp> {
-        self.parser.start.map(Timestamp)
+        self.text.parser().start.map(Timestamp)
     }
 }
 
