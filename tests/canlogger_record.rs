@@ -353,9 +353,15 @@ fn rotation_by_time_numbers_files_with_a_pattern() {
 }
 
 #[test]
-fn append_adds_to_a_candump_log() {
+fn append_adds_to_a_candump_log_and_a_csv() {
+    for name in ["a.log", "a.csv", "a.log.gz"] {
+        append_twice(name);
+    }
+}
+
+fn append_twice(name: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("a.log");
+    let path = dir.path().join(name);
     for round in 0..2u32 {
         let p = common::free_port();
         let rec = start_recording(&p, &["-f", path.to_str().unwrap(), "-a", "-n", "10"]);
@@ -367,7 +373,11 @@ fn append_adds_to_a_candump_log() {
         assert!(status.success(), "{err}");
     }
     let got: Vec<u32> = read_frames(&path).unwrap().iter().map(number_of).collect();
-    assert_eq!(got, (0..20).collect::<Vec<u32>>());
+    assert_eq!(got, (0..20).collect::<Vec<u32>>(), "{name}");
+    if name.ends_with(".csv") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.matches("timestamp,arbitration_id").count(), 1, "one header: {text}");
+    }
 }
 
 #[test]

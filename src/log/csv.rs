@@ -384,6 +384,12 @@ impl CsvWriter {
         CsvWriter { sink, losses: Counts::new() }
     }
 
+    /// Rows added to the end of an existing log: no second header (python-can's reader takes
+    /// the first line of a file as the header, so a header in the middle would be a bad row).
+    pub fn appending(out: Box<dyn Write + Send>, name: &str) -> CsvWriter {
+        CsvWriter { sink: TextSink::new(out, name), losses: Counts::new() }
+    }
+
     fn push_row(&mut self, f: &Frame) {
         let name = f.channel.as_name();
         let name_ok = name.is_none_or(|n| !n.bytes().any(|c| matches!(c, b',' | b';' | b'\r' | b'\n')));

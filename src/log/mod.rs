@@ -259,7 +259,7 @@ pub struct WriteOptions {
     /// Time zone for the dates written into headers (ASC `date`, TRC `$STARTTIME`).
     pub tz: TimeZone,
     /// Add to an existing file instead of replacing it: candump logs and CSV (no second header;
-    /// `.gz` files get a new gzip member). SQLite files are always appended to, as python-can
+    /// `.gz` files get a new gzip member, which readers take as one stream). SQLite files are always appended to, as python-can
     /// does; ASC, TRC and BLF cannot be appended to ([`create_writer`] refuses).
     pub append: bool,
 }
@@ -381,7 +381,7 @@ pub fn create_writer(
     let (format, gz) = format_of(path, format)?;
     let name = display_name(path, "<stdout>");
     let level = options.compression_level;
-    if options.append && matches!(format, Format::Asc | Format::Trc | Format::Blf | Format::Csv) {
+    if options.append && matches!(format, Format::Asc | Format::Trc | Format::Blf) {
         return Err(LogError::Invalid {
             path: name,
             message: format!(
@@ -396,7 +396,13 @@ pub fn create_writer(
             Box::new(candump::CandumpWriter::new(open_output_with(path, gz, level, options.append)?, &name))
         }
         Format::Trc => Box::new(trc::TrcWriter::new(open_output(path, gz, level)?, &name, options)?),
-        Format::Csv => Box::new(csv::CsvWriter::new(open_output(path, gz, level)?, &name)),
+        // Appending to a file that has rows already: no second header.
+        Format::Csv if options.append && std::fs::metadata(path).is_ok_and(|m| m.len() > 0) => {
+            Box::new(csv::CsvWriter::appending(open_output_with(path, gz, level, true)?, &name))
+        }
+        Format::Csv => {
+            Box::new(csv::CsvWriter::new(open_output_with(path, gz, level, options.append)?, &name))
+        }
         Format::Blf => Box::new(blf::BlfWriter::create(path_required(path, "BLF")?, &name, options)?),
         Format::Sqlite => Box::new(sqlite::SqliteWriter::create(path_required(path, "SQLite")?, &name)?),
     })
