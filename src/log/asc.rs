@@ -48,7 +48,9 @@ use super::{
     count, Counts, Event, EventKind, LogError, LogReader, LogWriter, ReadOptions, Record, WriteOptions,
 };
 use crate::bus::BusState;
-use crate::digits::{push_decimal_left, push_decimal_right, push_decimal_zero, push_hex_min, HEX_UPPER};
+use crate::digits::{
+    push_decimal_left, push_decimal_right, push_decimal_zero, push_hex_min, HEX_UPPER, HEX_VALUE,
+};
 use crate::error_frame::{
     CAN_ERR_BUSERROR, CAN_ERR_PROT, CAN_ERR_PROT_BIT, CAN_ERR_PROT_FORM, CAN_ERR_PROT_STUFF, CAN_ERR_PROT_TX,
 };
@@ -570,23 +572,6 @@ fn parse_time(t: &[u8]) -> Option<i64> {
     }
     secs.checked_mul(1_000_000_000)?.checked_add(nanos)
 }
-
-const fn hex_table() -> [u8; 256] {
-    let mut t = [0xFFu8; 256];
-    let mut i = 0;
-    while i < 10 {
-        t[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        t[b'a' as usize + i] = 10 + i as u8;
-        t[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    t
-}
-static HEX_VALUE: [u8; 256] = hex_table();
 
 /// Hex digits (at most `max_digits`) as a number.
 fn parse_hex(t: &[u8], max_digits: usize) -> Option<u32> {
