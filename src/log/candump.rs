@@ -10,7 +10,7 @@
 use std::io::{BufRead, Write};
 
 use super::text_io::{LineOutcome, LineParser, TextReader, TextSink};
-use super::{count, Counts, EventKind, LogError, LogReader, LogWriter, Record};
+use super::{Counts, LogError, LogReader, LogWriter, Record};
 use crate::frame::{Channel, Direction};
 use crate::text;
 
@@ -111,13 +111,7 @@ impl LogWriter for CandumpWriter {
                 self.sink.drain_if_full()?;
             }
             Record::Event(e) => {
-                let what = match e.kind {
-                    EventKind::Marker(_) => "markers (candump logs hold only frames)",
-                    EventKind::Comment(_) => "comments (candump logs hold only frames)",
-                    EventKind::BusState(_) => "bus-state events (candump logs hold only frames)",
-                    EventKind::Dropped(_) => "drop reports (candump logs hold only frames)",
-                };
-                count(&mut self.losses, what);
+                crate::log::count_unkept_event(&mut self.losses, &e.kind, "candump logs hold");
             }
         }
         Ok(())

@@ -24,7 +24,7 @@ use std::io::{BufRead, Write};
 
 use super::text_io::{find_byte, LineOutcome, LineParser, TextReader, TextSink};
 use super::trc::{decimal_u32, hex_u32, scaled_decimal};
-use super::{count, Counts, EventKind, LogError, LogReader, LogWriter, Record};
+use super::{count, Counts, LogError, LogReader, LogWriter, Record};
 use crate::digits::{append_line, Cursor};
 use crate::digits::{decimal_before, decimal_leading, digit_run};
 use crate::frame::{Channel, Direction, Frame, FrameKind, Timestamp, MAX_DATA, MAX_EXTENDED_ID};
@@ -457,13 +457,7 @@ impl LogWriter for CsvWriter {
         match record {
             Record::Frame(f) => self.push_row(f),
             Record::Event(e) => {
-                let what = match e.kind {
-                    EventKind::Marker(_) => "markers (python-can CSV holds only frames)",
-                    EventKind::Comment(_) => "comments (python-can CSV holds only frames)",
-                    EventKind::BusState(_) => "bus-state events (python-can CSV holds only frames)",
-                    EventKind::Dropped(_) => "drop reports (python-can CSV holds only frames)",
-                };
-                count(&mut self.losses, what);
+                crate::log::count_unkept_event(&mut self.losses, &e.kind, "python-can CSV holds");
             }
         }
         self.sink.drain_if_full()

@@ -199,6 +199,18 @@ pub fn count(counts: &mut Counts, reason: &str) {
     }
 }
 
+/// Count an event a frames-only format (candump log, CSV, SQLite) cannot keep, by kind:
+/// `"markers (python-can CSV holds only frames)"`.
+pub(crate) fn count_unkept_event(losses: &mut Counts, kind: &EventKind, format: &str) {
+    let what = match kind {
+        EventKind::Marker(_) => "markers",
+        EventKind::Comment(_) => "comments",
+        EventKind::BusState(_) => "bus-state events",
+        EventKind::Dropped(_) => "drop reports",
+    };
+    count(losses, &format!("{what} ({format} only frames)"));
+}
+
 /// A streaming log reader.
 pub trait LogReader: Iterator<Item = Result<Record, LogError>> {
     /// Lines or objects skipped on purpose (not frames, not errors), by reason.

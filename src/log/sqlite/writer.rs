@@ -11,7 +11,7 @@ use super::{
     RUNS_COLUMNS,
 };
 use crate::frame::Frame;
-use crate::log::{count, Counts, EventKind, LogError, LogWriter, Record};
+use crate::log::{Counts, LogError, LogWriter, Record};
 
 const INSERT_MESSAGE: &str = "INSERT INTO messages (ts, arbitration_id, extended, remote, error, dlc, data) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -297,15 +297,7 @@ impl LogWriter for SqliteWriter {
                 }
             }
             Record::Event(e) => {
-                let what = match e.kind {
-                    EventKind::Marker(_) => "markers (python-can's SQLite layout holds only frames)",
-                    EventKind::Comment(_) => "comments (python-can's SQLite layout holds only frames)",
-                    EventKind::BusState(_) => {
-                        "bus-state events (python-can's SQLite layout holds only frames)"
-                    }
-                    EventKind::Dropped(_) => "drop reports (python-can's SQLite layout holds only frames)",
-                };
-                count(&mut self.losses, what);
+                crate::log::count_unkept_event(&mut self.losses, &e.kind, "python-can's SQLite layout holds");
             }
         }
         Ok(())
