@@ -293,7 +293,7 @@ fn files_python_can_writes_read_the_same_both_ways() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("python.db");
     let script = r#"
-import sys, can
+import sys, time, can
 w = can.SqliteWriter(sys.argv[1])
 for i in range(20000):
     kind = i % 11
@@ -302,12 +302,17 @@ for i in range(20000):
         is_extended_id=kind == 1, is_remote_frame=kind == 2, is_error_frame=kind == 3,
         is_fd=kind == 4, dlc=(i % 9) if kind == 2 else None,
         data=b'' if kind == 2 else bytes((i + k) & 0xFF for k in range((i % 9) if kind != 4 else 16))))
+# python-can's stop() ends its writer thread after the batch in hand (it keeps about 501 rows),
+# so wait until the thread has committed every row first.
+deadline = time.time() + 120
+while w.num_frames < 20000 and time.time() < deadline:
+    time.sleep(0.05)
 w.stop()
 "#;
     let status = std::process::Command::new(python).args(["-c", script]).arg(&path).status().unwrap();
     assert!(status.success());
     let items = assert_paths_agree(&path, false);
-    assert!(items.len() > 1000, "python-can stored {} rows", items.len());
+    assert_eq!(items.len(), 20_000, "python-can stored {} of 20,000 rows", items.len());
     assert!(items.iter().all(|r| r.is_ok()));
 }
 

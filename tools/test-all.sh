@@ -34,7 +34,7 @@ cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-cargo test --all-targets 2>&1 | tee "$log"
+cargo test --no-fail-fast --all-targets 2>&1 | tee "$log"
 # One closing line for the whole suite (cargo prints one per test binary, the last of which may
 # be a binary without tests).
 awk '/^test result:/ { p += $4; f += $6 } END { printf "cankit: %d passed, %d failed\n", p, f }' "$log"
