@@ -432,7 +432,8 @@ fn truncated_blf_yields_complete_objects_and_warns() {
         let s = obj::u32_at(&bytes, 144 + 8) as usize;
         s + s % 4
     };
-    for cut in [bytes.len() - 1, bytes.len() - 100, second + 20, second + 5, second + 1000, 150] {
+    // The last container may end in up to 3 padding bytes: cutting 4 always cuts into data.
+    for cut in [bytes.len() - 4, bytes.len() - 100, second + 20, second + 5, second + 1000, 150] {
         let got = read(&bytes[..cut]);
         let errors = got.errors();
         assert_eq!(errors.len(), 1, "cut {cut}: {errors:?}");

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 
-use flate2::{Compress, Compression, FlushCompress, Status};
+use libdeflater::{CompressionLvl, Compressor};
 
 use super::objects as obj;
 use crate::frame::{Channel, FrameKind, Timestamp};
@@ -86,7 +86,8 @@ impl Workers {
             let jobs = job_rx.clone();
             let done = done_tx.clone();
             let spawned = std::thread::Builder::new().name(format!("blf-deflate-{i}")).spawn(move || {
-                let mut zlib = Compress::new(Compression::new(level), true);
+                // Levels 1-9 are valid libdeflate levels (checked by the writer).
+                let mut zlib = Compressor::new(CompressionLvl::new(level as i32).unwrap_or_default());
                 loop {
                     // Only the thread waiting for the next job holds the lock; a poisoned lock
                     // means a sibling died, which does not stop this one.
@@ -133,21 +134,17 @@ impl Workers {
 }
 
 /// A whole LOG_CONTAINER object (headers, zlib stream, padding) for `raw` into `out`.
-fn compress_container(zlib: &mut Compress, raw: &[u8], out: &mut Vec<u8>) {
+///
+/// A container is compressed in one call: libdeflate's whole-buffer deflate makes the same
+/// zlib stream format as zlib at the same level, about twice as fast (and a little smaller).
+fn compress_container(zlib: &mut Compressor, raw: &[u8], out: &mut Vec<u8>) {
     out.clear();
-    out.resize(obj::CONTAINER_HEADER_SIZE, 0);
-    out.reserve(raw.len() + raw.len() / 8 + 64);
-    zlib.reset();
-    loop {
-        let consumed = zlib.total_in() as usize;
-        match zlib.compress_vec(&raw[consumed..], out, FlushCompress::Finish) {
-            Ok(Status::StreamEnd) => break,
-            // Out of room (only for incompressible data): grow and go on.
-            Ok(_) => out.reserve(raw.len() / 4 + 1024),
-            // zlib only fails on misuse (a stream state this code never creates).
-            Err(e) => unreachable!("zlib compression failed: {e}"),
-        }
-    }
+    out.resize(obj::CONTAINER_HEADER_SIZE + zlib.zlib_compress_bound(raw.len()), 0);
+    let written = zlib
+        .zlib_compress(raw, &mut out[obj::CONTAINER_HEADER_SIZE..])
+        // The buffer is the bound libdeflate gives for this input, which it always fits.
+        .unwrap_or_else(|e| unreachable!("deflate into its own bound failed: {e}"));
+    out.truncate(obj::CONTAINER_HEADER_SIZE + written);
     finish_container(out, obj::METHOD_ZLIB, raw.len());
 }
 
