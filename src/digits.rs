@@ -21,20 +21,45 @@ pub(crate) fn push_hex_min(out: &mut Vec<u8>, value: u32, lower: bool) {
     }
 }
 
+/// Every byte's two uppercase hex digits.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [HEX_UPPER[i >> 4], HEX_UPPER[i & 0xF]];
+        i += 1;
+    }
+    t
+};
+
 /// One byte as two uppercase hex digits.
 pub(crate) fn push_hex_byte(out: &mut Vec<u8>, byte: u8) {
-    out.extend_from_slice(&[HEX_UPPER[(byte >> 4) as usize], HEX_UPPER[(byte & 0xF) as usize]]);
+    out.extend_from_slice(&HEX_PAIRS[byte as usize]);
+}
+
+/// `data` as uppercase hex pairs into `out`, which is exactly twice as long.
+#[inline]
+pub(crate) fn hex_into(out: &mut [u8], data: &[u8]) {
+    debug_assert_eq!(out.len(), 2 * data.len());
+    for (o, &b) in out.chunks_exact_mut(2).zip(data) {
+        o.copy_from_slice(&HEX_PAIRS[b as usize]);
+    }
 }
 
 /// Bytes as uppercase hex pairs, separated by `separator` when given.
 pub(crate) fn push_hex_bytes(out: &mut Vec<u8>, data: &[u8], separator: Option<u8>) {
-    for (i, &byte) in data.iter().enumerate() {
-        if i > 0 {
-            if let Some(sep) = separator {
-                out.push(sep);
-            }
-        }
-        push_hex_byte(out, byte);
+    let Some(sep) = separator else {
+        let start = out.len();
+        out.resize(start + 2 * data.len(), 0);
+        hex_into(&mut out[start..], data);
+        return;
+    };
+    let Some((first, rest)) = data.split_first() else { return };
+    let start = out.len();
+    out.resize(start + 2 + 3 * rest.len(), sep);
+    out[start..start + 2].copy_from_slice(&HEX_PAIRS[*first as usize]);
+    for (o, &b) in out[start + 2..].chunks_exact_mut(3).zip(rest) {
+        o[1..].copy_from_slice(&HEX_PAIRS[b as usize]);
     }
 }
 
@@ -194,6 +219,27 @@ pub(crate) const HEX_VALUE: [u8; 256] = {
     t
 };
 
+/// `out.len()` bytes written as two hex digits each with one space between them (`1E 7E 48`),
+/// the way every text log writes data bytes, from the start of `text`; false (and `out` left
+/// in any state) if `text` does not start that way. What follows the last byte is not looked at.
+/// Branch-free over the bytes: the digits' values are or-ed together and checked once.
+#[inline]
+pub(crate) fn spaced_hex(text: &[u8], out: &mut [u8]) -> bool {
+    let Some((last, body)) = out.split_last_mut() else { return true };
+    let n = body.len();
+    let Some(text) = text.get(..3 * n + 2) else { return false };
+    let mut bad = 0u8;
+    for (o, t) in body.iter_mut().zip(text.chunks_exact(3)) {
+        let (h, l) = (HEX_VALUE[t[0] as usize], HEX_VALUE[t[1] as usize]);
+        bad |= h | l | if t[2] == b' ' { 0 } else { 0xF0 };
+        *o = h << 4 | l;
+    }
+    let (h, l) = (HEX_VALUE[text[3 * n] as usize], HEX_VALUE[text[3 * n + 1] as usize]);
+    bad |= h | l;
+    *last = h << 4 | l;
+    bad & 0xF0 == 0
+}
+
 /// 1 to 8 hex digits as a number; `None` if `d` is empty, longer or holds anything else.
 #[inline]
 pub(crate) fn hex_value(d: &[u8]) -> Option<u32> {
@@ -322,6 +368,36 @@ pub(crate) fn decimal_leading(b: &[u8], start: usize, n: usize) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn hex_bytes_are_written_with_and_without_separators() {
+        let mut out = b"x".to_vec();
+        push_hex_bytes(&mut out, &[0x00, 0xA5, 0xFF], Some(b' '));
+        push_hex_bytes(&mut out, &[0x1E, 0x7E], None);
+        push_hex_bytes(&mut out, &[], Some(b' '));
+        push_hex_bytes(&mut out, &[0x0F], Some(b','));
+        assert_eq!(out, b"x00 A5 FF1E7E0F");
+        for b in 0..=255u8 {
+            let mut one = Vec::new();
+            push_hex_byte(&mut one, b);
+            assert_eq!(one, format!("{b:02X}").as_bytes());
+        }
+    }
+
+    #[test]
+    fn spaced_hex_takes_exactly_the_written_layout() {
+        let mut out = [0u8; 3];
+        assert!(spaced_hex(b"1E 7e FF", &mut out) && out == [0x1E, 0x7E, 0xFF]);
+        assert!(spaced_hex(b"1E 7E FF 00 trailing", &mut out) && out == [0x1E, 0x7E, 0xFF]);
+        for bad in ["1E 7E F", "1E  7E FF", "1E\t7E FF", "1G 7E FF", "", " 1E 7E FF", "1E,7E FF"] {
+            assert!(!spaced_hex(bad.as_bytes(), &mut out), "{bad:?}");
+        }
+        assert!(spaced_hex(b"", &mut []));
+        let mut one = [0u8; 1];
+        assert!(spaced_hex(b"a5", &mut one) && one == [0xA5]);
+        assert!(!spaced_hex(b"a", &mut one));
+    }
+
     use super::*;
 
     fn text(f: impl FnOnce(&mut Vec<u8>)) -> String {

@@ -262,13 +262,13 @@ use crate::digits::HEX_UPPER;
 /// Longest compact frame text: 8 id digits, `##`, flag digit, 64 bytes as 128 digits = 139.
 const FRAME_TEXT_MAX: usize = 144;
 
-/// One frame's compact text in a stack buffer.
-struct FrameText {
-    bytes: [u8; FRAME_TEXT_MAX],
+/// One frame's compact text being written into a buffer of [`FRAME_TEXT_MAX`] bytes.
+struct FrameText<'a> {
+    bytes: &'a mut [u8; FRAME_TEXT_MAX],
     len: usize,
 }
 
-impl FrameText {
+impl FrameText<'_> {
     // Indexing cannot go out of bounds: `Frame` keeps len ≤ 64, so no frame text exceeds 139 bytes.
     fn push(&mut self, c: u8) {
         self.bytes[self.len] = c;
@@ -282,18 +282,14 @@ impl FrameText {
     }
 
     fn push_data(&mut self, data: &[u8]) {
-        for &byte in data {
-            self.push(HEX_UPPER[(byte >> 4) as usize]);
-            self.push(HEX_UPPER[(byte & 0xF) as usize]);
-        }
+        let end = self.len + 2 * data.len();
+        crate::digits::hex_into(&mut self.bytes[self.len..end], data);
+        self.len = end;
     }
 
-    fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..self.len]
-    }
-
-    fn encode(frame: &Frame) -> FrameText {
-        let mut t = FrameText { bytes: [0; FRAME_TEXT_MAX], len: 0 };
+    /// Writes the frame's text at the start of `bytes`; its length.
+    fn encode(frame: &Frame, bytes: &mut [u8; FRAME_TEXT_MAX]) -> usize {
+        let mut t = FrameText { bytes, len: 0 };
         match frame.kind() {
             FrameKind::Error => t.push_hex(frame.id() | CAN_ERR_FLAG, 8),
             _ if frame.is_extended() => t.push_hex(frame.id(), 8),
@@ -320,7 +316,7 @@ impl FrameText {
             t.push(b'_');
             t.push(HEX_UPPER[dlc as usize & 0xF]);
         }
-        t
+        t.len
     }
 }
 
@@ -328,15 +324,20 @@ impl FrameText {
 /// `12345678#R3`, `333#R8_E`, `123##5AABB` (FD flags with FDF set), `20000004#0004000000000000`.
 /// Allocates nothing beyond growing `out`.
 pub fn push_frame(out: &mut Vec<u8>, frame: &Frame) {
-    out.extend_from_slice(FrameText::encode(frame).as_bytes());
+    let start = out.len();
+    out.resize(start + FRAME_TEXT_MAX, 0);
+    let room: &mut [u8; FRAME_TEXT_MAX] = (&mut out[start..]).try_into().expect("resized to fit");
+    let len = FrameText::encode(frame, room);
+    out.truncate(start + len);
 }
 
 /// Write a frame in the compact syntax exactly as `candump -L` prints it (same text as
 /// [`push_frame`]).
 pub fn write_frame<W: fmt::Write>(out: &mut W, frame: &Frame) -> fmt::Result {
-    let text = FrameText::encode(frame);
+    let mut bytes = [0u8; FRAME_TEXT_MAX];
+    let len = FrameText::encode(frame, &mut bytes);
     // The encoder writes only ASCII.
-    out.write_str(std::str::from_utf8(text.as_bytes()).map_err(|_| fmt::Error)?)
+    out.write_str(std::str::from_utf8(&bytes[..len]).map_err(|_| fmt::Error)?)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ use super::{
 };
 use crate::bus::BusState;
 use crate::digits::{
-    push_decimal_left, push_decimal_right, push_decimal_zero, push_hex_min, HEX_UPPER, HEX_VALUE,
+    push_decimal_left, push_decimal_right, push_decimal_zero, push_hex_min, spaced_hex, HEX_UPPER, HEX_VALUE,
 };
 use crate::error_frame::{
     CAN_ERR_BUSERROR, CAN_ERR_PROT, CAN_ERR_PROT_BIT, CAN_ERR_PROT_FORM, CAN_ERR_PROT_STUFF, CAN_ERR_PROT_TX,
@@ -314,7 +314,8 @@ impl Dialect {
                     )? as u8;
                 let len = dlc.min(8) as usize;
                 let mut data = [0u8; 8];
-                for (i, byte) in data[..len].iter_mut().enumerate() {
+                let fast = !self.dec && tokens.hex_bytes(&mut data[..len]);
+                for (i, byte) in data[..len].iter_mut().enumerate().filter(|_| !fast) {
                     let token = tokens.next();
                     *byte = token.and_then(|t| parse_byte(t, self.dec)).ok_or_else(|| {
                         format!(
@@ -392,7 +393,8 @@ impl Dialect {
             .ok_or_else(|| format!("expected the data length (0-64), found {}", shown(len_token)))?
             as usize;
         let mut data = [0u8; MAX_DATA];
-        for (i, byte) in data[..len].iter_mut().enumerate() {
+        let fast = tokens.hex_bytes(&mut data[..len]);
+        for (i, byte) in data[..len].iter_mut().enumerate().filter(|_| !fast) {
             let token = tokens.next();
             *byte = token.and_then(|t| parse_byte(t, false)).ok_or_else(|| {
                 format!("expected {len} data bytes, data byte {} is {}", i + 1, shown(token))
@@ -503,6 +505,44 @@ impl<'a> Tokens<'a> {
     /// What is left after the tokens taken so far, without leading whitespace.
     fn rest(&self) -> &'a [u8] {
         self.bytes.get(self.at..).unwrap_or_default().trim_ascii_start()
+    }
+}
+
+impl Tokens<'_> {
+    /// Fills `out` from the next `out.len()` tokens if every one is two hex digits; otherwise
+    /// takes nothing and says so (the caller then goes token by token, for the message). One
+    /// pass over `HH HH HH`, the way every writer lays out data bytes.
+    fn hex_bytes(&mut self, out: &mut [u8]) -> bool {
+        let Some(rest) = self.bytes.get(self.at..) else { return out.is_empty() };
+        let Some(start) = rest.iter().position(|&c| !is_separator(c)) else { return out.is_empty() };
+        // `HH HH HH` with single spaces, as written: one branch-free pass.
+        let end = start + (3 * out.len()).saturating_sub(1);
+        if spaced_hex(&rest[start..], out) && rest.get(end).is_none_or(|&c| is_separator(c)) {
+            self.at += end;
+            return true;
+        }
+        let mut at = start;
+        for byte in out.iter_mut() {
+            let (Some(&hi), Some(&lo)) = (rest.get(at), rest.get(at + 1)) else { return false };
+            let (h, l) = (HEX_VALUE[hi as usize], HEX_VALUE[lo as usize]);
+            if h == 0xFF || l == 0xFF {
+                return false;
+            }
+            *byte = h << 4 | l;
+            at += 2;
+            match rest.get(at) {
+                None => {}
+                Some(&c) if is_separator(c) => {
+                    // One separator as written; more are skipped too.
+                    while rest.get(at).is_some_and(|&c| is_separator(c)) {
+                        at += 1;
+                    }
+                }
+                Some(_) => return false,
+            }
+        }
+        self.at += at;
+        true
     }
 }
 

@@ -29,7 +29,7 @@ use super::time::{self, Civil, TimeZone};
 use super::{
     count, Counts, Event, EventKind, LogError, LogReader, LogWriter, ReadOptions, Record, WriteOptions,
 };
-use crate::digits::{push_decimal_right, push_hex, push_hex_bytes, HEX_VALUE};
+use crate::digits::{push_decimal_right, push_hex, push_hex_bytes, spaced_hex, HEX_VALUE};
 use crate::error_frame::{
     CAN_ERR_CNT, CAN_ERR_PROT, CAN_ERR_PROT_BIT, CAN_ERR_PROT_FORM, CAN_ERR_PROT_STUFF, CAN_ERR_PROT_TX,
     CAN_ERR_PROT_UNSPEC,
@@ -268,6 +268,14 @@ pub(super) fn scaled_decimal(tok: &[u8], scale: u32) -> Option<i64> {
 
 /// Hex byte tokens (one or two digits each, separated by blanks) into `out`; the count.
 fn hex_bytes(text: &[u8], out: &mut [u8; MAX_DATA]) -> Result<usize, String> {
+    // `HH HH HH` with single spaces, as written: one branch-free pass.
+    let first = text.iter().position(|&c| !is_blank(c)).unwrap_or(text.len());
+    let last = text.iter().rposition(|&c| !is_blank(c)).map_or(first, |l| l + 1);
+    let written = &text[first..last.max(first)];
+    let n = (written.len() + 1) / 3;
+    if (written.len() + 1) % 3 == 0 && n <= MAX_DATA && spaced_hex(written, &mut out[..n]) {
+        return Ok(n);
+    }
     let bad = |at: usize| {
         let token = text[at..].split(|&c| is_blank(c)).next().unwrap_or(b"");
         Err(format!("'{}' is not a data byte (two hex digits)", lossy(token)))
