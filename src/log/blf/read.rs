@@ -17,6 +17,7 @@ use std::io::{self, BufRead};
 use std::sync::mpsc;
 
 use flate2::{Decompress, FlushDecompress, Status};
+use libdeflater::Decompressor;
 
 use super::objects::{self as obj, BaseHeader, FileHeader};
 use crate::log::time::TimeZone;
@@ -430,9 +431,23 @@ enum Item {
     Zlib(ZlibJob),
 }
 
+/// Both inflaters: libdeflate for whole containers that are sound (about a quarter faster),
+/// zlib's streaming inflate for the damaged and truncated ones, where it keeps what inflated
+/// before the damage and tells what went wrong.
+struct Inflater {
+    zlib: Decompress,
+    whole: Decompressor,
+}
+
+impl Inflater {
+    fn new() -> Inflater {
+        Inflater { zlib: Decompress::new(true), whole: Decompressor::new() }
+    }
+}
+
 /// Inflate `job.compressed` into `job.data`. Returns what is wrong with the container, if
 /// anything; `job.data` then holds what inflated before the damage.
-fn inflate(inflater: &mut Decompress, job: &mut ZlibJob) -> Option<String> {
+fn inflate(inflater: &mut Inflater, job: &mut ZlibJob) -> Option<String> {
     // Deflate expands at most 1032:1: never allocate for a claim the compressed bytes cannot
     // back. The buffer is reused: only growth is zero-filled, the rest is overwritten.
     let room = job.uncompressed.min(job.compressed.len() as u64 * 1032 + 1024) as usize;
@@ -441,6 +456,15 @@ fn inflate(inflater: &mut Decompress, job: &mut ZlibJob) -> Option<String> {
     } else {
         job.data.truncate(room);
     }
+    if !job.truncated && room as u64 == job.uncompressed {
+        if let Ok(n) = inflater.whole.zlib_decompress(&job.compressed, &mut job.data) {
+            if n == room {
+                return None;
+            }
+        }
+        // Anything else: inflate again, streaming, for the partial data and the message.
+    }
+    let inflater = &mut inflater.zlib;
     inflater.reset(true);
     let result = inflater.decompress(&job.compressed, &mut job.data, FlushDecompress::Finish);
     job.data.truncate(inflater.total_out() as usize);
@@ -508,7 +532,7 @@ impl Pool {
             let jobs = job_rx.clone();
             let done = done_tx.clone();
             let spawned = std::thread::Builder::new().name(format!("blf-inflate-{i}")).spawn(move || {
-                let mut inflater = Decompress::new(true);
+                let mut inflater = Inflater::new();
                 loop {
                     // The lock is held only by the thread waiting for the next job; a poisoned
                     // lock means a sibling died, which this thread does not care about.
@@ -518,7 +542,7 @@ impl Pool {
                         inflate(&mut inflater, &mut job)
                     }))
                     .unwrap_or_else(|_| {
-                        inflater = Decompress::new(true);
+                        inflater = Inflater::new();
                         job.data.clear();
                         Some("LOG_CONTAINER could not be inflated (internal error)".to_string())
                     });
@@ -606,7 +630,7 @@ struct Pieces {
     source: Box<Source>,
     queue: VecDeque<Slot>,
     /// Used inline, and when the pool cannot take a job.
-    inflater: Decompress,
+    inflater: Inflater,
     /// Whether to use a pool (started at the first zlib container).
     threaded: bool,
     pool: Option<Pool>,
@@ -619,7 +643,7 @@ impl Pieces {
         Pieces {
             source: Box::new(source),
             queue: VecDeque::new(),
-            inflater: Decompress::new(true),
+            inflater: Inflater::new(),
             threaded,
             pool: None,
             source_done: false,
