@@ -1,4 +1,4 @@
-//! The candump, CSV and TRC readers parse blocks of lines on helper threads by default; these
+//! The candump, CSV, TRC and ASC readers parse blocks of lines on helper threads by default; these
 //! tests hold them to exactly what reading line by line on one thread gives: the same records,
 //! the same errors with file and line, the same skipped counts and start time, across block
 //! boundaries, CRLF, lines longer than a block, a last line without a line break, empty input,
@@ -6,6 +6,7 @@
 
 use std::io::{Cursor, Write};
 
+use cankit::log::asc::AscReader;
 use cankit::log::candump::CandumpReader;
 use cankit::log::csv::CsvReader;
 use cankit::log::trc::TrcReader;
@@ -46,6 +47,13 @@ fn readers(format: &str, text: &[u8]) -> Vec<(&'static str, Box<dyn LogReader>)>
             ("1 thread", Box::new(TrcReader::with_threads(input(), &name, &options(), 1))),
             ("3 threads", Box::new(TrcReader::with_threads(input(), &name, &options(), 3))),
             ("default", Box::new(TrcReader::new(input(), &name, &options()))),
+        ],
+        "asc" => vec![
+            ("sequential", Box::new(AscReader::sequential(input(), &name, &options())) as Box<dyn LogReader>),
+            ("blocks here", Box::new(AscReader::with_threads(input(), &name, &options(), 0))),
+            ("1 thread", Box::new(AscReader::with_threads(input(), &name, &options(), 1))),
+            ("3 threads", Box::new(AscReader::with_threads(input(), &name, &options(), 3))),
+            ("default", Box::new(AscReader::new(input(), &name, &options()))),
         ],
         _ => unreachable!(),
     }
@@ -238,4 +246,90 @@ fn trc_header_read_in_blocks_gives_the_start_time() {
     assert_eq!(start, Some(1_700_000_000_000_000_000));
     let Some(Ok(Record::Frame(first))) = items.iter().find(|i| i.is_ok()) else { panic!("a frame") };
     assert!(first.timestamp.0 >= 1_700_000_000_000_000_000);
+}
+
+/// About `lines` lines of ASC with everything that carries state from line to line: `date`,
+/// `Begin Triggerblock` with dates, `base dec`/`hex` switches (frames follow the base), comments
+/// and markers (they take the time of the event line before them, possibly in an earlier block),
+/// skipped event lines (`Start of measurement`, statistics: they move that time too), malformed
+/// and very long lines. With `relative`, `timestamps relative` is switched on and off a few
+/// times, with long stretches between without other header lines (so blocks parsed ahead start
+/// from the right header state, and only the running time can be wrong).
+fn asc_sample(lines: usize, seed: u64, relative: bool) -> Vec<u8> {
+    let mut rng = Lcg(seed);
+    let mut out = b"date Tue Nov 14 10:13:20.000 pm 2023\r\nbase hex  timestamps absolute\r\n".to_vec();
+    out.extend_from_slice(b"// version 13.0.0\r\n// a header comment, not an event\r\n");
+    let mut dec = false;
+    let mut rel = false;
+    for i in 0..lines {
+        let r = rng.next();
+        let eol: &[u8] = if r % 7 == 0 { b"\r\n" } else { b"\n" };
+        let t = format!("{:11.6}", i as f64 * 0.001 + (r % 1000) as f64 * 1e-7);
+        let kind = if relative && matches!((r >> 8) % 50, 9 | 10 | 13) { 99 } else { (r >> 8) % 50 };
+        let kind = if relative && i % 6_000 == 100 { 11 } else { kind };
+        let line: Vec<u8> = match kind {
+            0 => b"".to_vec(),
+            1 => vec![b'(', 0xFF, 0xFE, b'1'],
+            2 => b"garbage, not a line of this format".to_vec(),
+            3 => format!("{t} Start of measurement").into_bytes(),
+            4 => format!("{t} 1 Statistic: D 0 R 0 XD 0 XR 0 E 0 O 0 B 0.00%").into_bytes(),
+            5 | 6 => format!("// comment {i}").into_bytes(),
+            7 => format!("// Marker: m{i}").into_bytes(),
+            8 => format!("{t} 1  GGG  Rx   d 1 01").into_bytes(),
+            9 if i % 4 == 0 => {
+                format!("Begin Triggerblock Tue Nov 14 22:13:{:02}.{:03} 2023", r % 60, r % 1000).into_bytes()
+            }
+            10 if i % 3 == 0 => {
+                dec = !dec;
+                format!(
+                    "base {}  timestamps {}",
+                    if dec { "dec" } else { "hex" },
+                    if rel { "relative" } else { "absolute" }
+                )
+                .into_bytes()
+            }
+            11 if relative => {
+                rel = !rel;
+                format!(
+                    "base {}  timestamps {}",
+                    if dec { "dec" } else { "hex" },
+                    if rel { "relative" } else { "absolute" }
+                )
+                .into_bytes()
+            }
+            12 if i % 50 == 0 => vec![b'A'; 300_000 + (r % 70_000) as usize],
+            13 => b"date Mi Nov 15 08:00:00.123 2023".to_vec(),
+            _ => {
+                let id = r % 0x7FF;
+                let data: Vec<u8> = (0..(r % 9)).map(|k| (r >> k) as u8).collect();
+                let bytes: Vec<String> =
+                    data.iter().map(|b| if dec { format!("{b}") } else { format!("{b:02X}") }).collect();
+                let id = if dec { format!("{id}") } else { format!("{id:X}") };
+                let t = if rel { format!("{:11.6}", (r % 1000) as f64 * 1e-6) } else { t };
+                format!("{t} {}  {id:<15} Rx   d {} {}", r % 3 + 1, data.len(), bytes.join(" ")).into_bytes()
+            }
+        };
+        out.extend_from_slice(&line);
+        out.extend_from_slice(eol);
+    }
+    out.extend_from_slice(b"End TriggerBlock\n");
+    out
+}
+
+#[test]
+fn parallel_asc_reading_matches_line_by_line_reading_with_state_across_blocks() {
+    for (seed, relative) in [(11, false), (12, false), (13, true)] {
+        let text = asc_sample(30_000, seed, relative);
+        assert!(text.len() > 4 << 20, "several blocks ({} bytes)", text.len());
+        let (items, skipped, start) = all_agree("asc", &text);
+        let frames = items.iter().filter(|i| matches!(i, Ok(Record::Frame(_)))).count();
+        let events = items.iter().filter(|i| matches!(i, Ok(Record::Event(_)))).count();
+        let errors = items.iter().filter(|i| i.is_err()).count();
+        assert!(
+            frames > 20_000 && events > 1_000 && errors > 500,
+            "{frames} frames, {events} events, {errors} errors"
+        );
+        assert!(skipped.values().sum::<u64>() > 1_000, "{skipped:?}");
+        assert!(start.is_some());
+    }
 }

@@ -2,9 +2,11 @@
 //! them: a `date`/`base` header, optional `Begin Triggerblock` … `End TriggerBlock`, one event
 //! per line (see `../shared/specs/vector-asc.md`).
 //!
-//! Reading is streaming and byte-level: one reused line buffer, whitespace tokens (never
-//! columns), no allocation per frame. Lines are recognised by shape wherever they appear, so
-//! header lines in any order or missing (`internal events logged`, `Begin Triggerblock`) never
+//! Reading is streaming and byte-level: whitespace tokens (never columns), no allocation per
+//! frame, blocks of lines parsed on helper threads like the other text formats (the header state
+//! travels with the records, the time of the latest event line is settled in order on the
+//! reading side; files with relative times are read line by line). Lines are recognised by
+//! shape wherever they appear, so header lines in any order or missing (`internal events logged`, `Begin Triggerblock`) never
 //! swallow a frame. Accepted dialects: `base hex|dec`, `timestamps absolute|relative`, English
 //! and German dates with or without milliseconds or `am`/`pm` (naive: [`ReadOptions::tz`]),
 //! 4–9 timestamp decimals, classic lines (`x` suffix, `d`/`r`, remote with or without DLC, hex
@@ -42,7 +44,7 @@
 
 use std::io::{BufRead, Write};
 
-use super::text_io::{LineReader, TextSink};
+use super::text_io::{LineOutcome, LineParser, TextReader, TextSink};
 use super::time::{self, Civil, TimeZone};
 use super::{
     count, Counts, Event, EventKind, LogError, LogReader, LogWriter, ReadOptions, Record, WriteOptions,
@@ -79,14 +81,16 @@ const SKIP_NOT_EVENT: &str = "lines that are not events";
 // Reader
 // ---------------------------------------------------------------------------------------------
 
-/// Streaming ASC reader; see the module documentation for the dialects.
+/// Streaming ASC reader; see the module documentation for the dialects. Lines are parsed in
+/// blocks on helper threads (as the other text formats), except in files whose header says
+/// `timestamps relative`, where every time depends on the line before: those are read line by
+/// line.
 pub struct AscReader {
-    lines: LineReader,
-    state: Dialect,
+    text: TextReader<Dialect>,
 }
 
-/// What the header lines said so far, and where the clock is. Apart from the line buffer so a
-/// line can be parsed while the state changes.
+/// What the header lines said so far, and where the clock is.
+#[derive(Clone)]
 struct Dialect {
     tz: TimeZone,
     /// `base dec` switches classic ids, DLCs and data bytes to decimal.
@@ -96,28 +100,72 @@ struct Dialect {
     /// UNIX time (ns) of the latest `Begin Triggerblock` or `date`, if any.
     start: Option<i64>,
     /// Offset (ns) of the latest event line from `start`: the base of relative timestamps and
-    /// the time of comments.
-    last: i64,
+    /// the time of comments. `None` at the start of a block parsed ahead, until its first event
+    /// line: comments before it are settled on the reading side (see [`UNSETTLED`]).
+    last: Option<i64>,
     /// Past the header: comments become events.
     in_body: bool,
-    skipped: Counts,
+    /// Bumped by every line that changes how later lines parse (see [`LineParser::generation`]).
+    generation: u64,
+    /// Why the line being parsed is skipped, if it is.
+    skip: Option<&'static str>,
+    /// A relative time was read without the time before it (a block parsed ahead that switched
+    /// to relative times): the block is parsed again on the reading side.
+    unsure: bool,
 }
+
+/// The time of a comment parsed ahead before any event line of its block: the reading side
+/// gives it the time of the event line before it.
+const UNSETTLED: i64 = i64::MIN;
 
 type LineResult = Result<Option<Record>, String>;
 
 impl AscReader {
-    pub fn new(input: Box<dyn BufRead + Send>, name: &str, options: &ReadOptions) -> AscReader {
-        AscReader {
-            lines: LineReader::new(input, name),
-            state: Dialect {
-                tz: options.tz,
-                dec: false,
-                relative: false,
-                start: None,
-                last: 0,
-                in_body: false,
-                skipped: Counts::new(),
-            },
+    pub fn new(mut input: Box<dyn BufRead + Send>, name: &str, options: &ReadOptions) -> AscReader {
+        let dialect = Dialect::new(options);
+        // The header is at the top: a file with relative times is read line by line (read in
+        // blocks it would be right too, but parsed twice). An error here shows up again on the
+        // first read.
+        let relative = input.fill_buf().is_ok_and(|head| {
+            head.windows(b"timestamps relative".len()).any(|w| w.eq_ignore_ascii_case(b"timestamps relative"))
+        });
+        let text = if relative {
+            TextReader::sequential(input, name, dialect)
+        } else {
+            TextReader::new(input, name, dialect)
+        };
+        AscReader { text }
+    }
+
+    /// Reads line by line on the calling thread: no helper threads, no read-ahead.
+    pub fn sequential(input: Box<dyn BufRead + Send>, name: &str, options: &ReadOptions) -> AscReader {
+        AscReader { text: TextReader::sequential(input, name, Dialect::new(options)) }
+    }
+
+    /// Parses blocks of lines on `workers` helper threads (0: on the calling thread), whatever
+    /// the header says.
+    pub fn with_threads(
+        input: Box<dyn BufRead + Send>,
+        name: &str,
+        options: &ReadOptions,
+        workers: usize,
+    ) -> AscReader {
+        AscReader { text: TextReader::with_threads(input, name, Dialect::new(options), workers) }
+    }
+}
+
+impl Dialect {
+    fn new(options: &ReadOptions) -> Dialect {
+        Dialect {
+            tz: options.tz,
+            dec: false,
+            relative: false,
+            start: None,
+            last: Some(0),
+            in_body: false,
+            generation: 0,
+            skip: None,
+            unsure: false,
         }
     }
 }
@@ -126,28 +174,70 @@ impl Iterator for AscReader {
     type Item = Result<Record, LogError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            let line = match self.lines.next_line()? {
-                Ok(line) => line,
-                Err(e) => return Some(Err(e)),
-            };
-            match self.state.parse_line(line) {
-                Ok(Some(record)) => return Some(Ok(record)),
-                Ok(None) => {}
-                Err(message) => return Some(Err(self.lines.malformed(message))),
-            }
-        }
+        self.text.next_record()
     }
 }
 
 impl LogReader for AscReader {
     fn skipped(&self) -> &Counts {
-        &self.state.skipped
+        self.text.skipped()
     }
 
     /// The date of the current trigger block (or the `date` line), once the reader has read it.
     fn start_time(&self) -> Option<Timestamp> {
-        self.state.start.map(Timestamp)
+        self.text.parser().start.map(Timestamp)
+    }
+}
+
+impl LineParser for Dialect {
+    fn parse_line(&mut self, line: &[u8], _line_no: u64) -> LineOutcome {
+        self.skip = None;
+        match self.parse_line(line) {
+            Ok(Some(record)) => LineOutcome::Record(record),
+            Ok(None) => self.skip.take().map_or(LineOutcome::Nothing, LineOutcome::Skipped),
+            Err(message) => LineOutcome::Malformed(message),
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    fn for_ahead(&mut self) {
+        // The time of the latest event line before the block is not known yet: comments before
+        // the block's first event line are settled on the reading side. With relative times
+        // every event line is a change of state, so the state handed over is the right one.
+        if !self.relative {
+            self.last = None;
+        }
+        self.unsure = false;
+    }
+
+    fn unsure(&self) -> bool {
+        self.unsure
+    }
+
+    fn settle(&mut self, record: &mut Record) {
+        if let Record::Event(e) = record {
+            if e.timestamp.0 == UNSETTLED {
+                e.timestamp = Timestamp(self.start.unwrap_or(0).saturating_add(self.last.unwrap_or(0)));
+            }
+        }
+    }
+
+    fn end_block(&mut self, ended: &Dialect) {
+        if ended.last.is_some() {
+            self.last = ended.last;
+        }
+    }
+
+    fn adopt(&mut self, state: Dialect) {
+        let carried = self.last;
+        *self = state;
+        // A change before the block's first event line does not know the time yet.
+        if self.last.is_none() {
+            self.last = carried;
+        }
     }
 }
 
@@ -168,19 +258,22 @@ impl Dialect {
             }
         }
         if first.eq_ignore_ascii_case(b"date") {
+            self.generation += 1;
             self.start = Some(parse_date(tokens.rest(), self.tz)?);
         } else if first.eq_ignore_ascii_case(b"base") {
+            self.generation += 1;
             self.base_line(tokens)?;
         } else if first.eq_ignore_ascii_case(b"begin") {
             match tokens.next() {
                 Some(t) if t.eq_ignore_ascii_case(b"triggerblock") => {
+                    self.generation += 1;
                     self.in_body = true;
-                    self.last = 0;
+                    self.last = Some(0);
                     if !tokens.rest().is_empty() {
                         self.start = Some(parse_date(tokens.rest(), self.tz)?);
                     }
                 }
-                _ => count(&mut self.skipped, SKIP_NOT_EVENT),
+                _ => self.skip = Some(SKIP_NOT_EVENT),
             }
         } else if first.eq_ignore_ascii_case(b"end")
             || first.eq_ignore_ascii_case(b"internal")
@@ -189,7 +282,7 @@ impl Dialect {
         {
             // End TriggerBlock, (no) internal events logged: structure, nothing to count.
         } else {
-            count(&mut self.skipped, SKIP_NOT_EVENT);
+            self.skip = Some(SKIP_NOT_EVENT);
         }
         Ok(None)
     }
@@ -216,7 +309,10 @@ impl Dialect {
         if !self.in_body || starts_with_ignore_case(text, b"version") {
             return None;
         }
-        let timestamp = Timestamp(self.start.unwrap_or(0).saturating_add(self.last));
+        let timestamp = match self.last {
+            Some(last) => Timestamp(self.start.unwrap_or(0).saturating_add(last)),
+            None => Timestamp(UNSETTLED),
+        };
         let kind = match text.strip_prefix(b"Marker:") {
             Some(marker) => EventKind::Marker(String::from_utf8_lossy(marker.trim_ascii()).into_owned()),
             None => {
@@ -232,12 +328,22 @@ impl Dialect {
 
     /// A line that starts with a timestamp.
     fn event(&mut self, offset: i64, mut tokens: Tokens, line: &[u8]) -> LineResult {
-        let offset = if self.relative { self.last.saturating_add(offset) } else { offset };
-        self.last = offset;
-        self.in_body = true;
+        let offset = match (self.relative, self.last) {
+            (true, Some(last)) => last.saturating_add(offset),
+            (true, None) => {
+                self.unsure = true;
+                offset
+            }
+            (false, _) => offset,
+        };
+        self.last = Some(offset);
+        if self.relative || !self.in_body {
+            self.generation += 1;
+            self.in_body = true;
+        }
         let ts = Timestamp(self.start.unwrap_or(0).saturating_add(offset));
         let Some(second) = tokens.next() else {
-            count(&mut self.skipped, SKIP_OTHER_EVENT);
+            self.skip = Some(SKIP_OTHER_EVENT);
             return Ok(None);
         };
         if second == b"CANFD" {
@@ -246,7 +352,7 @@ impl Dialect {
         if second.iter().all(u8::is_ascii_digit) {
             let channel = parse_channel(second)?;
             let Some(third) = tokens.next() else {
-                count(&mut self.skipped, SKIP_OTHER_EVENT);
+                self.skip = Some(SKIP_OTHER_EVENT);
                 return Ok(None);
             };
             if third.eq_ignore_ascii_case(b"ErrorFrame") {
@@ -255,18 +361,18 @@ impl Dialect {
                 )));
             }
             if third.starts_with(b"Statistic") {
-                count(&mut self.skipped, SKIP_STATISTIC);
+                self.skip = Some(SKIP_STATISTIC);
                 return Ok(None);
             }
             let direction = match tokens.next() {
                 Some(b"Rx") => Direction::Rx,
                 Some(b"Tx") => Direction::Tx,
                 Some(b"TxRq") => {
-                    count(&mut self.skipped, SKIP_TXRQ);
+                    self.skip = Some(SKIP_TXRQ);
                     return Ok(None);
                 }
                 _ => {
-                    count(&mut self.skipped, SKIP_OTHER_EVENT);
+                    self.skip = Some(SKIP_OTHER_EVENT);
                     return Ok(None);
                 }
             };
@@ -298,7 +404,7 @@ impl Dialect {
         } else {
             SKIP_OTHER_EVENT
         };
-        count(&mut self.skipped, reason);
+        self.skip = Some(reason);
         Ok(None)
     }
 
@@ -353,7 +459,7 @@ impl Dialect {
             Some(b"Rx") => Direction::Rx,
             Some(b"Tx") => Direction::Tx,
             Some(b"TxRq") => {
-                count(&mut self.skipped, SKIP_TXRQ);
+                self.skip = Some(SKIP_TXRQ);
                 return Ok(None);
             }
             other => {
@@ -1054,6 +1160,61 @@ mod tests {
     fn utc() -> ReadOptions {
         ReadOptions { tz: TimeZone::Utc, ..Default::default() }
     }
+
+    /// Every record (errors as text) and the skipped counts.
+    fn drain(mut r: AscReader) -> (Vec<Result<Record, String>>, Counts) {
+        let items = r.by_ref().map(|i| i.map_err(|e| e.to_string())).collect();
+        (items, r.skipped().clone())
+    }
+
+    #[test]
+    fn blocks_of_any_size_read_as_line_by_line_with_state_carried_across() {
+        // Comments right after a block boundary, after header lines that start a block, after
+        // skipped event lines; relative times switched on and off; base and date changes.
+        let text = "date Tue Nov 14 10:13:20.000 pm 2023\nbase hex  timestamps absolute\n// version 1\n\
+                    // header comment\nBegin Triggerblock Tue Nov 14 22:13:20.000 2023\n// first\n\
+                    0.5 Start of measurement\n// after start\n1.0 1 123 Rx d 1 01\nbase dec\n\
+                    // after base\n2.0 1 291 Rx d 2 1 255\n2.5 1 Statistic: D 0 R 0\n// after stats\n\
+                    date Tue Nov 14 10:13:30.000 pm 2023\n// after date\n// Marker: m\n\
+                    base hex timestamps relative\n// rel\n0.25 1 7FF Rx d 0\n// r1\n0.25 2 100 Tx d 1 AA\n\
+                    0.5 1 Statistic: D 0\n// r2\n0.1 1 GG Rx d 0\n// r3\nbase hex timestamps absolute\n\
+                    9.0 1 1 Rx d 0\n// a1\nBegin Triggerblock Tue Nov 14 22:14:00.000 2023\n// t2\n\
+                    1.0 1 2 Rx d 0\nEnd TriggerBlock\n";
+        // Then long stretches without header lines (blocks parsed ahead start from the right
+        // state), switching to relative times in the middle of one.
+        let mut text = text.to_string();
+        for round in 0..3 {
+            for i in 0..300 {
+                text.push_str(&format!("{}.{i:03} 1 {i:X} Rx d 1 {:02X}\n", 10 + round, i % 256));
+            }
+            text.push_str("// before the switch\nbase hex timestamps relative\n");
+            for i in 0..40 {
+                text.push_str(&format!("0.00{} 2 {i:X} Rx d 0\n// rel {i}\n", i % 10));
+            }
+            text.push_str("base hex timestamps absolute\n");
+        }
+        let text = text.as_str();
+        let want =
+            drain(AscReader::sequential(Box::new(Cursor::new(text.as_bytes().to_vec())), "t.asc", &utc()));
+        let events = want.0.iter().filter(|i| matches!(i, Ok(Record::Event(_)))).count();
+        assert_eq!(events, 12 + 3 * 41, "{:?}", want.0);
+        for workers in [0, 1, 2] {
+            for lines in [1, 2, 3, 5, 64] {
+                let r = AscReader {
+                    text: TextReader::with_blocks(
+                        Box::new(Cursor::new(text.as_bytes().to_vec())),
+                        "t.asc",
+                        Dialect::new(&utc()),
+                        workers,
+                        1 << 16,
+                        lines,
+                    ),
+                };
+                assert_eq!(drain(r), want, "{workers} workers, {lines} lines a block");
+            }
+        }
+    }
+
     /// 2023-11-14 22:13:20 UTC.
     const T0: i64 = 1_700_000_000_000_000_000;
 

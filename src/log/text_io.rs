@@ -6,7 +6,7 @@
 //! counts as skipped or lost, stay with each format.
 //!
 //! The block pipeline is for formats whose body lines parse independently once the header is
-//! known (candump, CSV, TRC; not ASC, whose lines depend on each other). The calling thread reads
+//! known, or nearly (ASC: see [`LineParser::settle`]). The calling thread reads
 //! the input in blocks cut at line breaks and remembers the number of each block's first line;
 //! helper threads parse blocks into records while the caller hands out the records of earlier
 //! blocks, in order. A line that changes how later lines parse (TRC's `$COLUMNS`) travels with
@@ -189,6 +189,32 @@ pub(crate) trait LineParser: Clone + Send + 'static {
     fn generation(&self) -> u64 {
         0
     }
+
+    // What follows lets a format carry something from line to line that is cheap to settle
+    // afterwards, in order, instead of making every line a change of state (ASC: the time of the
+    // latest event line, which comments take). Blocks are parsed ahead, on any thread, in any
+    // order; the reading side then takes their records in input order with its own parser.
+
+    /// Makes the state a block parsed ahead on a helper thread starts from: what it cannot know
+    /// yet (what the blocks before it will have changed) can be forgotten here.
+    fn for_ahead(&mut self) {}
+
+    /// After a block parsed ahead: whether its results depend on what [`Self::for_ahead`] forgot
+    /// in a way [`Self::settle`] cannot mend; the reading side then parses it again itself.
+    fn unsure(&self) -> bool {
+        false
+    }
+
+    /// On the reading side, in input order, every record of a block before it is handed out.
+    fn settle(&mut self, _record: &mut Record) {}
+
+    /// On the reading side, once a block's records are handed out: the state its parser ended in.
+    fn end_block(&mut self, _ended: &Self) {}
+
+    /// On the reading side: the state after a line that changed it ([`Self::generation`]).
+    fn adopt(&mut self, state: Self) {
+        *self = state;
+    }
 }
 
 /// Most bytes read into one block before cutting at the last line break. Twice the buffer of
@@ -331,11 +357,13 @@ struct Block<P> {
     items: Vec<Item<P>>,
     /// [`LineParser::generation`] of the state `items` were parsed with.
     parsed_with: u64,
+    /// The parser's state after the last line.
+    ended: Option<P>,
 }
 
 impl<P: LineParser> Block<P> {
     fn empty() -> Block<P> {
-        Block { text: Vec::new(), first_line: 1, error: None, items: Vec::new(), parsed_with: 0 }
+        Block { text: Vec::new(), first_line: 1, error: None, items: Vec::new(), parsed_with: 0, ended: None }
     }
 
     /// Parses every line of `text` into `items` with `parser`, which is left in the state after
@@ -367,6 +395,7 @@ impl<P: LineParser> Block<P> {
             }
             line_no += 1;
         }
+        self.ended = Some(parser.clone());
     }
 }
 
@@ -580,21 +609,29 @@ impl<P: LineParser> Blocks<P> {
                 while let Some(item) = block.items.get_mut(self.at) {
                     self.at += 1;
                     match std::mem::replace(item, Item::Taken) {
-                        Item::Record(r) => return Some(r),
+                        Item::Record(mut r) => {
+                            if let Ok(record) = &mut r {
+                                self.parser.settle(record);
+                            }
+                            return Some(r);
+                        }
                         Item::Skipped(reason) => count(skipped, reason),
                         Item::State(parser) => {
+                            self.parser.adopt(*parser);
                             if let Some(threads) = &self.threads {
                                 // Blocks read from now on start in this state.
                                 let mut state = threads.state.lock().unwrap_or_else(|e| e.into_inner());
-                                *state = (*parser).clone();
+                                *state = self.parser.clone();
                             }
-                            self.parser = *parser;
                         }
                         Item::Taken => {}
                     }
                 }
                 let error = block.error.take();
                 let mut block = self.current.take().expect("checked above");
+                if let Some(ended) = block.ended.take() {
+                    self.parser.end_block(&ended);
+                }
                 block.items.clear();
                 match &self.threads {
                     // The reading thread may be gone; then the block is simply dropped.
@@ -613,8 +650,9 @@ impl<P: LineParser> Blocks<P> {
                 self.done = true;
                 return None;
             };
-            if block.parsed_with != self.parser.generation() {
-                // Parsed ahead before an earlier line changed the parser: parse it again.
+            if block.parsed_with != self.parser.generation() || block.ended.as_ref().is_some_and(P::unsure) {
+                // Parsed ahead before an earlier line changed the parser (or without what it
+                // needed to know of the blocks before): parse it again.
                 block.parse(&mut self.parser.clone(), &self.name);
             }
             self.current = Some(block);
@@ -716,7 +754,8 @@ impl<P: LineParser> Threads<P> {
                 if !source.read(&name, &mut block) {
                     return;
                 }
-                let parser = state.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let mut parser = state.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                parser.for_ahead();
                 let (done, pending) = mpsc::sync_channel(1);
                 if jobs.send(Some(Job { block, parser, done })).is_err() || order_tx.send(pending).is_err() {
                     return;
