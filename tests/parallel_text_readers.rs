@@ -279,23 +279,14 @@ fn asc_sample(lines: usize, seed: u64, relative: bool) -> Vec<u8> {
             9 if i % 4 == 0 => {
                 format!("Begin Triggerblock Tue Nov 14 22:13:{:02}.{:03} 2023", r % 60, r % 1000).into_bytes()
             }
-            10 if i % 3 == 0 => {
-                dec = !dec;
-                format!(
-                    "base {}  timestamps {}",
-                    if dec { "dec" } else { "hex" },
-                    if rel { "relative" } else { "absolute" }
-                )
-                .into_bytes()
-            }
-            11 if relative => {
-                rel = !rel;
-                format!(
-                    "base {}  timestamps {}",
-                    if dec { "dec" } else { "hex" },
-                    if rel { "relative" } else { "absolute" }
-                )
-                .into_bytes()
+            10 | 11 if (kind == 10 && i % 3 == 0) || (kind == 11 && relative) => {
+                if kind == 10 {
+                    dec = !dec;
+                } else {
+                    rel = !rel;
+                }
+                let base = if dec { "dec" } else { "hex" };
+                format!("base {base}  timestamps {}", if rel { "relative" } else { "absolute" }).into_bytes()
             }
             12 if i % 50 == 0 => vec![b'A'; 300_000 + (r % 70_000) as usize],
             13 => b"date Mi Nov 15 08:00:00.123 2023".to_vec(),
