@@ -20,19 +20,7 @@ fn run(cmd: &mut Command) -> Output {
 
 /// Start a watcher and wait until it has opened the bus (it says so with -v).
 fn start_watch(port: &str, args: &[&str]) -> (Child, BufReader<ChildStderr>) {
-    let mut child = canlogger(port)
-        .arg("-v")
-        .arg("watch")
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn watch");
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    err.read_line(&mut line).unwrap();
-    assert!(line.contains("opened udp_multicast"), "watch did not open the bus: {line}");
-    (child, err)
+    common::spawn_opened(canlogger(port).arg("-v").arg("watch").args(args), Stdio::piped())
 }
 
 fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {

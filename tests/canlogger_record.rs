@@ -10,7 +10,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -26,17 +25,7 @@ fn canlogger(port: &str) -> Command {
 
 /// Start a recorder and wait until it has opened the bus (it says so with -v).
 fn start_recording(port: &str, args: &[&str]) -> Child {
-    let mut child = canlogger(port)
-        .arg("-v")
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn canlogger");
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    err.read_line(&mut line).unwrap();
-    assert!(line.contains("opened udp_multicast"), "canlogger did not open the bus: {line}");
+    let (child, mut err) = common::spawn_opened(canlogger(port).arg("-v").args(args), Stdio::null());
     // Keep draining stderr so the child never blocks on it; hand it back at the end.
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

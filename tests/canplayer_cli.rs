@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -46,16 +46,7 @@ impl Receiver {
         if let Some(g) = group {
             c.args(["-c", g]);
         }
-        let mut child = c
-            .args(["-v", "watch", "--format", "log"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start canlogger watch");
-        let mut err = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        err.read_line(&mut line).unwrap();
-        assert!(line.contains("opened"), "watcher did not start: {line}");
+        let (child, err) = common::spawn_opened(c.args(["-v", "watch", "--format", "log"]), Stdio::piped());
         Receiver { child, _stderr: err }
     }
 
@@ -75,11 +66,6 @@ impl Receiver {
             })
             .collect()
     }
-}
-
-/// A candump log: `(offset seconds, channel, frame)` from a base time.
-fn candump_log(base: f64, frames: &[(f64, &str, &str)]) -> String {
-    frames.iter().map(|(t, c, f)| format!("({:.6}) {c} {f}\n", base + t)).collect()
 }
 
 const BASE: f64 = 1_700_000_000.0;
@@ -150,7 +136,7 @@ const KINDS: &[(f64, &str, &str)] = &[
 #[test]
 fn frames_arrive_exactly_as_recorded_with_the_recorded_spacing() {
     let dir = tempfile::tempdir().unwrap();
-    let log = write(dir.path(), "kinds.log", &candump_log(BASE, KINDS));
+    let log = write(dir.path(), "kinds.log", &common::candump_log(BASE, KINDS));
     let port = common::free_port();
     let rx = Receiver::start(&port, None);
     let o = run(canplayer(&port).arg(&log));
@@ -165,7 +151,7 @@ fn frames_arrive_exactly_as_recorded_with_the_recorded_spacing() {
 
 /// 5 frames 100 ms apart.
 fn five_frames() -> String {
-    candump_log(BASE, &(0..5).map(|i| (i as f64 * 0.1, "can0", "100#01")).collect::<Vec<_>>())
+    common::candump_log(BASE, &(0..5).map(|i| (i as f64 * 0.1, "can0", "100#01")).collect::<Vec<_>>())
 }
 
 #[test]
@@ -188,7 +174,7 @@ fn ignore_timestamps_sends_back_to_back_and_gap_spaces_frames() {
     let dir = tempfile::tempdir().unwrap();
     // 20 frames recorded 1 s apart: 19 s in real time.
     let slow: Vec<(f64, &str, &str)> = (0..20).map(|i| (i as f64, "can0", "100#02")).collect();
-    let log = write(dir.path(), "slow.log", &candump_log(BASE, &slow));
+    let log = write(dir.path(), "slow.log", &common::candump_log(BASE, &slow));
     let port = common::free_port();
     let rx = Receiver::start(&port, None);
     let started = Instant::now();
@@ -214,7 +200,7 @@ fn ignore_timestamps_sends_back_to_back_and_gap_spaces_frames() {
         (0.002, "can0", "003#03"),
         (0.3, "can0", "004#04"),
     ];
-    let log = write(dir.path(), "dense.log", &candump_log(BASE, &dense));
+    let log = write(dir.path(), "dense.log", &common::candump_log(BASE, &dense));
     let rx = Receiver::start(&port, None);
     let o = run(canplayer(&port).args(["--gap", "80"]).arg(&log));
     assert!(o.status.success(), "{}", stderr(&o));
@@ -230,7 +216,7 @@ fn skip_cuts_long_pauses() {
         (30.1, "can0", "003#03"),
         (30.15, "can0", "004#04"),
     ];
-    let log = write(dir.path(), "pause.log", &candump_log(BASE, &frames));
+    let log = write(dir.path(), "pause.log", &common::candump_log(BASE, &frames));
     let port = common::free_port();
     let rx = Receiver::start(&port, None);
     let o = run(canplayer(&port).args(["-s", "0.2"]).arg(&log));
@@ -245,7 +231,7 @@ fn time_window_and_filter_choose_frames_and_timing_starts_at_the_first_sent() {
     let frames: Vec<(f64, &str, String)> =
         ids.iter().enumerate().map(|(i, id)| (i as f64 * 0.05, "can0", format!("{id}#0{i}"))).collect();
     let frames: Vec<(f64, &str, &str)> = frames.iter().map(|(t, c, f)| (*t, *c, f.as_str())).collect();
-    let log = write(dir.path(), "window.log", &candump_log(BASE, &frames));
+    let log = write(dir.path(), "window.log", &common::candump_log(BASE, &frames));
     let port = common::free_port();
     let rx = Receiver::start(&port, None);
     // From +0.1 s (relative) to an absolute end at +0.3 s; only 0x100-0x1FF.
@@ -262,7 +248,7 @@ fn time_window_and_filter_choose_frames_and_timing_starts_at_the_first_sent() {
 fn loops_repeat_the_files_each_pass_following_the_previous() {
     let dir = tempfile::tempdir().unwrap();
     let frames = [(0.0, "can0", "001#01"), (0.05, "can0", "002#02"), (0.1, "can0", "003#03")];
-    let log = write(dir.path(), "loop.log", &candump_log(BASE, &frames));
+    let log = write(dir.path(), "loop.log", &common::candump_log(BASE, &frames));
     let port = common::free_port();
     let rx = Receiver::start(&port, None);
     let o = run(canplayer(&port).args(["-l", "3"]).arg(&log));
@@ -299,13 +285,16 @@ fn loop_forever_runs_until_ctrl_c_and_the_summary_follows() {
 #[test]
 fn several_files_play_in_sequence_each_starting_where_the_previous_ended() {
     let dir = tempfile::tempdir().unwrap();
-    let a =
-        write(dir.path(), "a.log", &candump_log(BASE, &[(0.0, "can0", "00A#01"), (0.1, "can0", "00A#02")]));
+    let a = write(
+        dir.path(),
+        "a.log",
+        &common::candump_log(BASE, &[(0.0, "can0", "00A#01"), (0.1, "can0", "00A#02")]),
+    );
     // Recorded a day earlier, and a TRC-free second format: a CSV written by canlogger convert.
     let b_log = write(
         dir.path(),
         "b.log",
-        &candump_log(BASE - 86_400.0, &[(0.0, "can0", "00B#01"), (0.08, "can0", "00B#02")]),
+        &common::candump_log(BASE - 86_400.0, &[(0.0, "can0", "00B#01"), (0.08, "can0", "00B#02")]),
     );
     let b = dir.path().join("b.csv");
     let conv =
@@ -325,7 +314,7 @@ fn several_files_play_in_sequence_each_starting_where_the_previous_ended() {
 
 /// Frames on can0, can1 and can2, interleaved.
 fn three_channels() -> String {
-    candump_log(
+    common::candump_log(
         BASE,
         &[
             (0.00, "can0", "100#00"),
@@ -442,7 +431,7 @@ fn missing_file_or_unknown_format_fails_before_anything_is_sent_like_convert() {
 #[test]
 fn input_option_subcommand_word_stdin_and_verbose_forms() {
     let dir = tempfile::tempdir().unwrap();
-    let text = candump_log(BASE, &[(0.0, "vcan0", "123#11"), (0.02, "vcan0", "124#22")]);
+    let text = common::candump_log(BASE, &[(0.0, "vcan0", "123#11"), (0.02, "vcan0", "124#22")]);
     let log = write(dir.path(), "in.log", &text);
     let port = common::free_port();
     let group = "239.74.163.105";
@@ -480,8 +469,11 @@ fn input_option_subcommand_word_stdin_and_verbose_forms() {
 #[test]
 fn realtime_priority_is_used_as_root_and_refused_clearly_otherwise() {
     let dir = tempfile::tempdir().unwrap();
-    let log =
-        write(dir.path(), "rt.log", &candump_log(BASE, &[(0.0, "can0", "123#01"), (0.01, "can0", "123#02")]));
+    let log = write(
+        dir.path(),
+        "rt.log",
+        &common::candump_log(BASE, &[(0.0, "can0", "123#01"), (0.01, "can0", "123#02")]),
+    );
     let port = common::free_port();
     let rx = Receiver::start(&port, None);
     let o = run(canplayer(&port).arg("--realtime=20").arg(&log));

@@ -62,10 +62,8 @@ fn shared_dir() -> tempfile::TempDir {
 }
 
 fn write_log(dir: &Path, name: &str, lines: &[(f64, &str, &str)]) -> String {
-    let text: String =
-        lines.iter().map(|(t, c, f)| format!("({:.6}) {c} {f}\n", 1_700_000_000.0 + t)).collect();
     let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, common::candump_log(1_700_000_000.0, lines)).unwrap();
     path.display().to_string()
 }
 

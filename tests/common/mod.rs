@@ -77,3 +77,25 @@ pub fn tool(program: impl AsRef<std::ffi::OsStr>) -> Command {
     c.env("HOME", "/nonexistent");
     c
 }
+
+/// A candump log (`candump -L` lines): `(offset seconds, channel, frame)` from a base UNIX time.
+pub fn candump_log(base: f64, frames: &[(f64, &str, &str)]) -> String {
+    frames.iter().map(|(t, c, f)| format!("({:.6}) {c} {f}\n", base + t)).collect()
+}
+
+/// Spawns a cankit tool started with `-v` (stdout as given, stderr piped) and waits until it says
+/// it opened its bus, so nothing sent after this call is missed. The stderr reader is handed back
+/// for the rest of its output.
+pub fn spawn_opened(
+    cmd: &mut Command,
+    stdout: std::process::Stdio,
+) -> (std::process::Child, std::io::BufReader<std::process::ChildStderr>) {
+    use std::io::BufRead;
+    let mut child =
+        cmd.stdout(stdout).stderr(std::process::Stdio::piped()).spawn().expect("spawn a cankit tool");
+    let mut err = std::io::BufReader::new(child.stderr.take().expect("stderr piped"));
+    let mut line = String::new();
+    err.read_line(&mut line).expect("read the tool's stderr");
+    assert!(line.contains("opened"), "{cmd:?} did not open its bus: {line}");
+    (child, err)
+}
