@@ -77,6 +77,10 @@ const SKIP_CANXL: &str = "CAN XL frames (not read)";
 const SKIP_OTHER_EVENT: &str = "other event lines (J1939, LIN, ...)";
 const SKIP_NOT_EVENT: &str = "lines that are not events";
 
+/// A reason in `repaired()`.
+const REPAIR_FD_WITHOUT_EDL: &str =
+    "CANFD lines whose flags lack the FD bit but which carry more than 8 bytes (kept as CAN FD)";
+
 // ---------------------------------------------------------------------------------------------
 // Reader
 // ---------------------------------------------------------------------------------------------
@@ -109,6 +113,8 @@ struct Dialect {
     generation: u64,
     /// Why the line being parsed is skipped, if it is.
     skip: Option<&'static str>,
+    /// What was mended in the frame of the line being parsed, if anything.
+    repair: Option<&'static str>,
     /// A relative time was read without the time before it (a block parsed ahead that switched
     /// to relative times): the block is parsed again on the reading side.
     unsure: bool,
@@ -165,6 +171,7 @@ impl Dialect {
             in_body: false,
             generation: 0,
             skip: None,
+            repair: None,
             unsure: false,
         }
     }
@@ -183,6 +190,10 @@ impl LogReader for AscReader {
         self.text.skipped()
     }
 
+    fn repaired(&self) -> &Counts {
+        self.text.repaired()
+    }
+
     /// The date of the current trigger block (or the `date` line), once the reader has read it.
     fn start_time(&self) -> Option<Timestamp> {
         self.text.parser().start.map(Timestamp)
@@ -192,8 +203,12 @@ impl LogReader for AscReader {
 impl LineParser for Dialect {
     fn parse_line(&mut self, line: &[u8], _line_no: u64) -> LineOutcome {
         self.skip = None;
+        self.repair = None;
         match self.parse_line(line) {
-            Ok(Some(record)) => LineOutcome::Record(record),
+            Ok(Some(record)) => match self.repair.take() {
+                Some(reason) => LineOutcome::Repaired(record, reason),
+                None => LineOutcome::Record(record),
+            },
             Ok(None) => self.skip.take().map_or(LineOutcome::Nothing, LineOutcome::Skipped),
             Err(message) => LineOutcome::Malformed(message),
         }
@@ -409,8 +424,8 @@ impl Dialect {
     }
 
     /// `<id>[x] <dir>` already taken; `d <dlc> <bytes…>` or `r [<dlc>]`, then attributes.
-    fn classic(&self, id_token: &[u8], mut tokens: Tokens) -> Result<Frame, String> {
-        let (id, extended) = parse_id(id_token, self.dec)?;
+    fn classic(&mut self, id_token: &[u8], mut tokens: Tokens) -> Result<Frame, String> {
+        let (id, extended) = self.id(id_token, self.dec)?;
         match tokens.next() {
             Some(b"d") | Some(b"D") => {
                 let dlc_token = tokens.next();
@@ -448,14 +463,34 @@ impl Dialect {
         }
     }
 
+    /// `123` or `18EBFF00x` by the file's base; an id above 0x7FF without the `x` is kept as a
+    /// 29-bit id and counted ([`super::mend_extended`]).
+    fn id(&mut self, token: &[u8], dec: bool) -> Result<(u32, bool), String> {
+        let (id, extended) = parse_id(token, dec)?;
+        let (extended, repair) = super::mend_extended(id, extended);
+        if repair.is_some() {
+            self.repair = repair;
+        }
+        Ok((id, extended))
+    }
+
     /// `CANFD <ch> <dir> <id>[x] [<name>] <brs> <esi> <dlc> <len> <bytes…> [<dur> <bits> <flags> …]`
+    /// as CANoe writes it, and the layout of CANoe's documentation, `CANFD <ch> <id>[x] <dir> <brs>
+    /// <esi> d|r <dlc> [<len> <bytes…>] [Length = … BitCount = … ID = …]`.
     fn canfd(&mut self, ts: Timestamp, mut tokens: Tokens) -> LineResult {
         let channel_token = tokens.next();
         let channel = match channel_token {
             Some(t) if t.iter().all(u8::is_ascii_digit) => parse_channel(t)?,
             other => return Err(format!("expected the channel number after CANFD, found {}", shown(other))),
         };
-        let direction = match tokens.next() {
+        // The direction, then the id; or the id, then the direction.
+        let first = tokens.next();
+        let (direction_token, id_token) = match first {
+            Some(b"Rx" | b"Tx" | b"TxRq") => (first, tokens.next()),
+            Some(id) => (tokens.next(), Some(id)),
+            None => (None, None),
+        };
+        let direction = match direction_token {
             Some(b"Rx") => Direction::Rx,
             Some(b"Tx") => Direction::Tx,
             Some(b"TxRq") => {
@@ -463,17 +498,20 @@ impl Dialect {
                 return Ok(None);
             }
             other => {
-                return Err(format!("expected Rx or Tx after the CANFD channel, found {}", shown(other)))
+                return Err(format!(
+                    "expected Rx or Tx after the CANFD channel or identifier, found {}",
+                    shown(other)
+                ))
             }
         };
-        let id_token = tokens.next().ok_or("expected the identifier after the CANFD direction")?;
+        let id_token = id_token.ok_or("expected the identifier after the CANFD direction")?;
         let with = |f: Frame| {
             Some(Record::Frame(f.with_timestamp(ts).with_channel(channel).with_direction(direction)))
         };
         if id_token.eq_ignore_ascii_case(b"ErrorFrame") {
             return Ok(with(bus_error()));
         }
-        let (id, extended) = parse_id(id_token, false)?;
+        let (id, extended) = self.id(id_token, false)?;
         let mut brs_token = tokens.next();
         if brs_token.is_some_and(|t| !t.iter().all(u8::is_ascii_digit)) {
             brs_token = tokens.next(); // a symbolic name from the database
@@ -486,12 +524,30 @@ impl Dialect {
         };
         let brs = flag(brs_token, "BRS")?;
         let esi = flag(esi_token, "ESI")?;
-        let dlc_token = tokens.next();
+        let mut dlc_token = tokens.next();
+        // The documentation's layout names the frame type before the DLC: `r`, or `d` followed
+        // by a DLC (CANoe's own `d` is a DLC, and a length of 32 bytes follows it).
+        let mut remote = false;
+        match dlc_token {
+            Some(b"r" | b"R") => {
+                remote = true;
+                dlc_token = tokens.next();
+            }
+            Some(b"d" | b"D") if tokens.clone().next().and_then(|t| parse_hex(t, 1)).is_some() => {
+                dlc_token = tokens.next();
+            }
+            _ => {}
+        }
         let dlc = dlc_token
             .and_then(|t| parse_number(t, false))
             .filter(|&d| d <= 15)
             .ok_or_else(|| format!("expected the DLC (0-f), found {}", shown(dlc_token)))?
             as u8;
+        if remote {
+            // CAN FD has no remote frames: a remote frame in CANFD syntax is a classic one.
+            let frame = Frame::new_remote(id, extended, dlc.min(8)).map(|f| f.with_len8_dlc(dlc));
+            return Ok(with(frame.map_err(|e| e.to_string())?));
+        }
         let len_token = tokens.next();
         let len = len_token
             .and_then(|t| parse_number(t, true))
@@ -506,11 +562,22 @@ impl Dialect {
                 format!("expected {len} data bytes, data byte {} is {}", i + 1, shown(token))
             })?;
         }
-        // Message duration, bit count, then the flags; any of them may be missing (older tools).
-        let _duration = tokens.next();
-        let _bits = tokens.next();
-        let flags = tokens.next().and_then(|t| parse_hex(t, 8));
+        // Message duration, bit count, then the flags; any of them may be missing (older tools),
+        // or the line may end in `Length = … BitCount = …` attributes instead.
+        let flags = match tokens.next() {
+            Some(t) if t[0].is_ascii_alphabetic() => None,
+            _ => {
+                let _bits = tokens.next();
+                tokens.next().and_then(|t| parse_hex(t, 8))
+            }
+        };
         let frame = match flags {
+            Some(f) if f & FLAG_FDF == 0 && len > 8 => {
+                // More bytes than a classic frame holds: CAN FD, whatever the flags say (CANoe 9
+                // writes such lines with flags 0).
+                self.repair = Some(REPAIR_FD_WITHOUT_EDL);
+                Frame::new_fd_padded(id, extended, &data[..len], brs, esi)
+            }
             Some(f) if f & FLAG_FDF == 0 => {
                 // A classic frame in CANFD syntax (log2asc -f, CANoe remote frames).
                 if f & FLAG_RTR != 0 {
@@ -598,6 +665,7 @@ fn ecc_of(frame: &Frame) -> Option<u8> {
 }
 
 /// Whitespace-separated tokens of a line, as slices of it.
+#[derive(Clone)]
 struct Tokens<'a> {
     bytes: &'a [u8],
     at: usize,
@@ -1553,14 +1621,18 @@ mod tests {
     #[test]
     fn malformed_lines_name_file_and_line_and_reading_goes_on() {
         let r = read(
-            b"base hex  timestamps absolute\n   0.1 1 123 Rx d 4 01 02\n   0.2 1 800 Rx d 0\n   0.3 1 12G Rx d 0\n\
+            b"base hex  timestamps absolute\n   0.1 1 123 Rx d 4 01 02\n   0.2 1 20000000 Rx d 0\n   0.3 1 12G Rx d 0\n\
               \x20  0.4 CANFD 1 Rx 1 0 0 9 12 00\n   0.5 1 1 Rx d 1 01\n",
         );
         let errors: Vec<String> =
             r.items.iter().filter_map(|i| i.as_ref().err().map(|e| e.to_string())).collect();
         assert_eq!(errors.len(), 4, "{errors:?}");
         assert!(errors[0].starts_with("t.asc:line 2: expected 4 data bytes"), "{}", errors[0]);
-        assert!(errors[1].starts_with("t.asc:line 3: identifier 0x800"), "{}", errors[1]);
+        assert!(
+            errors[1].starts_with("t.asc:line 3: identifier 0x20000000 does not fit in 29 bits"),
+            "{}",
+            errors[1]
+        );
         assert!(errors[2].starts_with("t.asc:line 4: expected a hex identifier"), "{}", errors[2]);
         assert!(errors[3].starts_with("t.asc:line 5: expected 12 data bytes"), "{}", errors[3]);
         assert!(r.items.iter().all(|i| i.as_ref().map_or_else(|e| e.is_recoverable(), |_| true)));

@@ -269,7 +269,9 @@ fn zero_bytes(word: u64) -> u64 {
     !(((word & LOW7) + LOW7) | word | LOW7)
 }
 
-fn parse_row(line: &[u8]) -> Result<Frame, String> {
+/// A python-can row as a frame; the second value says the frame was kept as 29-bit although the
+/// row marks it 11-bit.
+fn parse_row(line: &[u8]) -> Result<(Frame, Option<&'static str>), String> {
     let [time, id, extended, remote, error, dlc, data] =
         split_row(line).map_err(|n| format!("expected 7 comma-separated fields ({HEADER}), found {n}"))?;
     let timestamp =
@@ -281,6 +283,8 @@ fn parse_row(line: &[u8]) -> Result<Frame, String> {
     let extended = flag(extended, &mut tags);
     let remote = flag(remote, &mut tags);
     let error = flag(error, &mut tags);
+    // An error frame's id is its class; any other id above 0x7FF is a 29-bit id.
+    let (extended, repair) = if error { (extended, None) } else { super::mend_extended(id, extended) };
     let dlc_text = dlc.trim_ascii();
     let dlc = decimal_u32(dlc_text)
         .filter(|&d| d <= MAX_DATA as u32)
@@ -310,46 +314,161 @@ fn parse_row(line: &[u8]) -> Result<Frame, String> {
     }
     .map_err(|e| e.to_string())?;
     let direction = if tags.tx { Direction::Tx } else { Direction::Rx };
-    Ok(frame.with_timestamp(Timestamp(timestamp)).with_channel(tags.channel).with_direction(direction))
+    let frame =
+        frame.with_timestamp(Timestamp(timestamp)).with_channel(tags.channel).with_direction(direction);
+    Ok((frame, repair))
 }
 
-/// Streaming CSV reader, byte-level parsing. By default lines are parsed in blocks by helper
+/// Streaming CSV reader, byte-level parsing, for python-can's layout and SavvyCAN's (told apart
+/// by the header: see [`Layout::of_first_line`]). By default lines are parsed in blocks by helper
 /// threads while the caller takes the records (see [`CsvReader::sequential`] for one thread).
 pub struct CsvReader {
     text: TextReader<CsvLines>,
+    /// A first line that is no header cankit knows: reported as the only item.
+    rejected: Option<LogError>,
 }
 
 impl CsvReader {
     /// Parses ahead on one helper thread per core once the input is longer than two blocks.
     pub fn new(input: Box<dyn BufRead + Send>, name: &str) -> CsvReader {
-        CsvReader { text: TextReader::new(input, name, CsvLines) }
+        CsvReader::build(input, name, |input, lines| TextReader::new(input, name, lines))
+    }
+
+    /// [`CsvReader::new`], failing at once (naming the file and the header found) when the first
+    /// line is a header of no layout cankit knows.
+    pub fn open(input: Box<dyn BufRead + Send>, name: &str) -> Result<CsvReader, LogError> {
+        let mut reader = CsvReader::new(input, name);
+        match reader.rejected.take() {
+            Some(e) => Err(e),
+            None => Ok(reader),
+        }
     }
 
     /// Reads line by line on the calling thread: no helper threads, no read-ahead.
     pub fn sequential(input: Box<dyn BufRead + Send>, name: &str) -> CsvReader {
-        CsvReader { text: TextReader::sequential(input, name, CsvLines) }
+        CsvReader::build(input, name, |input, lines| TextReader::sequential(input, name, lines))
     }
 
     /// Parses blocks of lines on `workers` helper threads (0: on the calling thread).
     pub fn with_threads(input: Box<dyn BufRead + Send>, name: &str, workers: usize) -> CsvReader {
-        CsvReader { text: TextReader::with_threads(input, name, CsvLines, workers) }
+        CsvReader::build(input, name, |input, lines| TextReader::with_threads(input, name, lines, workers))
+    }
+
+    fn build(
+        input: Box<dyn BufRead + Send>,
+        name: &str,
+        text: impl FnOnce(Box<dyn BufRead + Send>, CsvLines) -> TextReader<CsvLines>,
+    ) -> CsvReader {
+        let (input, first) = match first_line(input) {
+            Ok(peeked) => peeked,
+            // Reading fails again, and is reported, on the first read.
+            Err((input, _)) => (input, Vec::new()),
+        };
+        match Layout::of_first_line(&first) {
+            Some(layout) => CsvReader { text: text(input, CsvLines { layout }), rejected: None },
+            None => {
+                let header = String::from_utf8_lossy(first.trim_ascii()).into_owned();
+                let rejected = LogError::Invalid {
+                    path: name.to_string(),
+                    message: format!(
+                        "line 1: the header '{header}' matches no CSV layout cankit reads \
+                         (python-can's '{HEADER}', SavvyCAN's '{}')",
+                        super::savvycan::HEADER
+                    ),
+                };
+                let empty: Box<dyn BufRead + Send> = Box::new(std::io::empty());
+                CsvReader {
+                    text: text(empty, CsvLines { layout: Layout::PythonCan }),
+                    rejected: Some(rejected),
+                }
+            }
+        }
     }
 }
 
-/// One CSV row at a time.
+/// The first line of `input` (without its line break), and an input that still yields it. Most
+/// inputs hold the whole line in their buffer already; otherwise it is read and put back in
+/// front.
+#[allow(clippy::type_complexity)]
+fn first_line(
+    mut input: Box<dyn BufRead + Send>,
+) -> Result<(Box<dyn BufRead + Send>, Vec<u8>), (Box<dyn BufRead + Send>, std::io::Error)> {
+    let buffered = match input.fill_buf() {
+        Ok(buffered) => buffered,
+        Err(e) => return Err((input, e)),
+    };
+    if let Some(end) = find_byte(buffered, b'\n') {
+        let line = buffered[..end].to_vec();
+        return Ok((input, line));
+    }
+    if buffered.is_empty() {
+        return Ok((input, Vec::new()));
+    }
+    // The first line is longer than what one read brought: take it whole (a bounded amount), and
+    // read it again from a copy.
+    let mut line = Vec::new();
+    let limit = super::text_io::MAX_LINE as u64;
+    if let Err(e) = std::io::Read::take(&mut input, limit).read_until(b'\n', &mut line) {
+        return Err((input, e));
+    }
+    let head = std::io::Cursor::new(line.clone());
+    let rest: Box<dyn BufRead + Send> = Box::new(std::io::BufReader::new(std::io::Read::chain(head, input)));
+    let end = find_byte(&line, b'\n').unwrap_or(line.len());
+    line.truncate(end);
+    Ok((rest, line))
+}
+
+/// The CSV layouts cankit reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    /// python-can's `timestamp,arbitration_id,extended,remote,error,dlc,data` (with cankit's tags).
+    PythonCan,
+    /// SavvyCAN's `Time Stamp,ID,Extended,[Dir,]Bus,LEN,D1,…`.
+    SavvyCan(super::savvycan::Columns),
+}
+
+impl Layout {
+    /// The layout a file's first line announces: python-can's header, SavvyCAN's, or no header
+    /// at all (a first line that is not text: python-can rows, as python-can's own files
+    /// appended to by other tools look); `None` for a header of any other layout, which must
+    /// not be read as if its columns were python-can's.
+    fn of_first_line(line: &[u8]) -> Option<Layout> {
+        let line = line.trim_ascii();
+        if line.is_empty() || !line[0].is_ascii_alphabetic() {
+            return Some(Layout::PythonCan);
+        }
+        let mut names = line.split(|&c| c == b',').map(<[u8]>::trim_ascii);
+        let python_can = HEADER
+            .split(',')
+            .all(|want| names.next().is_some_and(|n| n.eq_ignore_ascii_case(want.as_bytes())))
+            && names.next().is_none();
+        if python_can {
+            return Some(Layout::PythonCan);
+        }
+        super::savvycan::Columns::from_header(line).map(Layout::SavvyCan)
+    }
+}
+
+/// One CSV row at a time, in the layout of the file's header.
 #[derive(Clone, Copy)]
-pub(crate) struct CsvLines;
+pub(crate) struct CsvLines {
+    layout: Layout,
+}
 
 impl LineParser for CsvLines {
     fn parse_line(&mut self, line: &[u8], line_no: u64) -> LineOutcome {
         let line = line.trim_ascii();
-        // python-can skips the first line unread; a file without a header keeps its first frame
-        // here.
+        // The header; a file without one keeps its first frame here.
         if line.is_empty() || (line_no == 1 && line[0].is_ascii_alphabetic()) {
             return LineOutcome::Nothing;
         }
-        match parse_row(line) {
-            Ok(frame) => LineOutcome::Record(Record::Frame(frame)),
+        let parsed = match &self.layout {
+            Layout::PythonCan => parse_row(line),
+            Layout::SavvyCan(columns) => super::savvycan::parse_row(line, columns),
+        };
+        match parsed {
+            Ok((frame, None)) => LineOutcome::Record(Record::Frame(frame)),
+            Ok((frame, Some(reason))) => LineOutcome::Repaired(Record::Frame(frame), reason),
             Err(message) => LineOutcome::Malformed(message),
         }
     }
@@ -359,6 +478,9 @@ impl Iterator for CsvReader {
     type Item = Result<Record, LogError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(rejected) = self.rejected.take() {
+            return Some(Err(rejected));
+        }
         self.text.next_record()
     }
 }
@@ -366,6 +488,10 @@ impl Iterator for CsvReader {
 impl LogReader for CsvReader {
     fn skipped(&self) -> &Counts {
         self.text.skipped()
+    }
+
+    fn repaired(&self) -> &Counts {
+        self.text.repaired()
     }
 }
 
@@ -587,7 +713,7 @@ mod tests {
     fn malformed_rows_name_file_and_line_and_reading_goes_on() {
         let (items, _) = read_all(&format!(
             "{HEADER}\n1.0,0x1,0,0,0,0,\n1.0,0x1,0,0\nx,0x1,0,0,0,0,\n1.0,0xZ,0,0,0,0,\n\
-             1.0,0x800,0,0,0,0,\n1.0,0x1,0,0,0,1,A*==\n2.0,0x2,0,0,0,0,\n"
+             1.0,0x20000000,0,0,0,0,\n1.0,0x1,0,0,0,1,A*==\n2.0,0x2,0,0,0,0,\n"
         ));
         assert_eq!(items.len(), 7);
         assert!(items[0].is_ok() && items[6].is_ok());

@@ -17,6 +17,7 @@ pub mod blf;
 pub mod candump;
 pub mod csv;
 mod health;
+pub mod savvycan;
 pub mod sqlite;
 mod text_io;
 pub mod time;
@@ -44,14 +45,16 @@ pub enum Format {
     Candump,
     /// PEAK trace (`.trc`).
     Trc,
-    /// python-can CSV (`.csv`).
+    /// python-can CSV (`.csv`); reading also takes SavvyCAN's CSV, told by its header.
     Csv,
+    /// SavvyCAN's (GVRET) CSV, `.csv` too: written only when asked for by name.
+    SavvyCan,
     /// python-can SQLite (`.db`, `.sqlite`).
     Sqlite,
 }
 
 impl Format {
-    pub const NAMES: &'static [&'static str] = &["asc", "blf", "log", "trc", "csv", "db"];
+    pub const NAMES: &'static [&'static str] = &["asc", "blf", "log", "trc", "csv", "savvycan", "db"];
 
     /// By name as given to `--from`/`--to` (the usual extension).
     pub fn from_name(name: &str) -> Option<Format> {
@@ -61,6 +64,7 @@ impl Format {
             "log" | "candump" => Some(Format::Candump),
             "trc" => Some(Format::Trc),
             "csv" => Some(Format::Csv),
+            "savvycan" | "gvret" => Some(Format::SavvyCan),
             "db" | "sqlite" | "sqlite3" => Some(Format::Sqlite),
             _ => None,
         }
@@ -90,6 +94,7 @@ impl Format {
             Format::Candump => "log",
             Format::Trc => "trc",
             Format::Csv => "csv",
+            Format::SavvyCan => "savvycan",
             Format::Sqlite => "db",
         }
     }
@@ -211,10 +216,37 @@ pub(crate) fn count_unkept_event(losses: &mut Counts, kind: &EventKind, format: 
     count(losses, &format!("{what} ({format} only frames)"));
 }
 
+/// Counts with nothing in them, for readers that never repair.
+static NO_COUNTS: Counts = Counts::new();
+
+/// Why a frame was kept as a 29-bit frame although the file marks it 11-bit: its id does not fit
+/// 11 bits, and only a 29-bit frame can carry it (Vector's binlog library and misconfigured
+/// loggers write such frames). The reason every reader counts in [`LogReader::repaired`].
+pub const REPAIR_LONG_STANDARD_ID: &str = "frames marked 11-bit whose id needs 29 bits (kept as 29-bit)";
+
+/// The rule every reader applies to a frame's id and its 11/29-bit flag: an id above 0x7FF can
+/// only travel as a 29-bit id, so a frame marked 11-bit with such an id is kept as 29-bit
+/// (`Some(reason)` says it was mended; count it in [`LogReader::repaired`] once the frame is
+/// made). Ids above 29 bits become 29-bit too, so that the frame constructor refuses them with
+/// the message that fits.
+pub fn mend_extended(id: u32, extended: bool) -> (bool, Option<&'static str>) {
+    if !extended && id > crate::frame::MAX_STANDARD_ID {
+        (true, Some(REPAIR_LONG_STANDARD_ID))
+    } else {
+        (extended, None)
+    }
+}
+
 /// A streaming log reader.
 pub trait LogReader: Iterator<Item = Result<Record, LogError>> {
     /// Lines or objects skipped on purpose (not frames, not errors), by reason.
     fn skipped(&self) -> &Counts;
+    /// Frames kept after mending a contradiction in the file (an 11-bit frame whose id needs 29
+    /// bits, a CAN FD line whose flags say classic but whose length only FD can have), by
+    /// reason. Never dropped, never silent: the summary reports them once per file.
+    fn repaired(&self) -> &Counts {
+        &NO_COUNTS
+    }
     /// Absolute start of the recording if the file says (ASC date, BLF start time, TRC
     /// `$STARTTIME`); frame timestamps are already absolute when this is known.
     fn start_time(&self) -> Option<Timestamp> {
@@ -376,7 +408,10 @@ pub fn open_reader(
         Format::Asc => Box::new(asc::AscReader::new(open_input(path, gz, progress)?, &name, options)),
         Format::Candump => Box::new(candump::CandumpReader::new(open_input(path, gz, progress)?, &name)),
         Format::Trc => Box::new(trc::TrcReader::new(open_input(path, gz, progress)?, &name, options)),
-        Format::Csv => Box::new(csv::CsvReader::new(open_input(path, gz, progress)?, &name)),
+        // Either CSV layout, by its header.
+        Format::Csv | Format::SavvyCan => {
+            Box::new(csv::CsvReader::open(open_input(path, gz, progress)?, &name)?)
+        }
         Format::Blf => Box::new(
             blf::BlfReader::new(open_input(path, false, progress)?, &name)?.with_time_zone(options.tz),
         ),
@@ -414,6 +449,12 @@ pub fn create_writer(
         }
         Format::Csv => {
             Box::new(csv::CsvWriter::new(open_output_with(path, gz, level, options.append)?, &name))
+        }
+        Format::SavvyCan if options.append && std::fs::metadata(path).is_ok_and(|m| m.len() > 0) => {
+            Box::new(savvycan::SavvyCanWriter::appending(open_output_with(path, gz, level, true)?, &name))
+        }
+        Format::SavvyCan => {
+            Box::new(savvycan::SavvyCanWriter::new(open_output_with(path, gz, level, options.append)?, &name))
         }
         Format::Blf => Box::new(blf::BlfWriter::create(path_required(path, "BLF")?, &name, options)?),
         Format::Sqlite => Box::new(sqlite::SqliteWriter::create(path_required(path, "SQLite")?, &name)?),

@@ -173,6 +173,9 @@ pub(crate) enum LineOutcome {
     Record(Record),
     /// Not a record, on purpose: counted in [`super::LogReader::skipped`] under this reason.
     Skipped(&'static str),
+    /// A record kept after mending a contradiction in the line: counted in
+    /// [`super::LogReader::repaired`] under this reason.
+    Repaired(Record, &'static str),
     /// Nothing to hand out or count (blank lines, header and comment lines).
     Nothing,
     /// A malformed line: the message of its recoverable error (file and line are added).
@@ -231,6 +234,7 @@ const BLOCK_LINES: usize = 1 << 14;
 pub(crate) struct TextReader<P: LineParser> {
     mode: Mode<P>,
     skipped: Counts,
+    repaired: Counts,
 }
 
 enum Mode<P: LineParser> {
@@ -257,6 +261,7 @@ impl<P: LineParser> TextReader<P> {
         TextReader {
             mode: Mode::Lines { lines: LineReader::new(input, name), parser },
             skipped: Counts::new(),
+            repaired: Counts::new(),
         }
     }
 
@@ -300,7 +305,7 @@ impl<P: LineParser> TextReader<P> {
             at: 0,
             done: false,
         };
-        TextReader { mode: Mode::Blocks(Box::new(blocks)), skipped: Counts::new() }
+        TextReader { mode: Mode::Blocks(Box::new(blocks)), skipped: Counts::new(), repaired: Counts::new() }
     }
 
     /// The parser's state as of the last record handed out.
@@ -315,6 +320,10 @@ impl<P: LineParser> TextReader<P> {
         &self.skipped
     }
 
+    pub(crate) fn repaired(&self) -> &Counts {
+        &self.repaired
+    }
+
     pub(crate) fn next_record(&mut self) -> Option<Result<Record, LogError>> {
         match &mut self.mode {
             Mode::Lines { lines, parser } => loop {
@@ -327,11 +336,15 @@ impl<P: LineParser> TextReader<P> {
                 match parser.parse_line(line, line_no) {
                     LineOutcome::Record(r) => return Some(Ok(r)),
                     LineOutcome::Skipped(reason) => count(&mut self.skipped, reason),
+                    LineOutcome::Repaired(r, reason) => {
+                        count(&mut self.repaired, reason);
+                        return Some(Ok(r));
+                    }
                     LineOutcome::Nothing => {}
                     LineOutcome::Malformed(message) => return Some(Err(lines.malformed(message))),
                 }
             },
-            Mode::Blocks(blocks) => blocks.next_record(&mut self.skipped),
+            Mode::Blocks(blocks) => blocks.next_record(&mut self.skipped, &mut self.repaired),
         }
     }
 }
@@ -340,6 +353,8 @@ impl<P: LineParser> TextReader<P> {
 enum Item<P> {
     Record(Result<Record, LogError>),
     Skipped(&'static str),
+    /// The record after it was repaired for this reason.
+    Repaired(&'static str),
     /// The parser state after a line that changed it.
     State(Box<P>),
     /// Already handed out.
@@ -384,6 +399,10 @@ impl<P: LineParser> Block<P> {
             match parser.parse_line(line_content(line), line_no) {
                 LineOutcome::Record(r) => items.push(Item::Record(Ok(r))),
                 LineOutcome::Skipped(reason) => items.push(Item::Skipped(reason)),
+                LineOutcome::Repaired(r, reason) => {
+                    items.push(Item::Repaired(reason));
+                    items.push(Item::Record(Ok(r)));
+                }
                 LineOutcome::Nothing => {}
                 LineOutcome::Malformed(message) => {
                     items.push(Item::Record(Err(LogError::malformed(name, Location::Line(line_no), message))))
@@ -603,7 +622,11 @@ struct Threads<P> {
 }
 
 impl<P: LineParser> Blocks<P> {
-    fn next_record(&mut self, skipped: &mut Counts) -> Option<Result<Record, LogError>> {
+    fn next_record(
+        &mut self,
+        skipped: &mut Counts,
+        repaired: &mut Counts,
+    ) -> Option<Result<Record, LogError>> {
         loop {
             if let Some(block) = &mut self.current {
                 while let Some(item) = block.items.get_mut(self.at) {
@@ -616,6 +639,7 @@ impl<P: LineParser> Blocks<P> {
                             return Some(r);
                         }
                         Item::Skipped(reason) => count(skipped, reason),
+                        Item::Repaired(reason) => count(repaired, reason),
                         Item::State(parser) => {
                             self.parser.adopt(*parser);
                             if let Some(threads) = &self.threads {

@@ -52,6 +52,8 @@ enum Version {
     V1_3,
     V2_0,
     V2_1,
+    /// CANHacker's trace (`Time   ID     DLC Data   Comment`), which shares the extension.
+    CanHacker,
 }
 
 /// The columns of a 2.x file, by `$COLUMNS` letter.
@@ -319,15 +321,17 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// An id of 1 to 8 hex digits; extended when written with more than 4 digits (PEAK uses 8,
-/// python-can 7) or when it does not fit in 11 bits.
-fn can_id(tok: &[u8]) -> Result<(u32, bool), String> {
+/// An id of 1 to 8 hex digits; extended when written with more than `standard_digits` digits
+/// (PEAK writes 4 for 11-bit ids and 8 for 29-bit ones, python-can 7; CANHacker 3 and 8). An id
+/// written short that does not fit in 11 bits is kept as 29-bit, and that is said (the third
+/// value: the reason to count in `repaired()`).
+fn can_id(tok: &[u8], standard_digits: usize) -> Result<(u32, bool, Option<&'static str>), String> {
     let id = hex_u32(tok).ok_or_else(|| format!("'{}' is not a CAN id (4 or 8 hex digits)", lossy(tok)))?;
-    let extended = tok.len() > 4 || id > crate::frame::MAX_STANDARD_ID;
     if id > crate::frame::MAX_EXTENDED_ID {
         return Err(format!("id {} does not fit in 29 bits", lossy(tok)));
     }
-    Ok((id, extended))
+    let (extended, repair) = super::mend_extended(id, tok.len() > standard_digits);
+    Ok((id, extended, repair))
 }
 
 fn bus(tok: &[u8]) -> Result<Channel, String> {
@@ -451,6 +455,8 @@ fn start_time_text(start: i64, tz: TimeZone) -> (String, Civil) {
 /// What one line turned out to be.
 enum Parsed {
     Record(Record),
+    /// A record kept after mending it, for this reason.
+    Repaired(Record, &'static str),
     Skipped(&'static str),
     Nothing,
 }
@@ -471,12 +477,21 @@ pub(crate) struct Parser {
 
 impl Parser {
     fn line(&mut self, line: &[u8]) -> Result<Parsed, String> {
+        if self.version == Version::CanHacker {
+            return self.line_canhacker(line);
+        }
         match line.first() {
             None => Ok(Parsed::Nothing),
             Some(b';') => {
                 if line.get(1) == Some(&b'$') {
                     self.keyword(&line[2..])?;
                 }
+                Ok(Parsed::Nothing)
+            }
+            // CANHacker's header, before any PEAK keyword.
+            Some(b'T' | b't') if self.generation == 0 && is_canhacker_header(line) => {
+                self.version = Version::CanHacker;
+                self.generation += 1;
                 Ok(Parsed::Nothing)
             }
             Some(_) => match self.version {
@@ -530,7 +545,7 @@ impl Parser {
     }
 
     /// Versions 1.0 to 1.3: `N) offset [bus] [type] id [-] dlc data|RTR|ERROR data`.
-    fn line_v1(&self, line: &[u8]) -> Result<Parsed, String> {
+    fn line_v1(&mut self, line: &[u8]) -> Result<Parsed, String> {
         let v = self.version;
         let mut t = Tokens::new(line);
         let mut next = |what: &str| t.next_token().ok_or_else(|| format!("the line ends before the {what}"));
@@ -569,10 +584,10 @@ impl Parser {
             as u8;
         let mut rest = t.rest();
         if rest.starts_with(b"RTR") && !is_error {
-            let (id, extended) = can_id(id_tok)?;
+            let (id, extended, repair) = can_id(id_tok, 4)?;
             let frame =
                 Frame::new_remote(id, extended, dlc.min(8)).map_err(|e| e.to_string())?.with_len8_dlc(dlc);
-            return Ok(self.frame(frame, offset, channel, dir));
+            return Ok(self.frame(frame, offset, channel, dir).repaired(repair));
         }
         if v == Version::V1_0 && rest.starts_with(b"ERROR") {
             is_error = true;
@@ -592,9 +607,9 @@ impl Parser {
         if n != expected {
             return Err(format!("the data length code says {dlc} but the line has {n} data bytes"));
         }
-        let (id, extended) = can_id(id_tok)?;
+        let (id, extended, repair) = can_id(id_tok, 4)?;
         let frame = Frame::new_data(id, extended, &data[..n]).map_err(|e| e.to_string())?.with_len8_dlc(dlc);
-        Ok(self.frame(frame, offset, channel, dir))
+        Ok(self.frame(frame, offset, channel, dir).repaired(repair))
     }
 
     fn frame(&self, frame: Frame, offset: i64, channel: Channel, dir: Direction) -> Parsed {
@@ -604,7 +619,7 @@ impl Parser {
     }
 
     /// Versions 2.0 and 2.1: columns as `$COLUMNS` says.
-    fn line_v2(&self, line: &[u8]) -> Result<Parsed, String> {
+    fn line_v2(&mut self, line: &[u8]) -> Result<Parsed, String> {
         let mut t = Tokens::new(line);
         let mut offset = None;
         let mut kind: &[u8] = b"DT";
@@ -665,7 +680,7 @@ impl Parser {
         }
         let offset = offset.ok_or("the line ends before the time offset")?;
         let id_tok = id_tok.ok_or("the line ends before the id")?;
-        let (id, extended) = can_id(id_tok)?;
+        let (id, extended, repair) = can_id(id_tok, 4)?;
         let mut data = [0u8; MAX_DATA];
         let n = hex_bytes(data_text, &mut data)?;
         let fd = matches!(kind, b"FD" | b"FB" | b"FE" | b"BI");
@@ -677,7 +692,7 @@ impl Parser {
             let frame = Frame::new_remote(id, extended, code.min(8) as u8)
                 .map_err(|e| e.to_string())?
                 .with_len8_dlc(code as u8);
-            return Ok(self.frame(frame, offset, channel, dir));
+            return Ok(self.frame(frame, offset, channel, dir).repaired(repair));
         }
         let (expected, raw_dlc) = match (length, dlc) {
             (Some(l), _) => {
@@ -709,7 +724,36 @@ impl Parser {
             Frame::new_data(id, extended, &data[..n]).map(|f| f.with_len8_dlc(raw_dlc))
         }
         .map_err(|e| e.to_string())?;
-        Ok(self.frame(frame, offset, channel, dir))
+        Ok(self.frame(frame, offset, channel, dir).repaired(repair))
+    }
+
+    /// A CANHacker trace line, `SS,mmm ID DLC [bytes…] [comment]`: the time is the offset within
+    /// the minute (CANHacker wraps it every 60 s; [`TrcReader`] unwraps it in reading order),
+    /// the id 3 hex digits for 11 bits or 8 for 29 bits, the DLC 0–8, then that many hex bytes;
+    /// what follows is the comment.
+    fn line_canhacker(&self, line: &[u8]) -> Result<Parsed, String> {
+        let mut t = Tokens::new(line);
+        let Some(time_tok) = t.next_token() else { return Ok(Parsed::Nothing) };
+        let offset = canhacker_time(time_tok).ok_or_else(|| {
+            format!("'{}' is not a CANHacker time (seconds,milliseconds such as 12,345)", lossy(time_tok))
+        })?;
+        let id_tok = t.next_token().ok_or("the line ends before the id")?;
+        let (id, extended, repair) = can_id(id_tok, 3)?;
+        let dlc_tok = t.next_token().ok_or("the line ends before the DLC")?;
+        let dlc = decimal_u32(dlc_tok)
+            .filter(|&d| d <= 8)
+            .ok_or_else(|| format!("'{}' is not a data length code (0-8)", lossy(dlc_tok)))?
+            as usize;
+        let mut data = [0u8; 8];
+        for (i, byte) in data[..dlc].iter_mut().enumerate() {
+            let tok = t.next_token();
+            *byte = tok.filter(|t| t.len() == 2).and_then(hex_u32).ok_or_else(|| match tok {
+                Some(tok) => format!("data byte {} is '{}', not two hex digits", i + 1, lossy(tok)),
+                None => format!("the DLC says {dlc} bytes but the line has {i}"),
+            })? as u8;
+        }
+        let frame = Frame::new_data(id, extended, &data[..dlc]).map_err(|e| e.to_string())?;
+        Ok(Parsed::Record(Record::Frame(frame.with_timestamp(Timestamp(offset)))).repaired(repair))
     }
 
     /// `EV [bus] text`: a marker.
@@ -763,10 +807,41 @@ impl Parser {
     }
 }
 
+impl Parsed {
+    /// The same record, counted as mended for `reason` if there is one.
+    fn repaired(self, reason: Option<&'static str>) -> Parsed {
+        match (self, reason) {
+            (Parsed::Record(r), Some(reason)) => Parsed::Repaired(r, reason),
+            (parsed, _) => parsed,
+        }
+    }
+}
+
+/// `Time   ID     DLC Data   Comment`, in any case and spacing.
+fn is_canhacker_header(line: &[u8]) -> bool {
+    let mut t = Tokens::new(line);
+    [&b"time"[..], b"id", b"dlc", b"data"]
+        .iter()
+        .all(|word| t.next_token().is_some_and(|tok| tok.eq_ignore_ascii_case(word)))
+}
+
+/// CANHacker's `SS,mmm` (or `SS.mmm`) as nanoseconds.
+fn canhacker_time(tok: &[u8]) -> Option<i64> {
+    let sep = tok.iter().position(|&c| c == b',' || c == b'.')?;
+    let (secs, frac) = (&tok[..sep], &tok[sep + 1..]);
+    if secs.is_empty() || frac.is_empty() || frac.len() > 9 || !frac.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let secs = decimal_u32(secs)? as i64;
+    let frac_ns = decimal_u32(frac)? as i64 * 10i64.pow(9 - frac.len() as u32);
+    Some(secs * 1_000_000_000 + frac_ns)
+}
+
 impl LineParser for Parser {
     fn parse_line(&mut self, line: &[u8], _line_no: u64) -> LineOutcome {
         match self.line(line.trim_ascii()) {
             Ok(Parsed::Record(r)) => LineOutcome::Record(r),
+            Ok(Parsed::Repaired(r, reason)) => LineOutcome::Repaired(r, reason),
             Ok(Parsed::Skipped(reason)) => LineOutcome::Skipped(reason),
             Ok(Parsed::Nothing) => LineOutcome::Nothing,
             Err(message) => LineOutcome::Malformed(message),
@@ -782,17 +857,21 @@ impl LineParser for Parser {
 /// threads while the caller takes the records (see [`TrcReader::sequential`] for one thread).
 pub struct TrcReader {
     text: TextReader<Parser>,
+    /// CANHacker's times wrap every minute: the minutes counted so far, and the offset within
+    /// the minute of the frame before.
+    minutes: i64,
+    last_in_minute: i64,
 }
 
 impl TrcReader {
     /// Parses ahead on one helper thread per core once the input is longer than two blocks.
     pub fn new(input: Box<dyn BufRead + Send>, name: &str, options: &ReadOptions) -> TrcReader {
-        TrcReader { text: TextReader::new(input, name, Parser::new(options)) }
+        TrcReader::with_text(TextReader::new(input, name, Parser::new(options)))
     }
 
     /// Reads line by line on the calling thread: no helper threads, no read-ahead.
     pub fn sequential(input: Box<dyn BufRead + Send>, name: &str, options: &ReadOptions) -> TrcReader {
-        TrcReader { text: TextReader::sequential(input, name, Parser::new(options)) }
+        TrcReader::with_text(TextReader::sequential(input, name, Parser::new(options)))
     }
 
     /// Parses blocks of lines on `workers` helper threads (0: on the calling thread).
@@ -802,7 +881,11 @@ impl TrcReader {
         options: &ReadOptions,
         workers: usize,
     ) -> TrcReader {
-        TrcReader { text: TextReader::with_threads(input, name, Parser::new(options), workers) }
+        TrcReader::with_text(TextReader::with_threads(input, name, Parser::new(options), workers))
+    }
+
+    fn with_text(text: TextReader<Parser>) -> TrcReader {
+        TrcReader { text, minutes: 0, last_in_minute: 0 }
     }
 }
 
@@ -824,13 +907,28 @@ impl Iterator for TrcReader {
     type Item = Result<Record, LogError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.text.next_record()
+        let mut item = self.text.next_record();
+        if let Some(Ok(Record::Frame(f))) = &mut item {
+            if self.text.parser().version == Version::CanHacker {
+                // A time earlier than the frame before: the minute turned over.
+                if f.timestamp.0 < self.last_in_minute {
+                    self.minutes += 1;
+                }
+                self.last_in_minute = f.timestamp.0;
+                f.timestamp = Timestamp(f.timestamp.0.saturating_add(self.minutes * 60_000_000_000));
+            }
+        }
+        item
     }
 }
 
 impl LogReader for TrcReader {
     fn skipped(&self) -> &Counts {
         self.text.skipped()
+    }
+
+    fn repaired(&self) -> &Counts {
+        self.text.repaired()
     }
 
     fn start_time(&self) -> Option<Timestamp> {

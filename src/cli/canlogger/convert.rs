@@ -162,6 +162,11 @@ impl Source {
         self.reader.skipped()
     }
 
+    /// Frames the reader kept after mending a contradiction in the file, by reason.
+    pub fn repaired(&self) -> &Counts {
+        self.reader.repaired()
+    }
+
     pub fn clear_progress(&mut self) {
         if let Some(p) = self.progress.as_mut() {
             p.clear();
@@ -334,6 +339,9 @@ pub fn run(args: ConvertArgs) -> Result<u8, CliError> {
         }
         if !source.skipped().is_empty() {
             eprintln!("canlogger: skipped records: {}", describe_counts(source.skipped()));
+        }
+        if !source.repaired().is_empty() {
+            eprintln!("canlogger: repaired and kept: {}", describe_counts(source.repaired()));
         }
         if !writer.losses().is_empty() {
             eprintln!(

@@ -214,6 +214,9 @@ pub fn run(args: InfoArgs) -> Result<u8, CliError> {
         if !source.skipped().is_empty() {
             let _ = writeln!(out, "skipped:     {}", describe_counts(source.skipped()));
         }
+        if !source.repaired().is_empty() {
+            let _ = writeln!(out, "repaired:    {}", describe_counts(source.repaired()));
+        }
     }
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
@@ -265,6 +268,14 @@ fn write_json(out: &mut Vec<u8>, name: &str, s: &Summary, ids: &[(&(bool, u32), 
     }
     let _ = write!(out, "],\"malformed\":{},\"skipped\":{{", source.malformed);
     for (i, (why, n)) in source.skipped().iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_string(out, why);
+        let _ = write!(out, ":{n}");
+    }
+    out.extend_from_slice(b"},\"repaired\":{");
+    for (i, (why, n)) in source.repaired().iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }

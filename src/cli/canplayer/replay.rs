@@ -361,6 +361,9 @@ impl Player<'_> {
         for (why, n) in source.skipped() {
             *self.tally.other.entry(why.clone()).or_insert(0) += n;
         }
+        for (why, n) in source.repaired() {
+            *self.tally.repaired.entry(why.clone()).or_insert(0) += n;
+        }
         stop
     }
 

@@ -109,6 +109,8 @@ pub(crate) struct Tally {
     /// Records that are not frames (markers, comments, bus states) or that readers skip on
     /// purpose, by reason.
     pub other: BTreeMap<String, u64>,
+    /// Frames the readers kept after mending a contradiction in their file, by reason.
+    pub repaired: BTreeMap<String, u64>,
     /// Loops completed.
     pub loops_done: u64,
 }
@@ -164,6 +166,10 @@ pub(crate) fn lines(
     }
     if !skipped.is_empty() {
         out.push(format!("skipped: {}", skipped.join(", ")));
+    }
+    if !tally.repaired.is_empty() {
+        let repaired: Vec<String> = tally.repaired.iter().map(|(why, n)| format!("{n} {why}")).collect();
+        out.push(format!("repaired and kept: {}", repaired.join(", ")));
     }
     if lateness.count() > 0 {
         if timed {

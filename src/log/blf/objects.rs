@@ -420,10 +420,21 @@ fn need(body: &[u8], n: usize) -> Result<(), DecodeError> {
     }
 }
 
-/// Split a raw `id` into (identifier, extended).
+/// Split a raw `id` into (identifier, extended). An id above 0x7FF whose extended bit is clear
+/// (Vector's binlog library writes such test patterns) can only be a 29-bit id: it is kept as
+/// one, and [`id_marked_standard`] tells the reader to count it.
 #[inline]
 fn split_id(raw: u32) -> (u32, bool) {
-    (raw & 0x1FFF_FFFF, raw & ID_EXTENDED != 0)
+    let id = raw & 0x1FFF_FFFF;
+    (id, raw & ID_EXTENDED != 0 || id > crate::frame::MAX_STANDARD_ID)
+}
+
+/// Whether the CAN frame object `obj` (of a type [`decode`] turned into a frame) has its
+/// extended bit clear: for a decoded 29-bit frame with an id above 0x7FF, that means
+/// [`split_id`] mended it. Every CAN frame object keeps its raw id at body offset 4.
+pub fn id_marked_standard(obj: &[u8], object_type: u32, header_size: usize) -> bool {
+    matches!(object_type, CAN_MESSAGE | CAN_MESSAGE2 | CAN_FD_MESSAGE | CAN_FD_MESSAGE_64)
+        && obj.get(header_size..).is_some_and(|body| body.len() >= 8 && u32_at(body, 4) & ID_EXTENDED == 0)
 }
 
 /// A classic frame from raw fields: RTR, DLC 0–15 (more than 8 means 8 bytes, kept as

@@ -817,6 +817,8 @@ pub struct BlfReader {
     /// Looking for the next `LOBJ` after garbage inside a container.
     resync: bool,
     skipped: Counts,
+    /// Frames kept after mending their id's extended flag.
+    repaired: Counts,
     done: bool,
 }
 
@@ -853,6 +855,7 @@ impl BlfReader {
             skip_is_padding: false,
             resync: false,
             skipped: Counts::new(),
+            repaired: Counts::new(),
             done: false,
         };
         reader.set_time_zone(TimeZone::Local);
@@ -1029,12 +1032,11 @@ impl BlfReader {
             }
             Verdict::Decode => {
                 let at = self.pos;
-                let result = obj::decode(
-                    &self.chunk[at..at + size],
-                    header.object_type,
-                    header.header_size as usize,
-                    self.start,
-                );
+                let object = &self.chunk[at..at + size];
+                let result = obj::decode(object, header.object_type, header.header_size as usize, self.start);
+                if mended(&result, object, header.object_type, header.header_size as usize) {
+                    count(&mut self.repaired, crate::log::REPAIR_LONG_STANDARD_ID);
+                }
                 let pad = obj::padding(size as u64) as usize;
                 let here = pad.min(avail - size);
                 self.pos += size + here;
@@ -1117,6 +1119,9 @@ impl BlfReader {
                 }
                 let result =
                     obj::decode(&self.stitch, header.object_type, header.header_size as usize, self.start);
+                if mended(&result, &self.stitch, header.object_type, header.header_size as usize) {
+                    count(&mut self.repaired, crate::log::REPAIR_LONG_STANDARD_ID);
+                }
                 let place = self.stitch_place;
                 self.stitch.clear();
                 self.skip = obj::padding(size as u64);
@@ -1144,6 +1149,19 @@ impl BlfReader {
     ) -> Result<Record, LogError> {
         result.map_err(|e| self.malformed(place, format!("{}: {e}", type_name(object_type))))
     }
+}
+
+/// Whether decoding `object` kept a frame marked 11-bit as 29-bit (its id needs 29 bits). Only
+/// 29-bit frames with ids above 0x7FF look at the object again.
+#[inline(always)]
+fn mended(
+    result: &Result<Record, obj::DecodeError>,
+    object: &[u8],
+    object_type: u32,
+    header_size: usize,
+) -> bool {
+    matches!(result, Ok(Record::Frame(f)) if f.is_extended() && f.id() > crate::frame::MAX_STANDARD_ID && !f.is_error())
+        && obj::id_marked_standard(object, object_type, header_size)
 }
 
 impl Iterator for BlfReader {
@@ -1175,6 +1193,10 @@ impl Iterator for BlfReader {
 impl LogReader for BlfReader {
     fn skipped(&self) -> &Counts {
         &self.skipped
+    }
+
+    fn repaired(&self) -> &Counts {
+        &self.repaired
     }
 
     fn start_time(&self) -> Option<crate::Timestamp> {

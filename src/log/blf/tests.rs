@@ -807,3 +807,93 @@ fn writer_puts_header_dates_in_the_zone_given() {
         assert_eq!(frames, records, "{tz:?}");
     }
 }
+
+/// The four CAN frame objects with id 0x4444444 and the extended bit clear, as Vector's binlog
+/// library writes test patterns: CAN_MESSAGE (data), CAN_MESSAGE2 (data), CAN_FD_MESSAGE (CAN FD,
+/// 12 bytes, BRS) and CAN_FD_MESSAGE_64 (CAN FD, 64 bytes), 10 ms apart on channel 1, and one
+/// CAN_MESSAGE with a proper 11-bit id (0x123) last. The file is
+/// `tests/fixtures/conformance/ids_above_7ff.blf`; `CANKIT_WRITE_FIXTURES=1` writes it anew.
+fn long_standard_ids_blf() -> Vec<u8> {
+    const ID: u32 = 0x444_4444;
+    let ten_ms = |i: u64| i * 10_000_000;
+    let mut objects = Vec::new();
+    objects.extend(object_v1(
+        obj::CAN_MESSAGE,
+        obj::TIME_ONE_NANS,
+        ten_ms(0),
+        &can_message_body(1, 0, 2, ID, [0x11, 0x22, 0, 0, 0, 0, 0, 0]),
+    ));
+    let mut message2 = can_message_body(1, 0, 8, ID, [1, 2, 3, 4, 5, 6, 7, 8]);
+    message2.extend_from_slice(&[0; 8]); // frame length, bit count, reserved
+    objects.extend(object_v1(obj::CAN_MESSAGE2, obj::TIME_ONE_NANS, ten_ms(1), &message2));
+    let mut fd = Vec::new();
+    fd.extend_from_slice(&1u16.to_le_bytes()); // channel
+    fd.push(0); // flags
+    fd.push(9); // DLC 9: 12 bytes
+    fd.extend_from_slice(&ID.to_le_bytes());
+    fd.extend_from_slice(&[0; 4]); // frame length
+    fd.push(0); // arbitration bit count
+    fd.push(0x1 | 0x2); // EDL, BRS
+    fd.push(12); // valid data bytes
+    fd.extend_from_slice(&[0; 5]);
+    fd.extend((0..64).map(|i: u8| if i < 12 { 0xA0 + i } else { 0 }));
+    objects.extend(object_v1(obj::CAN_FD_MESSAGE, obj::TIME_ONE_NANS, ten_ms(2), &fd));
+    let mut fd64 = vec![1, 15, 64, 0]; // channel, DLC, valid data bytes, tx count
+    fd64.extend_from_slice(&ID.to_le_bytes());
+    fd64.extend_from_slice(&[0; 4]); // frame length
+    fd64.extend_from_slice(&0x1000u32.to_le_bytes()); // EDL
+    fd64.extend_from_slice(&[0; 16]); // bit timings, time offsets
+    fd64.extend_from_slice(&[0, 0, 0, 0]); // bit count, direction (Rx), extension offset
+    fd64.extend_from_slice(&[0; 4]); // CRC
+    fd64.extend(0..64u8);
+    objects.extend(object_v1(obj::CAN_FD_MESSAGE_64, obj::TIME_ONE_NANS, ten_ms(3), &fd64));
+    objects.extend(object_v1(
+        obj::CAN_MESSAGE,
+        obj::TIME_ONE_NANS,
+        ten_ms(4),
+        &can_message_body(1, 0, 1, 0x123, [0x99, 0, 0, 0, 0, 0, 0, 0]),
+    ));
+    blf_file(systemtime(T0), &[container(&objects, false)])
+}
+
+#[test]
+fn ids_above_7ff_marked_11_bit_are_kept_as_29_bit_in_every_frame_object_and_counted() {
+    let bytes = long_standard_ids_blf();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/conformance/ids_above_7ff.blf");
+    if std::env::var_os("CANKIT_WRITE_FIXTURES").is_some() {
+        std::fs::write(&fixture, &bytes).unwrap();
+    }
+    assert_eq!(
+        std::fs::read(&fixture).unwrap(),
+        bytes,
+        "{} is stale (CANKIT_WRITE_FIXTURES=1)",
+        fixture.display()
+    );
+    let mut reader = BlfReader::new_inline(Box::new(Cursor::new(bytes)), "ids.blf").unwrap();
+    let frames: Vec<Frame> = reader
+        .by_ref()
+        .map(|r| match r.unwrap() {
+            Record::Frame(f) => f,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(frames.len(), 5);
+    let fd12: Vec<u8> = (0..12).map(|i| 0xA0 + i).collect();
+    let fd64: Vec<u8> = (0..64).collect();
+    let expected = [
+        Frame::new_data(0x444_4444, true, &[0x11, 0x22]).unwrap(),
+        Frame::new_data(0x444_4444, true, &[1, 2, 3, 4, 5, 6, 7, 8]).unwrap(),
+        Frame::new_fd(0x444_4444, true, &fd12, true, false).unwrap(),
+        Frame::new_fd(0x444_4444, true, &fd64, false, false).unwrap(),
+        Frame::new_data(0x123, false, &[0x99]).unwrap(),
+    ];
+    for (i, (got, want)) in frames.iter().zip(&expected).enumerate() {
+        let want =
+            want.with_timestamp(Timestamp(T0 + i as i64 * 10_000_000)).with_channel(Channel::number(1));
+        assert_eq!(*got, want, "frame {i}");
+    }
+    let repaired: Vec<(String, u64)> = reader.repaired().clone().into_iter().collect();
+    assert_eq!(repaired, vec![(crate::log::REPAIR_LONG_STANDARD_ID.to_string(), 4)]);
+    assert!(reader.skipped().is_empty(), "{:?}", reader.skipped());
+}

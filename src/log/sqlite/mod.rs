@@ -166,7 +166,8 @@ fn decode_row(values: &[ValueRef<'_>; 7], extras: Extras) -> Result<Frame, Strin
         }
         _ => return Err("'arbitration_id' is not an integer".into()),
     };
-    let extended = flag_of(values[2], "extended")?;
+    // An id above 0x7FF in a row marked 11-bit can only be a 29-bit id ([`was_mended`] tells).
+    let (extended, _) = crate::log::mend_extended(id, flag_of(values[2], "extended")?);
     let remote = flag_of(values[3], "remote")?;
     let error = flag_of(values[4], "error")?;
     let data: &[u8] = match values[6] {
@@ -207,6 +208,27 @@ fn decode_row(values: &[ValueRef<'_>; 7], extras: Extras) -> Result<Frame, Strin
     .map_err(|e| e.to_string())?;
     let direction = if extras.tx { Direction::Tx } else { Direction::Rx };
     Ok(frame.with_timestamp(timestamp_of(ts)).with_channel(extras.channel).with_direction(direction))
+}
+
+/// Whether [`decode_row`] kept `frame` as a 29-bit frame although the row (`values`) marks it
+/// 11-bit, because its id needs 29 bits.
+fn was_mended(values: &[ValueRef<'_>; 7], frame: &Frame) -> bool {
+    frame.is_extended() && !frame.is_error() && !flag_of(values[2], "extended").unwrap_or(true)
+}
+
+/// [`decode_row`], adding one to `mended` for a frame [`was_mended`].
+fn decode_row_counted(
+    values: &[ValueRef<'_>; 7],
+    extras: Extras,
+    mended: &std::sync::atomic::AtomicU64,
+) -> Result<Frame, String> {
+    let decoded = decode_row(values, extras);
+    if let Ok(frame) = &decoded {
+        if was_mended(values, frame) {
+            mended.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    decoded
 }
 
 /// [`decode_row`] for the usual row, straight from its record bytes as they lie in the file
@@ -544,7 +566,7 @@ mod tests {
         conn.execute_batch(
             "INSERT INTO messages VALUES (1.5, 291, 0, 0, 0, 2, x'0102');
              INSERT INTO messages VALUES ('noon', 291, 0, 0, 0, 0, x'');
-             INSERT INTO messages VALUES (2.5, 4096, 0, 0, 0, 0, x'');
+             INSERT INTO messages VALUES (2.5, 536870912, 0, 0, 0, 0, x'');
              INSERT INTO messages VALUES (3.5, 1, 0, 1, 0, 9, NULL);
              INSERT INTO messages VALUES (4.5, 1, 1, 0, 0, 12, x'000102030405060708090a0b');",
         )

@@ -13,7 +13,9 @@
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use rusqlite::types::ValueRef;
@@ -21,8 +23,8 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::pages::{self, FileFacts, Pager, Share, TableCursor, Unsupported};
 use super::{
-    columns_match, db_error, decode_row, decode_run, decode_usual_row, describe, row_error, table_columns,
-    Extras, MESSAGES_COLUMNS, RUNS_COLUMNS,
+    columns_match, db_error, decode_row_counted, decode_run, decode_usual_row, describe, row_error,
+    table_columns, Extras, MESSAGES_COLUMNS, RUNS_COLUMNS,
 };
 use crate::log::{count, Counts, LogError, LogReader, Record};
 
@@ -42,6 +44,10 @@ pub struct SqliteReader {
     name: String,
     has_runs: bool,
     skipped: Counts,
+    /// Rows marked 11-bit whose id needs 29 bits, counted by the lanes as they decode them, and
+    /// those counts as [`LogReader::repaired`] reports them (brought up to date at every batch).
+    mended: Arc<AtomicU64>,
+    repaired: Counts,
     /// The path rows come through (or came through, at the end).
     read_path: ReadPath,
     /// `None` once every row has been read.
@@ -105,20 +111,23 @@ impl SqliteReader {
                 "unknown 'cankit_runs' table ignored (channel, direction and FD flags not restored)",
             );
         }
+        let mended = Arc::new(AtomicU64::new(0));
         let plan = match read_path {
-            ReadPath::Pages => PagesPlan::of(&conn, path, name, has_runs).ok(),
+            ReadPath::Pages => PagesPlan::of(&conn, path, name, has_runs, &mended).ok(),
             ReadPath::Sqlite => None,
         };
         drop(conn);
         let lanes = match plan {
             Some(plan) => Lanes::pages(plan)?,
-            None => Lanes::sqlite(path, name, has_runs, None)?,
+            None => Lanes::sqlite(path, name, has_runs, None, &mended)?,
         };
         Ok(SqliteReader {
             path: path.to_path_buf(),
             name: name.to_string(),
             has_runs,
             skipped,
+            mended,
+            repaired: Counts::new(),
             read_path: lanes.read_path,
             lanes: Some(lanes),
         })
@@ -142,6 +151,10 @@ impl Iterator for SqliteReader {
             if item.is_some() {
                 return item;
             }
+            let mended = self.mended.load(Ordering::Relaxed);
+            if mended > 0 {
+                self.repaired.insert(crate::log::REPAIR_LONG_STANDARD_ID.to_string(), mended);
+            }
             match lanes.next_batch() {
                 Next::Batch => {}
                 Next::End => {
@@ -153,7 +166,7 @@ impl Iterator for SqliteReader {
                     // the last one yielded.
                     self.lanes = None;
                     self.read_path = ReadPath::Sqlite;
-                    match Lanes::sqlite(&self.path, &self.name, self.has_runs, after) {
+                    match Lanes::sqlite(&self.path, &self.name, self.has_runs, after, &self.mended) {
                         Ok(lanes) => self.lanes = Some(lanes),
                         Err(e) => return Some(Err(e)),
                     }
@@ -166,6 +179,10 @@ impl Iterator for SqliteReader {
 impl LogReader for SqliteReader {
     fn skipped(&self) -> &Counts {
         &self.skipped
+    }
+
+    fn repaired(&self) -> &Counts {
+        &self.repaired
     }
 }
 
@@ -389,12 +406,20 @@ struct PagesPlan {
     runs_root: Option<u32>,
     /// Leaves per chunk.
     chunk_leaves: u64,
+    /// Counts mended rows for the reader.
+    mended: Arc<AtomicU64>,
 }
 
 impl PagesPlan {
     /// The plan if the pages path can read the file `conn` has open; `conn` is inside the read
     /// transaction in which the reader checked the schema.
-    fn of(conn: &Connection, path: &Path, name: &str, has_runs: bool) -> Result<PagesPlan, Unsupported> {
+    fn of(
+        conn: &Connection,
+        path: &Path,
+        name: &str,
+        has_runs: bool,
+        mended: &Arc<AtomicU64>,
+    ) -> Result<PagesPlan, Unsupported> {
         // A journal or WAL beside the file: a writer is at work (or died in a transaction).
         for suffix in ["-journal", "-wal"] {
             let mut beside = path.as_os_str().to_owned();
@@ -415,6 +440,7 @@ impl PagesPlan {
             messages_root,
             runs_root,
             chunk_leaves,
+            mended: mended.clone(),
         })
     }
 }
@@ -459,6 +485,8 @@ struct PagesLane {
     runs: Option<RunCursor>,
     /// Attributes of the run the next row belongs to.
     current: Extras,
+    /// Counts mended rows for the reader.
+    mended: Arc<AtomicU64>,
     /// The chunk being decoded, and the number of the first leaf past it.
     chunk: u64,
     chunk_end: u64,
@@ -486,6 +514,7 @@ impl PagesLane {
                 done: false,
             }),
             current: Extras::default(),
+            mended: plan.mended.clone(),
             chunk: lane,
             chunk_end: (lane + 1) * plan.chunk_leaves,
             chunk_leaves: plan.chunk_leaves,
@@ -540,7 +569,7 @@ impl PagesLane {
                 if let ValueRef::Integer(i) = values[0] {
                     values[0] = ValueRef::Real(i as f64);
                 }
-                let decoded = decode_row(&values, self.current);
+                let decoded = decode_row_counted(&values, self.current, &self.mended);
                 records.push_record(decoded.map(Record::Frame).map_err(|m| row_error(&self.name, rowid, m)));
             }
             *last_rowid = Some(rowid);
@@ -666,11 +695,19 @@ struct Plan {
     /// Rowids per chunk.
     chunk_rowids: i64,
     chunks: usize,
+    /// Counts mended rows for the reader.
+    mended: Arc<AtomicU64>,
 }
 
 impl Lanes {
     /// Read the rows after rowid `after` (all rows for `None`) through SQLite's query API.
-    fn sqlite(path: &Path, name: &str, has_runs: bool, after: Option<i64>) -> Result<Lanes, LogError> {
+    fn sqlite(
+        path: &Path,
+        name: &str,
+        has_runs: bool,
+        after: Option<i64>,
+        mended: &Arc<AtomicU64>,
+    ) -> Result<Lanes, LogError> {
         let conn = open_read_only(path, name)?;
         // Each from the b-tree's edge (`min(), max()` together would scan the table).
         let edge = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> Result<Option<i64>, LogError> {
@@ -711,6 +748,7 @@ impl Lanes {
             last_rowid: last,
             chunk_rowids,
             chunks,
+            mended: mended.clone(),
         };
         let lanes = LANES.min(chunks);
         let mut started = Lanes::new(ReadPath::Sqlite);
@@ -797,8 +835,9 @@ fn decode_chunk(
         for (i, v) in values.iter_mut().enumerate() {
             *v = row.get_ref(i + 1).unwrap_or(ValueRef::Null);
         }
-        let record =
-            decode_row(&values, current).map(Record::Frame).map_err(|m| row_error(&plan.name, rowid, m));
+        let record = decode_row_counted(&values, current, &plan.mended)
+            .map(Record::Frame)
+            .map_err(|m| row_error(&plan.name, rowid, m));
         records.push(record);
         if records.len() >= BATCH && !send(records) {
             return Ok(false);
