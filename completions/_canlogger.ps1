@@ -176,9 +176,9 @@ Register-ArgumentCompleter -Native -CommandName 'canlogger' -ScriptBlock {
             break
         }
         'canlogger;convert' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input format when IN''s extension does not say: asc, blf, log, trc, csv, db')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input format when IN''s extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)')
             [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone of naive dates in headers: local (default), utc, +02:00')
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Output format when OUT''s extension does not say: asc, blf, log, trc, csv, db')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Output format when OUT''s extension does not say: asc, blf, log, trc, csv, savvycan, db')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep only frames passing these candump filters (e.g. 123:7FF,#FF)')
             [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Keep only frames passing these candump filters (e.g. 123:7FF,#FF)')
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'Keep only frames of this channel (name such as can0, or number as in ASC/BLF); repeatable')
@@ -213,7 +213,7 @@ Register-ArgumentCompleter -Native -CommandName 'canlogger' -ScriptBlock {
             break
         }
         'canlogger;info' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input format when IN''s extension does not say: asc, blf, log, trc, csv, db')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input format when IN''s extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)')
             [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone of naive dates in headers: local (default), utc, +02:00')
             [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'How many of the most frequent ids to list in the text output (all in JSON)')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast (default: a bus shared by processes on this host), socketcan, virtual [env: CAN_INTERFACE]')

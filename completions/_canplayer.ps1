@@ -38,7 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'canplayer' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Input file (can-utils'' -I; python-can''s -f); repeatable, played before FILE arguments')
             [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Input file (can-utils'' -I; python-can''s -f); repeatable, played before FILE arguments')
             [CompletionResult]::new('--map', '--map', [CompletionResultType]::ParameterName, 'Send frames recorded on channel SRC to channel DST of the selected backend, or to INTERFACE:CHANNEL; repeatable. Frames of unmapped channels are skipped')
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input format when IN''s extension does not say: asc, blf, log, trc, csv, db')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input format when IN''s extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)')
             [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone of naive dates in headers: local (default), utc, +02:00')
             [CompletionResult]::new('--speed', '--speed', [CompletionResultType]::ParameterName, 'Replay speed factor: 2 plays twice as fast, 0.5 half as fast')
             [CompletionResult]::new('-g', '-g', [CompletionResultType]::ParameterName, 'Minimum gap between two frames in milliseconds (can-utils'' -g), e.g. 1 or 0.2')

@@ -169,9 +169,9 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand --version 'Print version'
         }
         &'canlogger;convert'= {
-            cand --from 'Input format when IN''s extension does not say: asc, blf, log, trc, csv, db'
+            cand --from 'Input format when IN''s extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)'
             cand --tz 'Time zone of naive dates in headers: local (default), utc, +02:00'
-            cand --to 'Output format when OUT''s extension does not say: asc, blf, log, trc, csv, db'
+            cand --to 'Output format when OUT''s extension does not say: asc, blf, log, trc, csv, savvycan, db'
             cand -f 'Keep only frames passing these candump filters (e.g. 123:7FF,#FF)'
             cand --filter 'Keep only frames passing these candump filters (e.g. 123:7FF,#FF)'
             cand --channel 'Keep only frames of this channel (name such as can0, or number as in ASC/BLF); repeatable'
@@ -205,7 +205,7 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand --version 'Print version'
         }
         &'canlogger;info'= {
-            cand --from 'Input format when IN''s extension does not say: asc, blf, log, trc, csv, db'
+            cand --from 'Input format when IN''s extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)'
             cand --tz 'Time zone of naive dates in headers: local (default), utc, +02:00'
             cand --top 'How many of the most frequent ids to list in the text output (all in JSON)'
             cand -i 'Bus backend: udp_multicast (default: a bus shared by processes on this host), socketcan, virtual [env: CAN_INTERFACE]'

@@ -133,9 +133,9 @@ complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l receive-own
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s h -l help -d 'Print help'
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s V -l version -d 'Print version'
-complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l from -d 'Input format when IN\'s extension does not say: asc, blf, log, trc, csv, db' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l from -d 'Input format when IN\'s extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l tz -d 'Time zone of naive dates in headers: local (default), utc, +02:00' -r
-complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l to -d 'Output format when OUT\'s extension does not say: asc, blf, log, trc, csv, db' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l to -d 'Output format when OUT\'s extension does not say: asc, blf, log, trc, csv, savvycan, db' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s f -l filter -d 'Keep only frames passing these candump filters (e.g. 123:7FF,#FF)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l channel -d 'Keep only frames of this channel (name such as can0, or number as in ASC/BLF); repeatable' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l start -d 'Drop frames before this time: UNIX seconds, a date (2024-03-01T12:00:00, UTC), or an offset from the first frame (10s, 1m30s)' -r
@@ -160,7 +160,7 @@ complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l receive-
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s h -l help -d 'Print help'
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s V -l version -d 'Print version'
-complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l from -d 'Input format when IN\'s extension does not say: asc, blf, log, trc, csv, db' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l from -d 'Input format when IN\'s extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l tz -d 'Time zone of naive dates in headers: local (default), utc, +02:00' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l top -d 'How many of the most frequent ids to list in the text output (all in JSON)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand info" -s i -l interface -d 'Bus backend: udp_multicast (default: a bus shared by processes on this host), socketcan, virtual [env: CAN_INTERFACE]' -r

@@ -35,7 +35,7 @@ set edit:completion:arg-completer[canplayer] = {|@words|
             cand -f 'Input file (can-utils'' -I; python-can''s -f); repeatable, played before FILE arguments'
             cand --input 'Input file (can-utils'' -I; python-can''s -f); repeatable, played before FILE arguments'
             cand --map 'Send frames recorded on channel SRC to channel DST of the selected backend, or to INTERFACE:CHANNEL; repeatable. Frames of unmapped channels are skipped'
-            cand --from 'Input format when IN''s extension does not say: asc, blf, log, trc, csv, db'
+            cand --from 'Input format when IN''s extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)'
             cand --tz 'Time zone of naive dates in headers: local (default), utc, +02:00'
             cand --speed 'Replay speed factor: 2 plays twice as fast, 0.5 half as fast'
             cand -g 'Minimum gap between two frames in milliseconds (can-utils'' -g), e.g. 1 or 0.2'

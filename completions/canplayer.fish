@@ -10,7 +10,7 @@ complete -c canplayer -l config -d 'python-can config file to read instead of /e
 complete -c canplayer -l config-section -d 'Section of the config file to use' -r
 complete -c canplayer -s I -s f -l input -d 'Input file (can-utils\' -I; python-can\'s -f); repeatable, played before FILE arguments' -r -F
 complete -c canplayer -l map -d 'Send frames recorded on channel SRC to channel DST of the selected backend, or to INTERFACE:CHANNEL; repeatable. Frames of unmapped channels are skipped' -r
-complete -c canplayer -l from -d 'Input format when IN\'s extension does not say: asc, blf, log, trc, csv, db' -r
+complete -c canplayer -l from -d 'Input format when IN\'s extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)' -r
 complete -c canplayer -l tz -d 'Time zone of naive dates in headers: local (default), utc, +02:00' -r
 complete -c canplayer -l speed -d 'Replay speed factor: 2 plays twice as fast, 0.5 half as fast' -r
 complete -c canplayer -s g -l gap -d 'Minimum gap between two frames in milliseconds (can-utils\' -g), e.g. 1 or 0.2' -r

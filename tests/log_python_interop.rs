@@ -24,12 +24,11 @@
 
 mod common;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 
 use cankit::frame::{Channel, Direction, Frame, Timestamp};
 use cankit::log::{create_writer, open_reader, ReadOptions, Record, TimeZone, WriteOptions};
+use common::pyframes::{python_reads, python_writes, to_py, PyChannel, PyFrame};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Format {
@@ -71,30 +70,6 @@ impl Format {
     }
 }
 
-/// One frame as the scripts print and read it.
-#[derive(Clone, Debug, PartialEq)]
-struct PyFrame {
-    t: f64,
-    id: u32,
-    ext: bool,
-    rtr: bool,
-    err: bool,
-    fd: bool,
-    brs: bool,
-    esi: bool,
-    dlc: u32,
-    data: Vec<u8>,
-    channel: PyChannel,
-    rx: bool,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum PyChannel {
-    None,
-    Int(i64),
-    Str(String),
-}
-
 /// The frames both sides write: classic data with 11- and 29-bit ids, remote frames, and (where
 /// python-can's format holds them) CAN FD frames with and without BRS/ESI; received and sent;
 /// two channels.
@@ -122,30 +97,6 @@ fn frames(format: Format) -> Vec<Frame> {
         out.push(f.with_timestamp(t).with_channel(channel(i % 2)).with_direction(direction));
     }
     out
-}
-
-fn to_py(f: &Frame) -> PyFrame {
-    let channel = if let Some(n) = f.channel.as_number() {
-        PyChannel::Int(n as i64 - 1)
-    } else if let Some(name) = f.channel.as_name() {
-        PyChannel::Str(name.to_string())
-    } else {
-        PyChannel::None
-    };
-    PyFrame {
-        t: f.timestamp.as_secs_f64(),
-        id: f.id(),
-        ext: f.is_extended(),
-        rtr: f.is_remote(),
-        err: f.is_error(),
-        fd: f.is_fd(),
-        brs: f.brs(),
-        esi: f.esi(),
-        dlc: f.len() as u32,
-        data: f.data().to_vec(),
-        channel,
-        rx: f.direction == Direction::Rx,
-    }
 }
 
 /// Compare what python-can's format holds; returns a description of the first difference.
@@ -179,128 +130,6 @@ fn compare(format: Format, expected: &[PyFrame], got: &[PyFrame]) -> Result<(), 
         if !diffs.is_empty() {
             return Err(format!("frame {i}: {}\nexpected {e:?}\nread     {g:?}", diffs.join(", ")));
         }
-    }
-    Ok(())
-}
-
-// ------------------------------------------------------------------------------------------------
-// JSON lines (flat objects with known keys; enough for what the scripts print)
-
-fn to_json(f: &PyFrame) -> String {
-    let channel = match &f.channel {
-        PyChannel::None => "null".to_string(),
-        PyChannel::Int(n) => n.to_string(),
-        PyChannel::Str(s) => format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")),
-    };
-    let hex: String = f.data.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{{\"t\": {:.9}, \"id\": {}, \"ext\": {}, \"rtr\": {}, \"err\": {}, \"fd\": {}, \"brs\": {}, \"esi\": {}, \
-         \"dlc\": {}, \"data\": \"{hex}\", \"channel\": {channel}, \"rx\": {}}}",
-        f.t, f.id, f.ext, f.rtr, f.err, f.fd, f.brs, f.esi, f.dlc, f.rx
-    )
-}
-
-fn from_json(line: &str) -> Result<PyFrame, String> {
-    let body = line.trim().strip_prefix('{').and_then(|s| s.strip_suffix('}')).ok_or("not an object")?;
-    let mut f = PyFrame {
-        t: 0.0,
-        id: 0,
-        ext: false,
-        rtr: false,
-        err: false,
-        fd: false,
-        brs: false,
-        esi: false,
-        dlc: 0,
-        data: Vec::new(),
-        channel: PyChannel::None,
-        rx: true,
-    };
-    let mut rest = body;
-    while !rest.trim().is_empty() {
-        let s = rest.trim_start().trim_start_matches(',').trim_start();
-        let s = s.strip_prefix('"').ok_or("key")?;
-        let end = s.find('"').ok_or("key end")?;
-        let key = &s[..end];
-        let s = s[end + 1..].trim_start().strip_prefix(':').ok_or("colon")?.trim_start();
-        let (value, after) = if let Some(v) = s.strip_prefix('"') {
-            let end = v.find('"').ok_or("string end")?;
-            (&v[..end], &v[end + 1..])
-        } else {
-            let end = s.find(',').unwrap_or(s.len());
-            (s[..end].trim(), &s[end..])
-        };
-        let is_string = s.starts_with('"');
-        let boolean = || value == "true";
-        match key {
-            "t" => f.t = value.parse().map_err(|_| format!("t: {value}"))?,
-            "id" => f.id = value.parse().map_err(|_| format!("id: {value}"))?,
-            "ext" => f.ext = boolean(),
-            "rtr" => f.rtr = boolean(),
-            "err" => f.err = boolean(),
-            "fd" => f.fd = boolean(),
-            "brs" => f.brs = boolean(),
-            "esi" => f.esi = boolean(),
-            "rx" => f.rx = boolean(),
-            "dlc" => f.dlc = value.parse().map_err(|_| format!("dlc: {value}"))?,
-            "data" => {
-                f.data = (0..value.len() / 2)
-                    .map(|i| u8::from_str_radix(&value[2 * i..2 * i + 2], 16))
-                    .collect::<Result<_, _>>()
-                    .map_err(|_| format!("data: {value}"))?
-            }
-            "channel" => {
-                f.channel = if is_string {
-                    PyChannel::Str(value.to_string())
-                } else if value == "null" {
-                    PyChannel::None
-                } else {
-                    PyChannel::Int(value.parse().map_err(|_| format!("channel: {value}"))?)
-                }
-            }
-            _ => {}
-        }
-        rest = after;
-    }
-    Ok(f)
-}
-
-// ------------------------------------------------------------------------------------------------
-// Running the scripts
-
-fn script(name: &str) -> PathBuf {
-    common::root().join("tests/python").join(name)
-}
-
-fn python_reads(python: &Path, path: &Path) -> Result<Vec<PyFrame>, String> {
-    let out = Command::new(python)
-        .arg(script("log_read.py"))
-        .arg(path)
-        .output()
-        .map_err(|e| format!("running python: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("python-can failed to read: {}", String::from_utf8_lossy(&out.stderr)));
-    }
-    String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.trim().is_empty()).map(from_json).collect()
-}
-
-fn python_writes(python: &Path, path: &Path, frames: &[PyFrame]) -> Result<(), String> {
-    let mut child = Command::new(python)
-        .arg(script("log_write.py"))
-        .arg(path)
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("running python: {e}"))?;
-    {
-        let mut stdin = child.stdin.take().ok_or("no stdin")?;
-        for f in frames {
-            writeln!(stdin, "{}", to_json(f)).map_err(|e| format!("writing to python: {e}"))?;
-        }
-    }
-    let out = child.wait_with_output().map_err(|e| format!("waiting for python: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("python-can failed to write: {}", String::from_utf8_lossy(&out.stderr)));
     }
     Ok(())
 }

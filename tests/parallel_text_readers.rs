@@ -1,5 +1,5 @@
-//! The candump, CSV, TRC and ASC readers parse blocks of lines on helper threads by default; these
-//! tests hold them to exactly what reading line by line on one thread gives: the same records,
+//! The candump, CSV (python-can's and SavvyCAN's layouts), TRC (PEAK's and CANHacker's) and ASC
+//! readers parse blocks of lines on helper threads by default; these tests hold them to exactly what reading line by line on one thread gives: the same records,
 //! the same errors with file and line, the same skipped counts and start time, across block
 //! boundaries, CRLF, lines longer than a block, a last line without a line break, empty input,
 //! gzip and malformed lines.
@@ -22,11 +22,20 @@ fn options() -> ReadOptions {
     ReadOptions { tz: TimeZone::Utc, ..Default::default() }
 }
 
+/// The file extension of a sample format: the dialects share their format's.
+fn ext(format: &str) -> &str {
+    match format {
+        "savvycan" => "csv",
+        "canhacker" => "trc",
+        other => other,
+    }
+}
+
 /// Every way to read `text` as `format`, each with a label.
 fn readers(format: &str, text: &[u8]) -> Vec<(&'static str, Box<dyn LogReader>)> {
     let input = || Box::new(Cursor::new(text.to_vec()));
-    let name = format!("t.{format}");
-    match format {
+    let name = format!("t.{}", ext(format));
+    match ext(format) {
         "log" => vec![
             ("sequential", Box::new(CandumpReader::sequential(input(), &name)) as Box<dyn LogReader>),
             ("blocks here", Box::new(CandumpReader::with_threads(input(), &name, 0))),
@@ -75,13 +84,13 @@ fn all_agree(format: &str, text: &[u8]) -> (Vec<Result<Record, String>>, Counts,
     }
     // The same through open_reader, gzipped on disk.
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(format!("t.{format}.gz"));
+    let path = dir.path().join(format!("t.{}.gz", ext(format)));
     let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&path).unwrap(), Default::default());
     gz.write_all(text).unwrap();
     gz.finish().unwrap();
     let got = drain(log::open_reader(&path, None, &options()).unwrap());
     let rename = |items: &[Result<Record, String>]| -> Vec<Result<Record, String>> {
-        let from = format!("t.{format}:");
+        let from = format!("t.{}:", ext(format));
         let to = format!("{}:", path.display());
         items.iter().map(|i| i.clone().map_err(|e| e.replacen(&from, &to, 1))).collect()
     };
@@ -111,6 +120,8 @@ fn sample(format: &str, lines: usize, seed: u64) -> Vec<u8> {
         "trc" => out.extend_from_slice(
             b";$FILEVERSION=2.1\r\n;$STARTTIME=45244.925925925926\r\n;$COLUMNS=N,O,T,B,I,d,R,L,D\r\n;\r\n",
         ),
+        "savvycan" => out.extend_from_slice(b"Time Stamp,ID,Extended,Dir,Bus,LEN,D1,D2,D3,D4,D5,D6,D7,D8\n"),
+        "canhacker" => out.extend_from_slice(b"Time   ID     DLC Data                    Comment\r\n"),
         _ => {}
     }
     for i in 0..lines {
@@ -123,12 +134,16 @@ fn sample(format: &str, lines: usize, seed: u64) -> Vec<u8> {
             7 => match format {
                 "log" => format!("({i}.5) can0 123#1").into_bytes(),
                 "csv" => b"1.0,0xZZ,0,0,0,0,".to_vec(),
+                "savvycan" => b"1,ZZ,false,Rx,0,0,".to_vec(),
+                "canhacker" => b"12,345 GGG 1 00".to_vec(),
                 _ => format!("{i} 1.000 DT 1 GGGG Rx - 1 01").into_bytes(),
             },
             3 => b"garbage, not a line of this format".to_vec(),
             4 => match format {
                 "log" => b"DROPCOUNT: 3".to_vec(),
                 "csv" => b"1.0,0x1,0,0".to_vec(),
+                "savvycan" => b"1,123".to_vec(),
+                "canhacker" => b"1,000 123".to_vec(),
                 _ => format!("{i} 1.000 ST 1 - Rx - 4 00 00 00 08").into_bytes(),
             },
             5 if format == "trc" && i % 3 == 0 => {
@@ -148,6 +163,24 @@ fn sample(format: &str, lines: usize, seed: u64) -> Vec<u8> {
                     "log" => {
                         format!("({}.{:06}) can{} {id:03X}#{hex}", us / 1_000_000, us % 1_000_000, r % 3)
                     }
+                    "savvycan" => {
+                        let padded: String =
+                            (0..8).map(|k| format!("{:02X},", data.get(k).copied().unwrap_or(0))).collect();
+                        format!(
+                            "{us},{id:08X},false,{},{},{},{padded}",
+                            if r % 5 == 0 { "Tx" } else { "Rx" },
+                            r % 3,
+                            data.len()
+                        )
+                    }
+                    // Times within the minute: they wrap every 60 s (every 60,000 lines here).
+                    "canhacker" => format!(
+                        "{:02},{:03} {id:03X}    {} {}",
+                        us / 1_000_000 % 60,
+                        us / 1000 % 1000,
+                        data.len(),
+                        spaced.join(" ")
+                    ),
                     "csv" => {
                         use base64_free::encode;
                         format!(
@@ -199,15 +232,33 @@ mod base64_free {
 
 #[test]
 fn parallel_readers_match_line_by_line_reading_over_many_blocks() {
-    for (format, seed) in [("log", 1), ("csv", 2), ("trc", 3)] {
-        let text = sample(format, 30_000, seed);
+    for (format, seed, lines) in [
+        ("log", 1, 30_000),
+        ("csv", 2, 30_000),
+        ("trc", 3, 30_000),
+        ("savvycan", 4, 30_000),
+        ("canhacker", 5, 130_000),
+    ] {
+        let text = sample(format, lines, seed);
         assert!(text.len() > 4 << 20, "{format}: several blocks ({} bytes)", text.len());
         let (items, skipped, _) = all_agree(format, &text);
         let frames = items.iter().filter(|i| matches!(i, Ok(Record::Frame(_)))).count();
         let errors = items.iter().filter(|i| i.is_err()).count();
         assert!(frames > 25_000 && errors > 500, "{format}: {frames} frames, {errors} errors");
-        if format != "csv" {
+        if matches!(format, "log" | "trc") {
             assert!(!skipped.is_empty(), "{format}: skipped lines are counted");
+        }
+        if format == "canhacker" {
+            // Two minute wraps: the times keep rising.
+            let times: Vec<i64> = items
+                .iter()
+                .filter_map(|i| match i {
+                    Ok(Record::Frame(f)) => Some(f.timestamp.0),
+                    _ => None,
+                })
+                .collect();
+            assert!(times.windows(2).all(|w| w[0] <= w[1]), "canhacker times rise");
+            assert!(*times.last().unwrap() > 120_000_000_000, "{:?}", times.last());
         }
         if format == "trc" {
             // Frames after a `$COLUMNS` without `R` parse only with that header.
@@ -216,13 +267,13 @@ fn parallel_readers_match_line_by_line_reading_over_many_blocks() {
         }
         // Errors name the file and a line.
         let first_error = items.iter().find_map(|i| i.as_ref().err()).unwrap();
-        assert!(first_error.starts_with(&format!("t.{format}:line ")), "{first_error}");
+        assert!(first_error.starts_with(&format!("t.{}:line ", ext(format))), "{first_error}");
     }
 }
 
 #[test]
 fn parallel_readers_match_on_small_and_odd_inputs() {
-    for format in ["log", "csv", "trc"] {
+    for format in ["log", "csv", "trc", "savvycan", "canhacker"] {
         let full = sample(format, 300, 7);
         for text in [
             &b""[..],

@@ -68,9 +68,29 @@ impl LineParser for CandumpLines {
         };
         match text::parse_log_line(text) {
             Ok(frame) => LineOutcome::Record(Record::Frame(frame)),
-            Err(e) => LineOutcome::Malformed(e.to_string()),
+            Err(e) => {
+                // A 3-digit id above 0x7FF (`FFF#00`: cansend sends it, python-can reads it) can
+                // only be a 29-bit id.
+                let widened = widened_id(text).and_then(|line| text::parse_log_line(&line).ok());
+                match widened {
+                    Some(frame) => {
+                        LineOutcome::Repaired(Record::Frame(frame), super::REPAIR_LONG_STANDARD_ID)
+                    }
+                    None => LineOutcome::Malformed(e.to_string()),
+                }
+            }
         }
     }
+}
+
+/// The line with its 3-digit frame id written with 8 digits, if that id is above 0x7FF.
+fn widened_id(line: &str) -> Option<String> {
+    let hash = line.find('#')?;
+    let id = line.get(hash.checked_sub(3)?..hash)?;
+    let before = line[..hash - 3].as_bytes().last()?;
+    let value = u32::from_str_radix(id, 16).ok()?;
+    (*before == b' ' && id.bytes().all(|c| c.is_ascii_hexdigit()) && value > crate::frame::MAX_STANDARD_ID)
+        .then(|| format!("{}00000{}", &line[..hash - 3], &line[hash - 3..]))
 }
 
 impl Iterator for CandumpReader {
@@ -84,6 +104,10 @@ impl Iterator for CandumpReader {
 impl LogReader for CandumpReader {
     fn skipped(&self) -> &Counts {
         self.text.skipped()
+    }
+
+    fn repaired(&self) -> &Counts {
+        self.text.repaired()
     }
 }
 

@@ -433,7 +433,7 @@ impl Layout {
     /// appended to by other tools look); `None` for a header of any other layout, which must
     /// not be read as if its columns were python-can's.
     fn of_first_line(line: &[u8]) -> Option<Layout> {
-        let line = line.trim_ascii();
+        let line = without_bom(line).trim_ascii();
         if line.is_empty() || !line[0].is_ascii_alphabetic() {
             return Some(Layout::PythonCan);
         }
@@ -449,6 +449,11 @@ impl Layout {
     }
 }
 
+/// The line without the UTF-8 byte order mark that spreadsheet programs put in front.
+fn without_bom(line: &[u8]) -> &[u8] {
+    line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line)
+}
+
 /// One CSV row at a time, in the layout of the file's header.
 #[derive(Clone, Copy)]
 pub(crate) struct CsvLines {
@@ -457,7 +462,7 @@ pub(crate) struct CsvLines {
 
 impl LineParser for CsvLines {
     fn parse_line(&mut self, line: &[u8], line_no: u64) -> LineOutcome {
-        let line = line.trim_ascii();
+        let line = if line_no == 1 { without_bom(line) } else { line }.trim_ascii();
         // The header; a file without one keeps its first frame here.
         if line.is_empty() || (line_no == 1 && line[0].is_ascii_alphabetic()) {
             return LineOutcome::Nothing;
@@ -707,6 +712,56 @@ mod tests {
             assert!(f[3].is_fd() && f[3].len() == 12 && !f[3].brs(), "more than 8 bytes is CAN FD");
             assert!(f.iter().all(|f| f.channel.is_none() && f.direction == Direction::Rx));
         }
+    }
+
+    #[test]
+    fn the_header_picks_the_layout_and_an_unknown_one_is_refused() {
+        let open = |text: &str| CsvReader::open(Box::new(Cursor::new(text.as_bytes().to_vec())), "t.csv");
+        // python-can's header in any case and spacing, a BOM, or no header at all.
+        for text in [
+            format!("{HEADER}\n1.0,0x1,0,0,0,0,\n"),
+            "\u{FEFF}Timestamp, Arbitration_ID,extended,remote,error,dlc,data\r\n1.0,0x1,0,0,0,0,\r\n"
+                .to_string(),
+            "1.0,0x1,0,0,0,0,\n".to_string(),
+        ] {
+            let frames: Vec<_> = open(&text).unwrap().map(|r| r.unwrap()).collect();
+            assert_eq!(frames.len(), 1, "{text:?}");
+        }
+        let savvy = "Time Stamp,ID,Extended,Dir,Bus,LEN,D1,D2,D3,D4,D5,D6,D7,D8\n1,00000001,false,Rx,0,0,\n";
+        assert_eq!(open(savvy).unwrap().count(), 1);
+        // A header of another tool: refused at once, naming the file and the header.
+        let e = open("Time,Id,Bytes\n1,1,00\n").err().unwrap();
+        assert!(
+            e.to_string().starts_with("t.csv: line 1: the header 'Time,Id,Bytes' matches no CSV layout"),
+            "{e}"
+        );
+        assert!(!e.is_recoverable());
+        // Without open: the same error as the only item.
+        let (items, _) = read_all("Time,Id,Bytes\n1,1,00\n");
+        assert_eq!(items.len(), 1);
+        assert!(items[0].as_ref().is_err_and(|e| !e.is_recoverable()));
+        // A first line longer than the input's buffer is read whole.
+        let long_header = format!("{HEADER}{}\n1.0,0x1,0,0,0,0,\n", " ".repeat(100));
+        let input = std::io::BufReader::with_capacity(16, Cursor::new(long_header.into_bytes()));
+        let frames: Vec<_> = CsvReader::open(Box::new(input), "t.csv").unwrap().map(|r| r.unwrap()).collect();
+        assert_eq!(frames.len(), 1);
+    }
+
+    #[test]
+    fn ids_above_7ff_marked_11_bit_are_kept_as_29_bit_and_counted() {
+        let mut r = CsvReader::new(
+            Box::new(Cursor::new(format!("{HEADER}\n1.0,0x800,0,0,0,0,\n2.0,0x7ff,0,0,0,0,\n").into_bytes())),
+            "t.csv",
+        );
+        let f: Vec<Frame> = r
+            .by_ref()
+            .map(|i| match i.unwrap() {
+                Record::Frame(f) => f,
+                e => panic!("{e:?}"),
+            })
+            .collect();
+        assert!(f[0].is_extended() && f[0].id() == 0x800 && !f[1].is_extended());
+        assert_eq!(r.repaired().get(super::super::REPAIR_LONG_STANDARD_ID), Some(&1));
     }
 
     #[test]

@@ -219,9 +219,9 @@ pub(crate) fn count_unkept_event(losses: &mut Counts, kind: &EventKind, format: 
 /// Counts with nothing in them, for readers that never repair.
 static NO_COUNTS: Counts = Counts::new();
 
-/// Why a frame was kept as a 29-bit frame although the file marks it 11-bit: its id does not fit
-/// 11 bits, and only a 29-bit frame can carry it (Vector's binlog library and misconfigured
-/// loggers write such frames). The reason every reader counts in [`LogReader::repaired`].
+/// Why a frame was kept as a 29-bit frame although the file marks it 11-bit (a flag, or an id
+/// written with the digits of an 11-bit id): its id does not fit 11 bits, and only a 29-bit
+/// frame can carry it (Vector's binlog library and misconfigured loggers write such frames). The reason every reader counts in [`LogReader::repaired`].
 pub const REPAIR_LONG_STANDARD_ID: &str = "frames marked 11-bit whose id needs 29 bits (kept as 29-bit)";
 
 /// The rule every reader applies to a frame's id and its 11/29-bit flag: an id above 0x7FF can

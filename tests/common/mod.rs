@@ -3,6 +3,7 @@
 //! says it is skipped and why; in CI (`CI=true`) it fails.
 #![allow(dead_code)]
 
+pub mod pyframes;
 pub mod uml;
 
 use std::path::{Path, PathBuf};

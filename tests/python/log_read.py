@@ -1,10 +1,14 @@
 """python-can reads a log file for cankit's interop tests (tests/log_python_interop.rs).
 
-    log_read.py PATH > FRAMES.jsonl
+    log_read.py [--partial] PATH > FRAMES.jsonl
 
 Prints every message can.LogReader yields as one JSON line, in the shape log_write.py reads:
     {"t": seconds, "id": int, "ext": bool, "rtr": bool, "err": bool, "fd": bool, "brs": bool,
      "esi": bool, "dlc": int, "data": "hex", "channel": null | int | "name", "rx": bool}
+
+With --partial, a reader that fails part-way (python-can's readers raise on lines they do not
+understand) ends the output with {"error": "..."} and exit status 0: the frames before it are
+what python-can keeps of the file.
 """
 
 import json
@@ -14,7 +18,19 @@ import can
 
 
 def main():
-    for m in can.LogReader(sys.argv[1]):
+    args = sys.argv[1:]
+    partial = args[0] == "--partial"
+    path = args[-1]
+    try:
+        print_frames(path)
+    except Exception as e:  # noqa: BLE001 - any failure of python-can's reader
+        if not partial:
+            raise
+        print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
+
+
+def print_frames(path):
+    for m in can.LogReader(path):
         channel = m.channel
         if channel is not None and not isinstance(channel, (int, str)):
             channel = str(channel)

@@ -16,9 +16,14 @@ use crate::frame::{Channel, Timestamp};
 use crate::log::{self, Counts, Format, LogError, LogReader, ReadOptions, Record, TimeZone, WriteOptions};
 
 const AFTER_HELP: &str = "\
-Formats by extension: .asc (Vector ASCII), .blf (Vector binary), .log (candump), .trc (PEAK),
-.csv (python-can), .db/.sqlite (python-can SQLite); .gz on any text format. Use - for standard
-input or output, with --from/--to.
+Formats by extension: .asc (Vector ASCII), .blf (Vector binary), .log (candump), .trc (PEAK;
+CANHacker traces are recognised by their header), .csv (python-can; SavvyCAN/GVRET files are
+recognised by their header, and --to savvycan writes them), .db/.sqlite (python-can SQLite); .gz
+on any text format. Use - for standard input or output, with --from/--to.
+
+Frames a file contradicts itself about are kept and reported as repaired, never dropped: an id
+above 0x7FF in a frame marked 11-bit is kept as 29-bit; a CANFD line whose flags say classic but
+which carries more than 8 bytes is kept as CAN FD.
 
 Naive dates in ASC and TRC headers and the BLF start time are local time (as Vector's tools write
 them) unless --utc or --tz says otherwise; BLF files written by python-can hold UTC and are read so.
@@ -44,7 +49,7 @@ pub struct ConvertArgs {
     pub output: PathBuf,
     #[command(flatten)]
     pub read: ReadArgs,
-    /// Output format when OUT's extension does not say: asc, blf, log, trc, csv, db
+    /// Output format when OUT's extension does not say: asc, blf, log, trc, csv, savvycan, db
     #[arg(long = "to", value_name = "FORMAT", value_parser = parse_format)]
     pub to: Option<Format>,
     /// Keep only frames passing these candump filters (e.g. 123:7FF,#FF)
@@ -74,7 +79,8 @@ pub struct ConvertArgs {
 /// Reading options shared by `convert` and `info`.
 #[derive(Args, Debug, Clone)]
 pub struct ReadArgs {
-    /// Input format when IN's extension does not say: asc, blf, log, trc, csv, db
+    /// Input format when IN's extension does not say: asc, blf, log, trc, csv, db (CSV layouts
+    /// and TRC dialects are told apart by their headers)
     #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
     pub from: Option<Format>,
     /// Stop at the first malformed record (exit code 1) instead of skipping it
