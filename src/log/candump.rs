@@ -87,7 +87,7 @@ impl LineParser for CandumpLines {
 fn widened_id(line: &str) -> Option<String> {
     let hash = line.find('#')?;
     let id = line.get(hash.checked_sub(3)?..hash)?;
-    let before = line[..hash - 3].as_bytes().last()?;
+    let before = line.as_bytes()[..hash - 3].last()?;
     let value = u32::from_str_radix(id, 16).ok()?;
     (*before == b' ' && id.bytes().all(|c| c.is_ascii_hexdigit()) && value > crate::frame::MAX_STANDARD_ID)
         .then(|| format!("{}00000{}", &line[..hash - 3], &line[hash - 3..]))
