@@ -13,7 +13,14 @@
 //! DLC 9–15 kept with [`Frame::with_len8_dlc`], trailing `Length = … BitCount = … ID = …`),
 //! `ErrorFrame` lines, `CANFD` lines with or without a symbolic name and with any number of the
 //! trailing duration/bit-count/flags/CRC/bit-timing fields (the CANoe 7 layout stops before the
-//! bit-timing words), `CANFD … ErrorFrame`, CRLF.
+//! bit-timing words), `CANFD` lines in the layout of CANoe's documentation (the id before the
+//! direction, a `d`/`r` type before the DLC, `Length = … BitCount = … ID = …` attributes),
+//! `CANFD … ErrorFrame`, CRLF.
+//!
+//! Lines that contradict themselves keep their frame and are counted in
+//! [`LogReader::repaired`]: a `CANFD` line whose flags lack the FD bit (CANoe 9 writes flags 0)
+//! but that carries more than 8 bytes is CAN FD (with 8 bytes or fewer it stays the classic frame
+//! log2asc means); an id above 0x7FF without the `x` is a 29-bit id.
 //!
 //! Choices the file format leaves open:
 //! * Time: `timestamps absolute` values are offsets from the latest `Begin Triggerblock` date (or

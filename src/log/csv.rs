@@ -1,4 +1,9 @@
-//! python-can's CSV log (`.csv`), in the exact layout of its `CSVWriter`: the header
+//! CSV logs (`.csv`): the reader tells the layout by the first line, python-can's (below), SavvyCAN's
+//! (`Time Stamp,ID,Extended,…`, parsed in [`super::savvycan`]) or no header at all (python-can
+//! rows); a header of any other layout is refused at once, naming the file and the header, rather
+//! than read as frames guessed from the wrong columns.
+//!
+//! python-can's CSV log, in the exact layout of its `CSVWriter`: the header
 //! `timestamp,arbitration_id,extended,remote,error,dlc,data`, then one row per frame with the time
 //! in decimal seconds, the id as `0x…` lower-case hex, three `0`/`1` flags, the DLC and the data
 //! in base64.
@@ -320,7 +325,7 @@ fn parse_row(line: &[u8]) -> Result<(Frame, Option<&'static str>), String> {
 }
 
 /// Streaming CSV reader, byte-level parsing, for python-can's layout and SavvyCAN's (told apart
-/// by the header: see [`Layout::of_first_line`]). By default lines are parsed in blocks by helper
+/// by the header, see the module documentation). By default lines are parsed in blocks by helper
 /// threads while the caller takes the records (see [`CsvReader::sequential`] for one thread).
 pub struct CsvReader {
     text: TextReader<CsvLines>,
@@ -509,16 +514,13 @@ pub struct CsvWriter {
 impl CsvWriter {
     /// The header goes out with the first flush, so even an empty log is a valid python-can CSV.
     pub fn new(out: Box<dyn Write + Send>, name: &str) -> CsvWriter {
-        let mut sink = TextSink::new(out, name);
-        sink.buf_mut().extend_from_slice(HEADER.as_bytes());
-        sink.buf_mut().push(b'\n');
-        CsvWriter { sink, losses: Counts::new() }
+        CsvWriter { sink: TextSink::with_header(out, name, Some(HEADER)), losses: Counts::new() }
     }
 
     /// Rows added to the end of an existing log: no second header (python-can's reader takes
     /// the first line of a file as the header, so a header in the middle would be a bad row).
     pub fn appending(out: Box<dyn Write + Send>, name: &str) -> CsvWriter {
-        CsvWriter { sink: TextSink::new(out, name), losses: Counts::new() }
+        CsvWriter { sink: TextSink::with_header(out, name, None), losses: Counts::new() }
     }
 
     fn push_row(&mut self, f: &Frame) {

@@ -5,7 +5,7 @@
 //! hex, eight columns padded with `00` and a trailing comma:
 //! `39747828,000005EB,false,Rx,0,8,E8,45,85,4B,4A,28,36,69,`.
 //!
-//! Reading: [`super::csv::CsvReader`] recognises the header and hands rows to [`parse_row`];
+//! Reading: [`super::csv::CsvReader`] recognises the header and hands rows to `parse_row`;
 //! columns are found by their header names, so the order may differ. The bus number `n` is
 //! [`Channel::number`]`(n + 1)` (ASC/BLF channels count from 1, so bus 0 is ASC channel 1 and
 //! candump's `can0`). A row marked `false` whose id needs 29 bits is kept as 29-bit and counted
@@ -147,15 +147,12 @@ pub struct SavvyCanWriter {
 impl SavvyCanWriter {
     /// The header goes out with the first flush, so even an empty log opens in SavvyCAN.
     pub fn new(out: Box<dyn Write + Send>, name: &str) -> SavvyCanWriter {
-        let mut sink = TextSink::new(out, name);
-        sink.buf_mut().extend_from_slice(HEADER.as_bytes());
-        sink.buf_mut().push(b'\n');
-        SavvyCanWriter { sink, losses: Counts::new() }
+        SavvyCanWriter { sink: TextSink::with_header(out, name, Some(HEADER)), losses: Counts::new() }
     }
 
     /// Rows added to the end of an existing log: no second header.
     pub fn appending(out: Box<dyn Write + Send>, name: &str) -> SavvyCanWriter {
-        SavvyCanWriter { sink: TextSink::new(out, name), losses: Counts::new() }
+        SavvyCanWriter { sink: TextSink::with_header(out, name, None), losses: Counts::new() }
     }
 
     fn push_row(&mut self, f: &Frame) {

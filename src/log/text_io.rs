@@ -843,6 +843,18 @@ impl TextSink {
         TextSink { out, name: name.to_string(), buf: Vec::with_capacity(DRAIN_AT + 1024), finished: false }
     }
 
+    /// A sink whose first line is `header` (CSV layouts): it goes out with the first flush, so
+    /// even an empty log has it. Appending to a file that has rows already: `None`, no second
+    /// header.
+    pub(crate) fn with_header(out: Box<dyn Write + Send>, name: &str, header: Option<&str>) -> TextSink {
+        let mut sink = TextSink::new(out, name);
+        if let Some(header) = header {
+            sink.buf.extend_from_slice(header.as_bytes());
+            sink.buf.push(b'\n');
+        }
+        sink
+    }
+
     pub(crate) fn name(&self) -> &str {
         &self.name
     }

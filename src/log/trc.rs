@@ -8,7 +8,14 @@
 //! BRS is set for `FB` and `BI` as PEAK defines it, where python-can swaps `FE` and `BI`) and error
 //! frames (`ER`, 1.x `Error`) become frames; `EV` lines become markers; status lines (`Warng`,
 //! id `FFFFFFFF`, `ST`) and error-counter lines (`EC`) are skipped and counted. Extended ids are
-//! told by their digit count (more than 4, so python-can's 7-digit ids work too).
+//! told by their digit count (more than 4, so python-can's 7-digit ids work too); an id written
+//! with 4 digits that does not fit 11 bits is kept as 29-bit and counted in
+//! [`LogReader::repaired`].
+//!
+//! CANHacker's trace shares the extension: a first line `Time   ID     DLC Data   Comment` switches
+//! to its lines, `SS,mmm ID DLC bytes… [comment]`. Its times are offsets within the minute and
+//! wrap every 60 s; [`TrcReader`] unwraps them in reading order (a time earlier than the one
+//! before starts the next minute, so a gap of a whole minute or more cannot be seen).
 //!
 //! PEAK error frames carry an error type (1 bit, 2 form, 4 stuff, 8 other), a direction (0 = the
 //! error happened while sending), the position (SJA1000 ECC segment code, the same numbers as
