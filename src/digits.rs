@@ -5,11 +5,16 @@
 pub(crate) const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 
-/// Uppercase hex, exactly `digits` digits (higher bits of `value` are not shown).
+/// Uppercase hex, exactly `digits` digits (at most 8; higher bits of `value` are not shown).
+/// Formatted on the stack and appended at once: one capacity check, not one a digit.
+#[inline]
 pub(crate) fn push_hex(out: &mut Vec<u8>, value: u32, digits: u32) {
-    for i in (0..digits).rev() {
-        out.push(HEX_UPPER[(value >> (i * 4)) as usize & 0xF]);
+    let n = digits.min(8) as usize;
+    let mut text = [0u8; 8];
+    for (i, c) in text[..n].iter_mut().enumerate() {
+        *c = HEX_UPPER[(value >> ((n - 1 - i) * 4)) as usize & 0xF];
     }
+    out.extend_from_slice(&text[..n]);
 }
 
 /// Hex without leading zeros (at least one digit), upper or lower case.
@@ -79,6 +84,8 @@ fn decimal(value: u64, scratch: &mut [u8; 20]) -> &[u8] {
 }
 
 /// Decimal, zero-padded to at least `width` digits.
+// Small and on every writer's hot path: inlined whatever the codegen units.
+#[inline]
 pub(crate) fn push_decimal_zero(out: &mut Vec<u8>, value: u64, width: usize) {
     let mut scratch = [0u8; 20];
     let digits = decimal(value, &mut scratch);
@@ -87,6 +94,8 @@ pub(crate) fn push_decimal_zero(out: &mut Vec<u8>, value: u64, width: usize) {
 }
 
 /// Decimal, right-aligned with spaces in `width` columns.
+// Small and on every writer's hot path: inlined whatever the codegen units.
+#[inline]
 pub(crate) fn push_decimal_right(out: &mut Vec<u8>, value: u64, width: usize) {
     let mut scratch = [0u8; 20];
     let digits = decimal(value, &mut scratch);
@@ -95,6 +104,8 @@ pub(crate) fn push_decimal_right(out: &mut Vec<u8>, value: u64, width: usize) {
 }
 
 /// Decimal, left-aligned with spaces in `width` columns.
+// Small and on every writer's hot path: inlined whatever the codegen units.
+#[inline]
 pub(crate) fn push_decimal_left(out: &mut Vec<u8>, value: u64, width: usize) {
     let mut scratch = [0u8; 20];
     let digits = decimal(value, &mut scratch);

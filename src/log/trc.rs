@@ -462,8 +462,6 @@ fn start_time_text(start: i64, tz: TimeZone) -> (String, Civil) {
 /// What one line turned out to be.
 enum Parsed {
     Record(Record),
-    /// A record kept after mending it, for this reason.
-    Repaired(Record, &'static str),
     Skipped(&'static str),
     Nothing,
 }
@@ -480,10 +478,13 @@ pub(crate) struct Parser {
     tz: TimeZone,
     /// Counts the `;$` keyword lines read, which may change how later lines parse.
     generation: u64,
+    /// What was mended in the frame of the line being parsed, if anything.
+    repair: Option<&'static str>,
 }
 
 impl Parser {
-    fn line(&mut self, line: &[u8]) -> Result<Parsed, String> {
+    /// One line; `first` for the file's first line, the only place CANHacker's header can be.
+    fn line(&mut self, line: &[u8], first: bool) -> Result<Parsed, String> {
         if self.version == Version::CanHacker {
             return self.line_canhacker(line);
         }
@@ -495,8 +496,8 @@ impl Parser {
                 }
                 Ok(Parsed::Nothing)
             }
-            // CANHacker's header, before any PEAK keyword.
-            Some(b'T' | b't') if self.generation == 0 && is_canhacker_header(line) => {
+            // CANHacker's header, the first line.
+            Some(b'T' | b't') if first && is_canhacker_header(line) => {
                 self.version = Version::CanHacker;
                 self.generation += 1;
                 Ok(Parsed::Nothing)
@@ -592,9 +593,10 @@ impl Parser {
         let mut rest = t.rest();
         if rest.starts_with(b"RTR") && !is_error {
             let (id, extended, repair) = can_id(id_tok, 4)?;
+            self.repair = repair;
             let frame =
                 Frame::new_remote(id, extended, dlc.min(8)).map_err(|e| e.to_string())?.with_len8_dlc(dlc);
-            return Ok(self.frame(frame, offset, channel, dir).repaired(repair));
+            return Ok(self.frame(frame, offset, channel, dir));
         }
         if v == Version::V1_0 && rest.starts_with(b"ERROR") {
             is_error = true;
@@ -615,8 +617,9 @@ impl Parser {
             return Err(format!("the data length code says {dlc} but the line has {n} data bytes"));
         }
         let (id, extended, repair) = can_id(id_tok, 4)?;
+        self.repair = repair;
         let frame = Frame::new_data(id, extended, &data[..n]).map_err(|e| e.to_string())?.with_len8_dlc(dlc);
-        Ok(self.frame(frame, offset, channel, dir).repaired(repair))
+        Ok(self.frame(frame, offset, channel, dir))
     }
 
     fn frame(&self, frame: Frame, offset: i64, channel: Channel, dir: Direction) -> Parsed {
@@ -688,6 +691,7 @@ impl Parser {
         let offset = offset.ok_or("the line ends before the time offset")?;
         let id_tok = id_tok.ok_or("the line ends before the id")?;
         let (id, extended, repair) = can_id(id_tok, 4)?;
+        self.repair = repair;
         let mut data = [0u8; MAX_DATA];
         let n = hex_bytes(data_text, &mut data)?;
         let fd = matches!(kind, b"FD" | b"FB" | b"FE" | b"BI");
@@ -699,7 +703,7 @@ impl Parser {
             let frame = Frame::new_remote(id, extended, code.min(8) as u8)
                 .map_err(|e| e.to_string())?
                 .with_len8_dlc(code as u8);
-            return Ok(self.frame(frame, offset, channel, dir).repaired(repair));
+            return Ok(self.frame(frame, offset, channel, dir));
         }
         let (expected, raw_dlc) = match (length, dlc) {
             (Some(l), _) => {
@@ -731,14 +735,14 @@ impl Parser {
             Frame::new_data(id, extended, &data[..n]).map(|f| f.with_len8_dlc(raw_dlc))
         }
         .map_err(|e| e.to_string())?;
-        Ok(self.frame(frame, offset, channel, dir).repaired(repair))
+        Ok(self.frame(frame, offset, channel, dir))
     }
 
     /// A CANHacker trace line, `SS,mmm ID DLC [bytes…] [comment]`: the time is the offset within
     /// the minute (CANHacker wraps it every 60 s; [`TrcReader`] unwraps it in reading order),
     /// the id 3 hex digits for 11 bits or 8 for 29 bits, the DLC 0–8, then that many hex bytes;
     /// what follows is the comment.
-    fn line_canhacker(&self, line: &[u8]) -> Result<Parsed, String> {
+    fn line_canhacker(&mut self, line: &[u8]) -> Result<Parsed, String> {
         let mut t = Tokens::new(line);
         let Some(time_tok) = t.next_token() else { return Ok(Parsed::Nothing) };
         let offset = canhacker_time(time_tok).ok_or_else(|| {
@@ -746,6 +750,7 @@ impl Parser {
         })?;
         let id_tok = t.next_token().ok_or("the line ends before the id")?;
         let (id, extended, repair) = can_id(id_tok, 3)?;
+        self.repair = repair;
         let dlc_tok = t.next_token().ok_or("the line ends before the DLC")?;
         let dlc = decimal_u32(dlc_tok)
             .filter(|&d| d <= 8)
@@ -760,7 +765,7 @@ impl Parser {
             })? as u8;
         }
         let frame = Frame::new_data(id, extended, &data[..dlc]).map_err(|e| e.to_string())?;
-        Ok(Parsed::Record(Record::Frame(frame.with_timestamp(Timestamp(offset)))).repaired(repair))
+        Ok(Parsed::Record(Record::Frame(frame.with_timestamp(Timestamp(offset)))))
     }
 
     /// `EV [bus] text`: a marker.
@@ -814,16 +819,6 @@ impl Parser {
     }
 }
 
-impl Parsed {
-    /// The same record, counted as mended for `reason` if there is one.
-    fn repaired(self, reason: Option<&'static str>) -> Parsed {
-        match (self, reason) {
-            (Parsed::Record(r), Some(reason)) => Parsed::Repaired(r, reason),
-            (parsed, _) => parsed,
-        }
-    }
-}
-
 /// `Time   ID     DLC Data   Comment`, in any case and spacing.
 fn is_canhacker_header(line: &[u8]) -> bool {
     let mut t = Tokens::new(line);
@@ -845,10 +840,13 @@ fn canhacker_time(tok: &[u8]) -> Option<i64> {
 }
 
 impl LineParser for Parser {
-    fn parse_line(&mut self, line: &[u8], _line_no: u64) -> LineOutcome {
-        match self.line(line.trim_ascii()) {
-            Ok(Parsed::Record(r)) => LineOutcome::Record(r),
-            Ok(Parsed::Repaired(r, reason)) => LineOutcome::Repaired(r, reason),
+    fn parse_line(&mut self, line: &[u8], line_no: u64) -> LineOutcome {
+        self.repair = None;
+        match self.line(line.trim_ascii(), line_no == 1) {
+            Ok(Parsed::Record(r)) => match self.repair {
+                None => LineOutcome::Record(r),
+                Some(reason) => LineOutcome::Repaired(r, reason),
+            },
             Ok(Parsed::Skipped(reason)) => LineOutcome::Skipped(reason),
             Ok(Parsed::Nothing) => LineOutcome::Nothing,
             Err(message) => LineOutcome::Malformed(message),
@@ -864,6 +862,9 @@ impl LineParser for Parser {
 /// threads while the caller takes the records (see [`TrcReader::sequential`] for one thread).
 pub struct TrcReader {
     text: TextReader<Parser>,
+    /// Whether the file is a CANHacker trace, known once its first line is parsed (before the
+    /// first frame is handed out).
+    canhacker: Option<bool>,
     /// CANHacker's times wrap every minute: the minutes counted so far, and the offset within
     /// the minute of the frame before.
     minutes: i64,
@@ -892,7 +893,7 @@ impl TrcReader {
     }
 
     fn with_text(text: TextReader<Parser>) -> TrcReader {
-        TrcReader { text, minutes: 0, last_in_minute: 0 }
+        TrcReader { text, canhacker: None, minutes: 0, last_in_minute: 0 }
     }
 }
 
@@ -906,6 +907,7 @@ impl Parser {
             columns_given: false,
             tz: options.tz,
             generation: 0,
+            repair: None,
         }
     }
 }
@@ -916,7 +918,8 @@ impl Iterator for TrcReader {
     fn next(&mut self) -> Option<Self::Item> {
         let mut item = self.text.next_record();
         if let Some(Ok(Record::Frame(f))) = &mut item {
-            if self.text.parser().version == Version::CanHacker {
+            let text = &self.text;
+            if *self.canhacker.get_or_insert_with(|| text.parser().version == Version::CanHacker) {
                 // A time earlier than the frame before: the minute turned over.
                 if f.timestamp.0 < self.last_in_minute {
                     self.minutes += 1;
