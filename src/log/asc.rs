@@ -490,26 +490,26 @@ impl Dialect {
             Some(t) if t.iter().all(u8::is_ascii_digit) => parse_channel(t)?,
             other => return Err(format!("expected the channel number after CANFD, found {}", shown(other))),
         };
-        // The direction, then the id; or the id, then the direction.
-        let first = tokens.next();
-        let (direction_token, id_token) = match first {
-            Some(b"Rx" | b"Tx" | b"TxRq") => (first, tokens.next()),
-            Some(id) => (tokens.next(), Some(id)),
-            None => (None, None),
+        // The direction, then the id (as CANoe writes); or the id, then the direction.
+        let direction_of = |token: Option<&[u8]>| match token {
+            Some(b"Rx") => Ok(Some(Direction::Rx)),
+            Some(b"Tx") => Ok(Some(Direction::Tx)),
+            Some(b"TxRq") => Ok(None),
+            other => Err(format!(
+                "expected Rx or Tx after the CANFD channel or identifier, found {}",
+                shown(other)
+            )),
         };
-        let direction = match direction_token {
-            Some(b"Rx") => Direction::Rx,
-            Some(b"Tx") => Direction::Tx,
-            Some(b"TxRq") => {
-                self.skip = Some(SKIP_TXRQ);
-                return Ok(None);
-            }
-            other => {
-                return Err(format!(
-                    "expected Rx or Tx after the CANFD channel or identifier, found {}",
-                    shown(other)
-                ))
-            }
+        let (direction, id_token) = match tokens.next() {
+            Some(b"Rx") => (Some(Direction::Rx), tokens.next()),
+            Some(b"Tx") => (Some(Direction::Tx), tokens.next()),
+            Some(b"TxRq") => (None, None),
+            Some(id) => (direction_of(tokens.next())?, Some(id)),
+            None => (direction_of(None)?, None),
+        };
+        let Some(direction) = direction else {
+            self.skip = Some(SKIP_TXRQ);
+            return Ok(None);
         };
         let id_token = id_token.ok_or("expected the identifier after the CANFD direction")?;
         let with = |f: Frame| {

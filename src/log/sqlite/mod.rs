@@ -154,7 +154,12 @@ fn flag_of(v: ValueRef<'_>, column: &str) -> Result<bool, String> {
 
 /// One `messages` row's values, in [`MESSAGES_COLUMNS`] order (ts, arbitration_id, extended,
 /// remote, error, dlc, data) as SQLite returns them, as a frame, or what is wrong with it.
-fn decode_row(values: &[ValueRef<'_>; 7], extras: Extras) -> Result<Frame, String> {
+/// A row marked 11-bit whose id needs 29 bits is kept as 29-bit and counted in `mended`.
+fn decode_row(
+    values: &[ValueRef<'_>; 7],
+    extras: Extras,
+    mended: &std::sync::atomic::AtomicU64,
+) -> Result<Frame, String> {
     let ts = match values[0] {
         ValueRef::Real(r) if r.is_finite() => r,
         ValueRef::Integer(i) => i as f64,
@@ -166,10 +171,14 @@ fn decode_row(values: &[ValueRef<'_>; 7], extras: Extras) -> Result<Frame, Strin
         }
         _ => return Err("'arbitration_id' is not an integer".into()),
     };
-    // An id above 0x7FF in a row marked 11-bit can only be a 29-bit id ([`was_mended`] tells).
-    let (extended, _) = crate::log::mend_extended(id, flag_of(values[2], "extended")?);
     let remote = flag_of(values[3], "remote")?;
     let error = flag_of(values[4], "error")?;
+    // An id above 0x7FF in a row marked 11-bit can only be a 29-bit id (an error frame's id is
+    // its class).
+    let (extended, repair) = match flag_of(values[2], "extended")? {
+        extended if error => (extended, None),
+        extended => crate::log::mend_extended(id, extended),
+    };
     let data: &[u8] = match values[6] {
         ValueRef::Blob(b) => b,
         ValueRef::Null => &[],
@@ -206,29 +215,11 @@ fn decode_row(values: &[ValueRef<'_>; 7], extras: Extras) -> Result<Frame, Strin
         Frame::new_data(id, extended, data).map(|f| f.with_len8_dlc(extras.raw_dlc))
     }
     .map_err(|e| e.to_string())?;
+    if repair.is_some() {
+        mended.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
     let direction = if extras.tx { Direction::Tx } else { Direction::Rx };
     Ok(frame.with_timestamp(timestamp_of(ts)).with_channel(extras.channel).with_direction(direction))
-}
-
-/// Whether [`decode_row`] kept `frame` as a 29-bit frame although the row (`values`) marks it
-/// 11-bit, because its id needs 29 bits.
-fn was_mended(values: &[ValueRef<'_>; 7], frame: &Frame) -> bool {
-    frame.is_extended() && !frame.is_error() && !flag_of(values[2], "extended").unwrap_or(true)
-}
-
-/// [`decode_row`], adding one to `mended` for a frame [`was_mended`].
-fn decode_row_counted(
-    values: &[ValueRef<'_>; 7],
-    extras: Extras,
-    mended: &std::sync::atomic::AtomicU64,
-) -> Result<Frame, String> {
-    let decoded = decode_row(values, extras);
-    if let Ok(frame) = &decoded {
-        if was_mended(values, frame) {
-            mended.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-    }
-    decoded
 }
 
 /// [`decode_row`] for the usual row, straight from its record bytes as they lie in the file
@@ -472,7 +463,7 @@ mod tests {
                 if let ValueRef::Integer(i) = values[0] {
                     values[0] = ValueRef::Real(i as f64);
                 }
-                decode_row(&values, extras)
+                decode_row(&values, extras, &Default::default())
             });
             if let Some(frame) = decode_usual_row(&record, extras) {
                 assert_eq!(general, Some(Ok(frame)), "record {record:02x?}, {extras:?}");

@@ -23,8 +23,8 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::pages::{self, FileFacts, Pager, Share, TableCursor, Unsupported};
 use super::{
-    columns_match, db_error, decode_row_counted, decode_run, decode_usual_row, describe, row_error,
-    table_columns, Extras, MESSAGES_COLUMNS, RUNS_COLUMNS,
+    columns_match, db_error, decode_row, decode_run, decode_usual_row, describe, row_error, table_columns,
+    Extras, MESSAGES_COLUMNS, RUNS_COLUMNS,
 };
 use crate::log::{count, Counts, LogError, LogReader, Record};
 
@@ -569,7 +569,7 @@ impl PagesLane {
                 if let ValueRef::Integer(i) = values[0] {
                     values[0] = ValueRef::Real(i as f64);
                 }
-                let decoded = decode_row_counted(&values, self.current, &self.mended);
+                let decoded = decode_row(&values, self.current, &self.mended);
                 records.push_record(decoded.map(Record::Frame).map_err(|m| row_error(&self.name, rowid, m)));
             }
             *last_rowid = Some(rowid);
@@ -835,7 +835,7 @@ fn decode_chunk(
         for (i, v) in values.iter_mut().enumerate() {
             *v = row.get_ref(i + 1).unwrap_or(ValueRef::Null);
         }
-        let record = decode_row_counted(&values, current, &plan.mended)
+        let record = decode_row(&values, current, &plan.mended)
             .map(Record::Frame)
             .map_err(|m| row_error(&plan.name, rowid, m));
         records.push(record);
