@@ -843,10 +843,9 @@ impl LineParser for Parser {
     fn parse_line(&mut self, line: &[u8], line_no: u64) -> LineOutcome {
         self.repair = None;
         match self.line(line.trim_ascii(), line_no == 1) {
-            Ok(Parsed::Record(r)) => match self.repair {
-                None => LineOutcome::Record(r),
-                Some(reason) => LineOutcome::Repaired(r, reason),
-            },
+            // As in the ASC reader: the guard keeps the usual arm a move in place.
+            Ok(Parsed::Record(r)) if self.repair.is_none() => LineOutcome::Record(r),
+            Ok(Parsed::Record(r)) => LineOutcome::Repaired(r, self.repair.unwrap_or_default()),
             Ok(Parsed::Skipped(reason)) => LineOutcome::Skipped(reason),
             Ok(Parsed::Nothing) => LineOutcome::Nothing,
             Err(message) => LineOutcome::Malformed(message),
