@@ -13,6 +13,7 @@ command -v linux.uml >/dev/null || need+=(user-mode-linux)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v candump >/dev/null || need+=(can-utils)
 command -v ip >/dev/null || need+=(iproute2)
+command -v patchelf >/dev/null || need+=(patchelf)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test-all: installing ${need[*]}"
@@ -20,6 +21,9 @@ if [ ${#need[@]} -gt 0 ]; then
   sudo_if_needed apt-get update -qq
   sudo_if_needed apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+
+# A UML kernel that boots on this CPU (Debian bookworm's does not where the CPU has AMX).
+eval "$(tests/uml/ensure-kernel.sh)"
 
 venv=target/venv
 if ! "$venv/bin/python" -c 'import can, msgpack' 2>/dev/null; then

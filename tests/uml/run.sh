@@ -29,7 +29,9 @@ if [ $# -eq 0 ]; then
   echo "usage: $0 [--timeout SECS] [--share DIR]... [--] COMMAND [ARG...]" >&2
   exit 125
 fi
-if ! command -v linux.uml >/dev/null || [ ! -x /bin/busybox ] || ! command -v candump >/dev/null; then
+# The kernel: Debian's linux.uml, or the one ensure-kernel.sh prepared where that one cannot boot.
+kernel=${CANKIT_UML_KERNEL:-linux.uml}
+if ! command -v "$kernel" >/dev/null || [ ! -x /bin/busybox ] || ! command -v candump >/dev/null; then
   echo "uml: needs linux.uml, /bin/busybox and can-utils:" \
     "apt-get install --no-install-recommends user-mode-linux busybox-static can-utils iproute2" >&2
   exit 125
@@ -67,7 +69,7 @@ kernel_log=quiet
 if [ "${UML_DEBUG:-0}" = 1 ]; then console=fd:2; kernel_log="loglevel=7"; fi
 # timeout(1) runs the guest in its own process group, out of reach of whoever kills ours
 # (Ctrl-C, a test harness timeout): forward those signals to it by hand.
-timeout -k 5 "$timeout_secs" linux.uml mem=256M root=/dev/root rootfstype=hostfs rootflags=/ ro \
+timeout -k 5 "$timeout_secs" "$kernel" mem=256M root=/dev/root rootfstype=hostfs rootflags=/ ro \
   $kernel_log con=null "con0=null,$console" ssl=null \
   init="$here/guest-init.sh" -- "$exchange" </dev/null >/dev/null &
 guest=$!
@@ -84,5 +86,5 @@ if [ $guest_status -eq 124 ]; then
   echo "uml: timed out after ${timeout_secs}s" >&2
   exit 124
 fi
-echo "uml: the guest reported no exit status (linux.uml exited with $guest_status); rerun with UML_DEBUG=1" >&2
+echo "uml: the guest reported no exit status ($kernel exited with $guest_status); rerun with UML_DEBUG=1" >&2
 exit 125
