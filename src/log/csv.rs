@@ -509,18 +509,35 @@ impl LogReader for CsvReader {
 pub struct CsvWriter {
     sink: TextSink,
     losses: Counts,
+    /// Rows in SavvyCAN's layout instead of python-can's.
+    savvycan: bool,
 }
 
 impl CsvWriter {
     /// The header goes out with the first flush, so even an empty log is a valid python-can CSV.
     pub fn new(out: Box<dyn Write + Send>, name: &str) -> CsvWriter {
-        CsvWriter { sink: TextSink::with_header(out, name, Some(HEADER)), losses: Counts::new() }
+        CsvWriter {
+            sink: TextSink::with_header(out, name, Some(HEADER)),
+            losses: Counts::new(),
+            savvycan: false,
+        }
+    }
+
+    /// A CSV in SavvyCAN's layout ([`super::savvycan`]), header first.
+    pub fn savvycan(out: Box<dyn Write + Send>, name: &str) -> CsvWriter {
+        let sink = TextSink::with_header(out, name, Some(super::savvycan::HEADER));
+        CsvWriter { sink, losses: Counts::new(), savvycan: true }
+    }
+
+    /// SavvyCAN rows added to the end of an existing log: no second header.
+    pub fn savvycan_appending(out: Box<dyn Write + Send>, name: &str) -> CsvWriter {
+        CsvWriter { sink: TextSink::with_header(out, name, None), losses: Counts::new(), savvycan: true }
     }
 
     /// Rows added to the end of an existing log: no second header (python-can's reader takes
     /// the first line of a file as the header, so a header in the middle would be a bad row).
     pub fn appending(out: Box<dyn Write + Send>, name: &str) -> CsvWriter {
-        CsvWriter { sink: TextSink::with_header(out, name, None), losses: Counts::new() }
+        CsvWriter { sink: TextSink::with_header(out, name, None), losses: Counts::new(), savvycan: false }
     }
 
     fn push_row(&mut self, f: &Frame) {
@@ -588,9 +605,13 @@ fn push_tags(b: &mut Cursor<'_>, f: &Frame, name_ok: bool) {
 impl LogWriter for CsvWriter {
     fn write(&mut self, record: &Record) -> Result<(), LogError> {
         match record {
+            Record::Frame(f) if self.savvycan => {
+                super::savvycan::push_row(self.sink.buf_mut(), &mut self.losses, f)
+            }
             Record::Frame(f) => self.push_row(f),
             Record::Event(e) => {
-                crate::log::count_unkept_event(&mut self.losses, &e.kind, "python-can CSV holds");
+                let format = if self.savvycan { "SavvyCAN CSV holds" } else { "python-can CSV holds" };
+                crate::log::count_unkept_event(&mut self.losses, &e.kind, format);
             }
         }
         self.sink.drain_if_full()

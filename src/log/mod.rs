@@ -451,10 +451,10 @@ pub fn create_writer(
             Box::new(csv::CsvWriter::new(open_output_with(path, gz, level, options.append)?, &name))
         }
         Format::SavvyCan if options.append && std::fs::metadata(path).is_ok_and(|m| m.len() > 0) => {
-            Box::new(savvycan::SavvyCanWriter::appending(open_output_with(path, gz, level, true)?, &name))
+            Box::new(csv::CsvWriter::savvycan_appending(open_output_with(path, gz, level, true)?, &name))
         }
         Format::SavvyCan => {
-            Box::new(savvycan::SavvyCanWriter::new(open_output_with(path, gz, level, options.append)?, &name))
+            Box::new(csv::CsvWriter::savvycan(open_output_with(path, gz, level, options.append)?, &name))
         }
         Format::Blf => Box::new(blf::BlfWriter::create(path_required(path, "BLF")?, &name, options)?),
         Format::Sqlite => Box::new(sqlite::SqliteWriter::create(path_required(path, "SQLite")?, &name)?),

@@ -12,16 +12,16 @@
 //! (SavvyCAN does the same). More than 8 bytes (`LEN` up to 64, with as many data columns) is a
 //! CAN FD frame: cankit writes FD frames that way; SavvyCAN itself reads their first 8 bytes.
 //!
-//! Writing (`--to savvycan`) produces exactly SavvyCAN's layout. The format has no place for
+//! Writing (`--to savvycan`, [`super::csv::CsvWriter::savvycan`]) produces exactly SavvyCAN's
+//! layout. The format has no place for
 //! remote and error frames, BRS/ESI, events or channel names: those are counted in
 //! [`LogWriter::losses`]. Remote frames are left out rather than written as data frames, which
 //! would invent data bytes.
 
 use std::io::Write;
 
-use super::text_io::TextSink;
 use super::trc::{decimal_u32, hex_u32, scaled_decimal};
-use super::{count, count_unkept_event, Counts, LogError, LogWriter, Record};
+use super::{count, Counts};
 use crate::digits::{push_hex, push_hex_byte};
 use crate::frame::{Channel, Direction, Frame, FrameKind, Timestamp, MAX_DATA};
 
@@ -138,58 +138,38 @@ pub(crate) fn parse_row(line: &[u8], columns: &Columns) -> Result<(Frame, Option
     Ok((frame, repair))
 }
 
-/// Writer in SavvyCAN's layout (see the module documentation).
-pub struct SavvyCanWriter {
-    sink: TextSink,
-    losses: Counts,
-}
-
-impl SavvyCanWriter {
-    /// The header goes out with the first flush, so even an empty log opens in SavvyCAN.
-    pub fn new(out: Box<dyn Write + Send>, name: &str) -> SavvyCanWriter {
-        SavvyCanWriter { sink: TextSink::with_header(out, name, Some(HEADER)), losses: Counts::new() }
+/// One frame as a row of SavvyCAN's layout at the end of `b` (see the module documentation);
+/// what the layout cannot hold is counted in `losses`. [`super::csv::CsvWriter::savvycan`] is
+/// the writer.
+pub(crate) fn push_row(b: &mut Vec<u8>, losses: &mut Counts, f: &Frame) {
+    match f.kind() {
+        FrameKind::Remote => return count(losses, "remote frames (SavvyCAN CSV has no RTR column)"),
+        FrameKind::Error => return count(losses, "error frames (SavvyCAN CSV holds only frames)"),
+        FrameKind::Fd if f.len() <= 8 => {
+            count(losses, "CAN FD frames of 8 bytes or less (written as classic frames)")
+        }
+        FrameKind::Fd if f.brs() || f.esi() => {
+            count(losses, "BRS/ESI flags (SavvyCAN CSV has no column for them)")
+        }
+        _ => {}
     }
-
-    /// Rows added to the end of an existing log: no second header.
-    pub fn appending(out: Box<dyn Write + Send>, name: &str) -> SavvyCanWriter {
-        SavvyCanWriter { sink: TextSink::with_header(out, name, None), losses: Counts::new() }
+    if f.channel.as_name().is_some_and(|name| trailing_number(name).is_none()) {
+        count(losses, "channel names without a number (written as bus 0)");
     }
-
-    fn push_row(&mut self, f: &Frame) {
-        match f.kind() {
-            FrameKind::Remote => {
-                return count(&mut self.losses, "remote frames (SavvyCAN CSV has no RTR column)")
-            }
-            FrameKind::Error => {
-                return count(&mut self.losses, "error frames (SavvyCAN CSV holds only frames)")
-            }
-            FrameKind::Fd if f.len() <= 8 => {
-                count(&mut self.losses, "CAN FD frames of 8 bytes or less (written as classic frames)")
-            }
-            FrameKind::Fd if f.brs() || f.esi() => {
-                count(&mut self.losses, "BRS/ESI flags (SavvyCAN CSV has no column for them)")
-            }
-            _ => {}
-        }
-        if f.channel.as_name().is_some_and(|name| trailing_number(name).is_none()) {
-            count(&mut self.losses, "channel names without a number (written as bus 0)");
-        }
-        let b = self.sink.buf_mut();
-        let micros = f.timestamp.0.div_euclid(1000);
-        let _ = write!(b, "{micros},");
-        push_hex(b, f.id(), 8);
-        b.extend_from_slice(if f.is_extended() { b",true," } else { b",false," });
-        b.extend_from_slice(if f.direction == Direction::Tx { b"Tx," } else { b"Rx," });
-        let _ = write!(b, "{},{},", bus_of(&f.channel), f.len());
-        for &byte in f.data() {
-            push_hex_byte(b, byte);
-            b.push(b',');
-        }
-        for _ in f.len()..8 {
-            b.extend_from_slice(b"00,");
-        }
-        b.push(b'\n');
+    let micros = f.timestamp.0.div_euclid(1000);
+    let _ = write!(b, "{micros},");
+    push_hex(b, f.id(), 8);
+    b.extend_from_slice(if f.is_extended() { b",true," } else { b",false," });
+    b.extend_from_slice(if f.direction == Direction::Tx { b"Tx," } else { b"Rx," });
+    let _ = write!(b, "{},{},", bus_of(&f.channel), f.len());
+    for &byte in f.data() {
+        push_hex_byte(b, byte);
+        b.push(b',');
     }
+    for _ in f.len()..8 {
+        b.extend_from_slice(b"00,");
+    }
+    b.push(b'\n');
 }
 
 /// SavvyCAN's bus number of a channel: numbered channels count from 1 (bus 0 is channel 1),
@@ -208,31 +188,10 @@ fn trailing_number(name: &str) -> Option<u32> {
     name[name.len() - digits..].parse().ok()
 }
 
-impl LogWriter for SavvyCanWriter {
-    fn write(&mut self, record: &Record) -> Result<(), LogError> {
-        match record {
-            Record::Frame(f) => self.push_row(f),
-            Record::Event(e) => count_unkept_event(&mut self.losses, &e.kind, "SavvyCAN CSV holds"),
-        }
-        self.sink.drain_if_full()
-    }
-
-    fn flush(&mut self) -> Result<(), LogError> {
-        self.sink.flush()
-    }
-
-    fn finish(&mut self) -> Result<(), LogError> {
-        self.sink.finish()
-    }
-
-    fn losses(&self) -> &Counts {
-        &self.losses
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::log::{LogWriter, Record};
 
     fn columns(header: &str) -> Columns {
         Columns::from_header(header.as_bytes()).unwrap()
@@ -279,7 +238,8 @@ mod tests {
     #[test]
     fn writer_writes_savvycan_rows_and_counts_what_it_cannot_hold() {
         let path = tempfile::NamedTempFile::new().unwrap();
-        let mut w = SavvyCanWriter::new(Box::new(std::fs::File::create(path.path()).unwrap()), "out.csv");
+        let file = std::fs::File::create(path.path()).unwrap();
+        let mut w = super::super::csv::CsvWriter::savvycan(Box::new(file), "out.csv");
         let frames = [
             Frame::new_data(0x5EB, false, &[0xE8, 0x45]).unwrap().with_timestamp(Timestamp(39_747_828_999)),
             Frame::new_data(0x18FEF100, true, &[1; 8])
