@@ -9,7 +9,9 @@
 //! * [`text`]: the can-utils text syntax (`123#DEADBEEF`, candump `-L` lines), parse and print.
 //! * [`error_frame`]: SocketCAN error frames decoded into words and bus states.
 //! * [`filter`]: candump filter syntax and data matchers, applied in kernel or user space.
-//! * [`bus`]: the async bus interface and its backends (`virtual`, `udp_multicast`, `socketcan`).
+//! * [`bus`]: the async bus interface and its backends (`virtual`, `udp_multicast`, `socketcan`);
+//!   [`bus::hub::Hub`] shares one opened bus between many subscribers (each with its own filter
+//!   and bounded queue) and senders.
 //! * [`config`]: where bus settings come from (flags > environment > python-can config file > default).
 //! * [`print`]: printers for frames: human columns, candump log lines, JSON lines.
 //! * [`cli`]: clap pieces shared by every binary.

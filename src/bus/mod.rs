@@ -12,6 +12,7 @@
 //!
 //! This module leaves printing, recording and configuration resolution to others.
 
+pub mod hub;
 pub mod msgpack;
 mod socket_io;
 pub mod socketcan;
@@ -143,6 +144,9 @@ pub enum BusError {
     },
     #[error("bus closed")]
     Closed,
+    /// The hub sharing the bus stopped reading it, for this reason (the bus's failure).
+    #[error("bus stopped: {0}")]
+    Stopped(String),
 }
 
 impl BusError {
