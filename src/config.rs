@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::bus::{BusConfig, INTERFACES};
+use crate::bus::{self, BusConfig};
 
 /// Where a setting's value came from (printed by `-v`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -258,7 +258,10 @@ pub fn resolve_with(
     let interface = normalize_interface(&interface)
         .ok_or_else(|| ConfigError::Value {
             source_desc: interface_src.to_string(),
-            message: format!("unknown interface '{interface}'; known interfaces: {}", INTERFACES.join(", ")),
+            message: format!(
+                "unknown interface '{interface}'; known interfaces: {}",
+                bus::interfaces().join(", ")
+            ),
         })?
         .to_string();
 
@@ -321,14 +324,10 @@ fn value_error(source: &Source, message: String) -> ConfigError {
     ConfigError::Value { source_desc: source.to_string(), message }
 }
 
-/// python-can's interface names, including its historical aliases.
+/// The registered backend a user's interface name means (python-can's names and its historical
+/// aliases, any case; see [`crate::bus::backend`]).
 pub fn normalize_interface(name: &str) -> Option<&'static str> {
-    match name.trim().to_ascii_lowercase().as_str() {
-        "udp_multicast" | "udp-multicast" | "udp" => Some("udp_multicast"),
-        "socketcan" | "socketcan_native" | "socketcan_ctypes" => Some("socketcan"),
-        "virtual" => Some("virtual"),
-        _ => None,
-    }
+    bus::backend::find(name).map(|entry| entry.name)
 }
 
 /// A bit rate as people write it: `500000`, `500k`, `500K`, `1M`, `2m`.

@@ -3,8 +3,9 @@
 //! [`Bus::open`] takes a resolved [`BusConfig`] (see [`crate::config`] for where the settings come
 //! from) and returns a bus that can [`send`](Bus::send) frames and [`recv`](Bus::recv) a stream of
 //! [`BusEvent`]s: timestamped frames, bus-state changes, receive overflows and garbage that arrived
-//! where frames were expected. Backends live one per file and are dispatched through an enum, so
-//! there is no boxing or dynamic dispatch on the hot path.
+//! where frames were expected. Backends live one per file, each implementing [`backend::Backend`];
+//! the registry in [`backend`] knows them by name, so a new backend is one file and one line.
+//! [`hub::Hub`] shares one opened bus between many subscribers and senders.
 //!
 //! Filtering: [`Bus::set_filter`] hands the filter to the backend, which applies what it can in the
 //! kernel (SocketCAN); the bus then applies the whole filter in user space as well, so every
@@ -12,6 +13,7 @@
 //!
 //! This module leaves printing, recording and configuration resolution to others.
 
+pub mod backend;
 pub mod hub;
 pub mod msgpack;
 mod socket_io;
@@ -25,8 +27,7 @@ use std::fmt;
 use crate::filter::FilterSet;
 use crate::frame::Frame;
 
-/// Names of the backends [`Bus::open`] understands (python-can's interface names).
-pub const INTERFACES: &[&str] = &["udp_multicast", "socketcan", "virtual"];
+pub use backend::{interfaces, register, Backend, BackendEntry, BusFuture};
 
 /// Everything needed to open a bus, after command line, environment and config files have been
 /// merged (see [`crate::config::resolve`]).
@@ -126,7 +127,7 @@ pub struct BusStats {
 /// Errors from opening or using a bus. Messages name the interface or peer.
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
-    #[error("unknown interface '{0}'; known interfaces: udp_multicast, socketcan, virtual")]
+    #[error("unknown interface '{0}'; known interfaces: {known}", known = interfaces().join(", "))]
     UnknownInterface(String),
     #[error("no CAN interface '{0}'; see `ip link`")]
     NoSuchInterface(String),
@@ -155,16 +156,10 @@ impl BusError {
     }
 }
 
-enum Backend {
-    Virtual(virtual_bus::VirtualBus),
-    UdpMulticast(udp_multicast::UdpMulticastBus),
-    SocketCan(socketcan::SocketCanBus),
-}
-
 /// An open bus. `send` and `recv` take `&self`, so one task may send while another receives
 /// (share the bus in an `Arc`).
 pub struct Bus {
-    backend: Backend,
+    backend: Box<dyn Backend>,
     /// Applied in user space to every received frame, after whatever the backend did in the kernel.
     filter: Option<FilterSet>,
     /// Controller state last seen in a state event or an error frame (any backend), as
@@ -175,60 +170,41 @@ pub struct Bus {
 impl Bus {
     /// Open the bus the configuration names. Must be called inside a tokio runtime.
     pub async fn open(config: &BusConfig) -> Result<Bus, BusError> {
-        let backend = match config.interface.as_str() {
-            "virtual" => Backend::Virtual(virtual_bus::VirtualBus::open(config)?),
-            "udp_multicast" => Backend::UdpMulticast(udp_multicast::UdpMulticastBus::open(config)?),
-            "socketcan" | "socketcan_native" => Backend::SocketCan(socketcan::SocketCanBus::open(config)?),
-            other => return Err(BusError::UnknownInterface(other.to_string())),
-        };
-        Ok(Bus {
-            backend,
-            filter: None,
-            state: std::sync::atomic::AtomicU8::new(BusState::ErrorActive as u8),
-        })
+        Ok(Bus::with_backend(backend::open(config)?))
+    }
+
+    /// A bus over a backend opened by other means.
+    pub fn with_backend(backend: Box<dyn Backend>) -> Bus {
+        Bus { backend, filter: None, state: std::sync::atomic::AtomicU8::new(BusState::ErrorActive as u8) }
     }
 
     /// Receive only frames the filter passes. Backends that can filter in the kernel do so too.
     pub fn set_filter(&mut self, filter: FilterSet) -> Result<(), BusError> {
-        match &mut self.backend {
-            Backend::SocketCan(b) => b.set_kernel_filter(&filter)?,
-            Backend::Virtual(_) | Backend::UdpMulticast(_) => {}
-        }
+        self.backend.set_kernel_filter(&filter)?;
         self.filter = (!filter.is_pass_all()).then_some(filter);
         Ok(())
     }
 
     /// Send one frame. Resolves when the frame has been handed to the backend.
     pub async fn send(&self, frame: &Frame) -> Result<(), BusError> {
-        match &self.backend {
-            Backend::Virtual(b) => b.send(frame),
-            Backend::UdpMulticast(b) => b.send(frame).await,
-            Backend::SocketCan(b) => b.send(frame).await,
-        }
+        self.backend.send(frame).await
     }
 
     /// The next event. Frames the filter rejects are skipped.
     pub async fn recv(&self) -> Result<BusEvent, BusError> {
         loop {
-            let event = match &self.backend {
-                Backend::Virtual(b) => b.recv().await?,
-                Backend::UdpMulticast(b) => b.recv().await?,
-                Backend::SocketCan(b) => b.recv().await?,
-            };
+            let event = self.backend.recv().await?;
             if self.passes(&event) {
                 return Ok(event);
             }
         }
     }
 
-    /// The next event if one is ready now, without waiting.
+    /// The next event if one is ready now, without waiting (always `None` from backends that
+    /// cannot tell without waiting: see [`Backend::try_recv`]).
     pub fn try_recv(&self) -> Result<Option<BusEvent>, BusError> {
         loop {
-            let event = match &self.backend {
-                Backend::Virtual(b) => b.try_recv()?,
-                Backend::UdpMulticast(b) => b.try_recv()?,
-                Backend::SocketCan(b) => b.try_recv()?,
-            };
+            let event = self.backend.try_recv()?;
             match event {
                 None => return Ok(None),
                 Some(e) if self.passes(&e) => return Ok(Some(e)),
@@ -270,20 +246,12 @@ impl Bus {
     }
 
     pub fn stats(&self) -> BusStats {
-        match &self.backend {
-            Backend::Virtual(b) => b.stats(),
-            Backend::UdpMulticast(b) => b.stats(),
-            Backend::SocketCan(b) => b.stats(),
-        }
+        self.backend.stats()
     }
 
     /// One line saying what was opened, e.g. `udp_multicast 239.74.163.2:43113 (interface 127.0.0.1, ttl 0)`.
     pub fn describe(&self) -> String {
-        match &self.backend {
-            Backend::Virtual(b) => b.describe(),
-            Backend::UdpMulticast(b) => b.describe(),
-            Backend::SocketCan(b) => b.describe(),
-        }
+        self.backend.describe()
     }
 }
 

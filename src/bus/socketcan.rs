@@ -29,7 +29,7 @@ use tokio::io::unix::AsyncFd;
 use tokio::io::Interest;
 
 use super::socket_io::{self, DropCounter};
-use super::{BusConfig, BusError, BusEvent, BusState, BusStats};
+use super::{Backend, BackendEntry, BusConfig, BusError, BusEvent, BusFuture, BusState, BusStats};
 use crate::filter::FilterSet;
 use crate::frame::{Channel, Direction, Frame, Timestamp, CAN_EFF_FLAG, CAN_ERR_FLAG, CAN_RTR_FLAG};
 
@@ -593,6 +593,39 @@ fn write_all(fd: RawFd, bytes: &[u8]) -> io::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// This backend in the registry ([`super::backend::BUILTIN`]).
+pub const ENTRY: BackendEntry = BackendEntry {
+    name: "socketcan",
+    aliases: &["socketcan_native", "socketcan_ctypes"],
+    open: |config| Ok(Box::new(SocketCanBus::open(config)?)),
+};
+
+impl Backend for SocketCanBus {
+    fn send<'a>(&'a self, frame: &'a Frame) -> BusFuture<'a, ()> {
+        Box::pin(async move { SocketCanBus::send(self, frame).await })
+    }
+
+    fn recv(&self) -> BusFuture<'_, BusEvent> {
+        Box::pin(SocketCanBus::recv(self))
+    }
+
+    fn try_recv(&self) -> Result<Option<BusEvent>, BusError> {
+        SocketCanBus::try_recv(self)
+    }
+
+    fn set_kernel_filter(&mut self, filter: &crate::filter::FilterSet) -> Result<(), BusError> {
+        SocketCanBus::set_kernel_filter(self, filter)
+    }
+
+    fn stats(&self) -> BusStats {
+        SocketCanBus::stats(self)
+    }
+
+    fn describe(&self) -> String {
+        SocketCanBus::describe(self)
+    }
 }
 
 #[cfg(test)]

@@ -59,7 +59,7 @@ use tokio::io::Interest;
 
 use super::msgpack::{BufferFull, DecodeError, Reader, Value, Writer};
 use super::socket_io::{self, DropCounter, Received};
-use super::{BusConfig, BusError, BusEvent, BusStats};
+use super::{Backend, BackendEntry, BusConfig, BusError, BusEvent, BusFuture, BusStats};
 use crate::frame::{Channel, Direction, Frame, FrameError, Timestamp, MAX_DATA};
 
 /// python-can's IPv4 group, cankit's default channel.
@@ -848,6 +848,35 @@ impl UdpMulticastBus {
 /// was bound to a wildcard address the kernel picked the source, so only the port can tell.
 fn is_own(source: SocketAddr, own: SocketAddr) -> bool {
     source.port() == own.port() && (own.ip().is_unspecified() || source.ip() == own.ip())
+}
+
+/// This backend in the registry ([`super::backend::BUILTIN`]).
+pub const ENTRY: BackendEntry = BackendEntry {
+    name: "udp_multicast",
+    aliases: &["udp-multicast", "udp"],
+    open: |config| Ok(Box::new(UdpMulticastBus::open(config)?)),
+};
+
+impl Backend for UdpMulticastBus {
+    fn send<'a>(&'a self, frame: &'a Frame) -> BusFuture<'a, ()> {
+        Box::pin(async move { UdpMulticastBus::send(self, frame).await })
+    }
+
+    fn recv(&self) -> BusFuture<'_, BusEvent> {
+        Box::pin(UdpMulticastBus::recv(self))
+    }
+
+    fn try_recv(&self) -> Result<Option<BusEvent>, BusError> {
+        UdpMulticastBus::try_recv(self)
+    }
+
+    fn stats(&self) -> BusStats {
+        UdpMulticastBus::stats(self)
+    }
+
+    fn describe(&self) -> String {
+        UdpMulticastBus::describe(self)
+    }
 }
 
 #[cfg(test)]

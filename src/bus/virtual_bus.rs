@@ -9,7 +9,7 @@ use std::sync::{Mutex, OnceLock};
 
 use tokio::sync::broadcast;
 
-use super::{BusConfig, BusError, BusEvent, BusStats};
+use super::{Backend, BackendEntry, BusConfig, BusError, BusEvent, BusFuture, BusStats};
 use crate::frame::{Channel, Direction, Frame, Timestamp};
 
 /// How many frames a slow receiver may fall behind before it loses the oldest (reported as
@@ -124,6 +124,32 @@ impl VirtualBus {
 
     pub fn describe(&self) -> String {
         format!("virtual '{}' (in-process)", self.name)
+    }
+}
+
+/// This backend in the registry ([`super::backend::BUILTIN`]).
+pub const ENTRY: BackendEntry =
+    BackendEntry { name: "virtual", aliases: &[], open: |config| Ok(Box::new(VirtualBus::open(config)?)) };
+
+impl Backend for VirtualBus {
+    fn send<'a>(&'a self, frame: &'a Frame) -> BusFuture<'a, ()> {
+        Box::pin(async move { VirtualBus::send(self, frame) })
+    }
+
+    fn recv(&self) -> BusFuture<'_, BusEvent> {
+        Box::pin(VirtualBus::recv(self))
+    }
+
+    fn try_recv(&self) -> Result<Option<BusEvent>, BusError> {
+        VirtualBus::try_recv(self)
+    }
+
+    fn stats(&self) -> BusStats {
+        VirtualBus::stats(self)
+    }
+
+    fn describe(&self) -> String {
+        VirtualBus::describe(self)
     }
 }
 

@@ -33,12 +33,17 @@ pub mod exit {
     pub const FAILURE: u8 = 3;
 }
 
+/// `-i`'s help: the backends the registry holds ([`crate::bus::backend`]).
+fn interface_help() -> String {
+    let names = crate::bus::interfaces().join(", ");
+    format!("Bus backend: {names} (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]")
+}
+
 /// Bus selection options, flattened into every command that opens a bus.
 #[derive(Args, Clone, Debug, Default)]
 pub struct BusArgs {
-    /// Bus backend: udp_multicast (default: a bus shared by processes on this host), socketcan,
-    /// virtual [env: CAN_INTERFACE]
-    #[arg(short = 'i', long = "interface", value_name = "NAME", global = true)]
+    /// Bus backend, one of those the registry holds (see `interface_help`)
+    #[arg(short = 'i', long = "interface", value_name = "NAME", global = true, help = interface_help())]
     pub interface: Option<String>,
     /// Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus
     /// name [env: CAN_CHANNEL]
