@@ -4,8 +4,9 @@
 //!
 //!   RUSTC_BOOTSTRAP=1 cargo fuzz run sqlite_reader -- -max_total_time=60
 //!
-//! Random bytes seldom make an SQLite file; seed the corpus with small databases (any `.db` that
-//! cankit or python-can wrote, ideally with 512-byte pages) to reach the b-tree code.
+//! Random bytes seldom make an SQLite file: the seeds in fuzz/seeds/sqlite_reader (small databases
+//! cankit and python-can wrote, some with 512-byte pages; `tools/fuzz-all.sh` passes them) reach
+//! the b-tree code.
 #![no_main]
 
 use cankit::log::sqlite::{ReadPath, SqliteReader};

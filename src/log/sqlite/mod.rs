@@ -549,6 +549,36 @@ mod tests {
     }
 
     #[test]
+    fn sparse_rowids_read_in_order_through_both_paths() {
+        // Rowids from 0 to 2^62: the SQLite path cuts the span into a bounded number of chunk
+        // queries (a damaged file like this once took a million queries and 11 s).
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sparse.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(CREATE_MESSAGES).unwrap();
+        conn.execute_batch(
+            "INSERT INTO messages (rowid, ts, arbitration_id, extended, remote, error, dlc, data)
+               VALUES (4611686018427387904, 3.0, 3, 0, 0, 0, 0, x'');
+             INSERT INTO messages (rowid, ts, arbitration_id, extended, remote, error, dlc, data)
+               VALUES (0, 1.0, 1, 0, 0, 0, 0, x'');
+             INSERT INTO messages (rowid, ts, arbitration_id, extended, remote, error, dlc, data)
+               VALUES (1000000, 2.0, 2, 0, 0, 0, 0, x'');",
+        )
+        .unwrap();
+        drop(conn);
+        for read_path in [ReadPath::Pages, ReadPath::Sqlite] {
+            let ids: Vec<u32> = SqliteReader::open_with(&path, "sparse.db", read_path)
+                .unwrap()
+                .map(|r| match r.unwrap() {
+                    Record::Frame(f) => f.id(),
+                    other => panic!("{other:?}"),
+                })
+                .collect();
+            assert_eq!(ids, [1, 2, 3], "{read_path:?}");
+        }
+    }
+
+    #[test]
     fn malformed_rows_are_reported_by_rowid_and_reading_goes_on() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.db");

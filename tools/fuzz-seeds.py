@@ -1,0 +1,160 @@
+"""Writes the checked-in seed corpus of every fuzz target, fuzz/seeds/<target>/: a few small,
+valid inputs per format, so the fuzzers start inside the parsers instead of at their first
+check (random bytes never pass an SQLite header, for one). Files written by cankit (the release
+`canlogger`) and by python-can (target/venv), SQLite files with 512-byte pages among them.
+
+    target/venv/bin/python tools/fuzz-seeds.py
+
+tools/fuzz-all.sh runs every target with these seeds beside its own corpus (fuzz/corpus, not
+checked in). Inputs the fuzzers found problems with are kept beside the seeds as found-*, and
+this script leaves them alone. Run this again after a format changes; the files are small and deterministic but
+for the times python-can's writers put in headers.
+"""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+import can
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SEEDS = os.path.join(ROOT, "fuzz", "seeds")
+CANLOGGER = os.path.join(ROOT, "target", "release", "canlogger")
+FIXTURES = os.path.join(ROOT, "tests", "fixtures", "conformance")
+
+# The frames every written seed holds: classic 11/29-bit, remote, CAN FD with BRS/ESI, an error
+# frame, two channels, both directions (as a candump log cankit converts into each format).
+CANDUMP = """\
+(1700000000.000000) can0 123#DEADBEEF
+(1700000000.001000) can1 1ABCDEF0#0102030405060708 T
+(1700000000.002000) can0 7FF#R3
+(1700000000.003000) can0 100##1112233445566778899AABB
+(1700000000.004000) can1 10000000##3000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F
+(1700000000.005000) can0 20000004#0004000000000000
+(1700000000.006000) can0 001#
+"""
+
+MESSAGES = [
+    can.Message(timestamp=1700000000.0, arbitration_id=0x123, is_extended_id=False, data=b"\xde\xad\xbe\xef", channel=0),
+    can.Message(timestamp=1700000000.001, arbitration_id=0x1ABCDEF0, data=bytes(range(1, 9)), channel=1, is_rx=False),
+    can.Message(timestamp=1700000000.002, arbitration_id=0x7FF, is_extended_id=False, is_remote_frame=True, dlc=3, channel=0),
+    can.Message(timestamp=1700000000.003, arbitration_id=0x4444444, is_extended_id=False, data=b"\x11\x22", channel=0),
+]
+
+
+def put(target, name, data):
+    os.makedirs(os.path.join(SEEDS, target), exist_ok=True)
+    with open(os.path.join(SEEDS, target, name), "wb") as f:
+        f.write(data)
+
+
+def cankit_writes(tmp, ext):
+    src = os.path.join(tmp, "seed.log")
+    with open(src, "w") as f:
+        f.write(CANDUMP)
+    out = os.path.join(tmp, "cankit." + ext)
+    subprocess.run([CANLOGGER, "convert", "--quiet", "--utc", src, out], check=True)
+    with open(out, "rb") as f:
+        return f.read()
+
+
+def python_writes(tmp, ext):
+    out = os.path.join(tmp, "python." + ext)
+    writer = can.Logger(out)
+    for m in MESSAGES:
+        writer.on_message_received(m)
+    writer.stop()
+    with open(out, "rb") as f:
+        return f.read()
+
+
+def sqlite_with_small_pages(tmp, name, rows):
+    """python-can's table layout in a database of 512-byte pages, so a few dozen rows make
+    interior and overflow pages."""
+    path = os.path.join(tmp, name)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA page_size = 512")
+    db.execute(
+        "CREATE TABLE messages (ts REAL, arbitration_id INTEGER, extended INTEGER, remote INTEGER, "
+        "error INTEGER, dlc INTEGER, data BLOB)"
+    )
+    db.executemany("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    db.commit()
+    db.close()
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def main():
+    if not os.path.exists(CANLOGGER):
+        sys.exit("build the release canlogger first: cargo build --release")
+    tmp = tempfile.mkdtemp()
+    try:
+        for ext, target in [("asc", "asc_reader"), ("blf", "blf_reader"), ("trc", "trc_reader")]:
+            # trc_reader reads its first byte as a switch (odd: CANHacker header); even = as is.
+            prefix = b"\x00" if target == "trc_reader" else b""
+            put(target, "cankit." + ext, prefix + cankit_writes(tmp, ext))
+            put(target, "python-can." + ext, prefix + python_writes(tmp, ext))
+        for name in sorted(os.listdir(FIXTURES)):
+            with open(os.path.join(FIXTURES, name), "rb") as f:
+                data = f.read()
+            if name.endswith(".asc"):
+                put("asc_reader", name, data)
+            elif name.endswith(".blf"):
+                put("blf_reader", name, data)
+            elif name == "canhacker.trc":
+                # The target puts CANHacker's header in front for an odd first byte.
+                put("trc_reader", name, b"\x01" + data.split(b"\n", 1)[1])
+            elif name.endswith(".trc"):
+                put("trc_reader", name, b"\x00" + data)
+            elif name.endswith(".csv"):
+                put("csv_reader", name, b"\x00" + data)
+            elif name.endswith(".log"):
+                put("parse_log_line", name, data.split(b"\n", 1)[0])
+        # csv_reader: the first byte picks a header (0 none, 1 python-can, 2/3 SavvyCAN with and
+        # without Dir); the rest is rows.
+        put("csv_reader", "cankit.csv", b"\x00" + cankit_writes(tmp, "csv"))
+        put("csv_reader", "python-can.csv", b"\x00" + python_writes(tmp, "csv"))
+        put("csv_reader", "rows-python-can", b"\x01" + cankit_writes(tmp, "csv").split(b"\n", 1)[1])
+        put("csv_reader", "rows-savvycan", b"\x02" + b"39747828,000005EB,false,Rx,0,8,E8,45,85,4B,4A,28,36,69,\n")
+        put("csv_reader", "rows-savvycan-without-dir", b"\x03" + b"166064000,1CEBFF00,true,0,5,10,20,30,40,50,00,00,00,\n")
+        # SQLite: as both tools write it, and with 512-byte pages (one and many pages).
+        # cankit's file (with its cankit_runs table), rewritten with 512-byte pages: its own large
+        # pages would make a 200 kB seed.
+        cankit_db = os.path.join(tmp, "cankit-small.db")
+        with open(cankit_db, "wb") as f:
+            f.write(cankit_writes(tmp, "db"))
+        db = sqlite3.connect(cankit_db)
+        db.execute("PRAGMA journal_mode = DELETE")
+        db.execute("PRAGMA page_size = 512")
+        db.execute("VACUUM")
+        db.close()
+        with open(cankit_db, "rb") as f:
+            put("sqlite_reader", "cankit.db", f.read())
+        put("sqlite_reader", "python-can.db", python_writes(tmp, "db"))
+        rows = [(1700000000.0 + i / 1000, 0x100 + i, i % 2, 0, 0, i % 9, bytes(range(i % 9))) for i in range(60)]
+        put("sqlite_reader", "small-pages.db", sqlite_with_small_pages(tmp, "small.db", rows))
+        put("sqlite_reader", "small-pages-one-row.db", sqlite_with_small_pages(tmp, "one.db", rows[:1]))
+        # Text parsers.
+        for i, line in enumerate(CANDUMP.splitlines()):
+            put("parse_log_line", "line%d" % i, line.encode())
+            put("parse_frame", "frame%d" % i, line.split(" ")[2].encode())
+        put("config_file", "can.conf", b"[default]\ninterface = socketcan\nchannel = can0\nbitrate = 500000\n\n[fd]\nfd = True\ndata_bitrate = 2000000\n")
+        from can.interfaces.udp_multicast import utils
+
+        for i, m in enumerate(MESSAGES):
+            put("udp_datagram", "python-can-%d" % i, utils.pack_message(m))
+        fd = can.Message(timestamp=1700000000.5, arbitration_id=0x100, is_fd=True, bitrate_switch=True,
+                         data=bytes(range(12)))
+        put("udp_datagram", "python-can-fd", utils.pack_message(fd))
+    finally:
+        shutil.rmtree(tmp)
+    for target in sorted(os.listdir(SEEDS)):
+        print(target, len(os.listdir(os.path.join(SEEDS, target))), "seeds")
+
+
+if __name__ == "__main__":
+    main()
