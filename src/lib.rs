@@ -14,7 +14,8 @@
 //!   and bounded queue) and senders.
 //! * [`config`]: where bus settings come from (flags > environment > python-can config file > default).
 //! * [`print`]: printers for frames: human columns, candump log lines, JSON lines.
-//! * [`cli`]: clap pieces shared by every binary.
+//! * `cli` (the `cli` cargo feature, on by default): clap pieces shared by every binary; library
+//!   users can leave it and clap out with `default-features = false`.
 
 pub mod bus;
 mod digits;
@@ -26,6 +27,7 @@ pub mod text;
 pub use bus::{Bus, BusConfig, BusError, BusEvent, BusState};
 pub use filter::FilterSet;
 pub use frame::{Channel, Direction, Frame, FrameKind, Timestamp};
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod config;
 pub mod log;

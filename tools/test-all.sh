@@ -36,6 +36,8 @@ fi
 
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
+# The library without the command line (no clap): what `default-features = false` users build.
+cargo clippy --no-default-features --lib -- -D warnings
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo test --no-fail-fast --all-targets 2>&1 | tee "$log"
