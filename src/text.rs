@@ -82,11 +82,21 @@ fn hex_value(c: u8) -> Option<u8> {
 ///
 /// CAN XL (`45123#81:00:...`) is recognised and refused. Hex digits may be lowercase.
 pub fn parse_frame(s: &str) -> Result<Frame, ParseError> {
-    parse_frame_text(s).map_err(|e| e.into_error(s))
+    parse_frame_text(s, LongStandardIds::Refuse).map(|(frame, _)| frame).map_err(|e| e.into_error(s))
 }
 
-/// The frame parser proper; positions relative to `s`.
-fn parse_frame_text(s: &str) -> Result<Frame, Fail> {
+/// What a 3-digit identifier above 0x7FF (`FFF#00`) means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LongStandardIds {
+    /// A mistake: what a user types is refused with the 8-digit form to use instead.
+    Refuse,
+    /// In a log file (cansend sends such ids, python-can reads them): the 29-bit id it can
+    /// only be, said to the caller.
+    Mend,
+}
+
+/// The frame parser proper; positions relative to `s`. The flag: a long 3-digit id was mended.
+fn parse_frame_text(s: &str, long_ids: LongStandardIds) -> Result<(Frame, bool), Fail> {
     let b = s.as_bytes();
     let digits = b.iter().take_while(|c| c.is_ascii_hexdigit()).count();
     if digits > 8 {
@@ -103,6 +113,7 @@ fn parse_frame_text(s: &str) -> Result<Frame, Fail> {
     let value = b[..digits].iter().filter_map(|&c| hex_value(c)).fold(0u32, |v, d| v << 4 | d as u32);
     let (id, extended, error) = match digits {
         0 => return fail(0, "empty identifier: expected 3 hex digits (standard) or 8 (extended) before '#'"),
+        3 if value > MAX_STANDARD_ID && long_ids == LongStandardIds::Mend => (value, true, false),
         3 if value > MAX_STANDARD_ID => {
             return fail(
                 0,
@@ -130,9 +141,11 @@ fn parse_frame_text(s: &str) -> Result<Frame, Fail> {
         }
     };
 
+    // Only a mended id is 29-bit with 3 digits.
+    let mended = digits == 3 && extended;
     let body = digits + 1;
     let frame_error = |e: crate::frame::FrameError| Fail { pos: 0, message: e.to_string() };
-    match b.get(body) {
+    let frame = match b.get(body) {
         Some(b'R' | b'r') => {
             if error {
                 return fail(body, "an error frame cannot be a remote frame");
@@ -196,7 +209,8 @@ fn parse_frame_text(s: &str) -> Result<Frame, Fail> {
                 Ok(Frame::new_data(id, extended, &data[..len]).map_err(frame_error)?.with_len8_dlc(raw_dlc))
             }
         }
-    }
+    }?;
+    Ok((frame, mended))
 }
 
 /// `_X` at `b[at]`: the raw DLC digit 9..F.
@@ -400,7 +414,14 @@ pub fn parse_log_line(line: &str) -> Result<Frame, ParseError> {
         let channel = std::str::from_utf8(channel).map_or(Channel::NONE, Channel::name);
         return Ok(frame.with_channel(channel));
     }
-    parse_log_line_text(body).map_err(|e| e.into_error(body))
+    parse_log_line_text(body, LongStandardIds::Refuse).map(|(frame, _)| frame).map_err(|e| e.into_error(body))
+}
+
+/// The general log line parser for log files, for callers that tried [`parse_log_line_fast`]
+/// already: a 3-digit id above 0x7FF (`FFF#00`, which cansend sends and python-can reads) is the
+/// 29-bit id it can only be, and the flag says it was mended.
+pub(crate) fn parse_log_line_mending(line: &str) -> Result<(Frame, bool), ParseError> {
+    parse_log_line_text(line, LongStandardIds::Mend).map_err(|e| e.into_error(line))
 }
 
 /// The usual shape of a log line, parsed straight from bytes: `(` 1–10 digits `.` 1–9 digits `)`,
@@ -476,7 +497,7 @@ pub(crate) fn parse_log_line_fast(b: &[u8]) -> Option<(Frame, &[u8])> {
     Some((frame.with_timestamp(timestamp).with_direction(direction), channel))
 }
 
-fn parse_log_line_text(line: &str) -> Result<Frame, Fail> {
+fn parse_log_line_text(line: &str, long_ids: LongStandardIds) -> Result<(Frame, bool), Fail> {
     let b = line.as_bytes();
     let mut i = skip_whitespace(b, 0);
     if b.get(i) != Some(&b'(') {
@@ -544,7 +565,8 @@ fn parse_log_line_text(line: &str) -> Result<Frame, Fail> {
     while b.get(i).is_some_and(|c| !c.is_ascii_whitespace()) {
         i += 1;
     }
-    let frame = parse_frame_text(&line[frame_start..i]).map_err(|e| e.shifted(frame_start))?;
+    let (frame, mended) =
+        parse_frame_text(&line[frame_start..i], long_ids).map_err(|e| e.shifted(frame_start))?;
 
     let mut direction = Direction::Rx;
     i = skip_whitespace(b, i);
@@ -560,7 +582,7 @@ fn parse_log_line_text(line: &str) -> Result<Frame, Fail> {
             return fail(i, "unexpected text after the direction");
         }
     }
-    Ok(frame.with_timestamp(timestamp).with_channel(channel).with_direction(direction))
+    Ok((frame.with_timestamp(timestamp).with_channel(channel).with_direction(direction), mended))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1206,13 +1228,24 @@ mod tests {
 
         #[test]
         fn fast_log_lines_give_what_the_general_parser_gives(line in log_line_pieces()) {
-            let general = parse_log_line_text(&line).map_err(|e| e.into_error(&line));
+            let general =
+                parse_log_line_text(&line, LongStandardIds::Refuse).map(|(f, _)| f).map_err(|e| e.into_error(&line));
             if let Some((frame, channel)) = parse_log_line_fast(line.as_bytes()) {
                 let channel = Channel::name(std::str::from_utf8(channel).unwrap());
                 prop_assert_eq!(Ok(frame.with_channel(channel)), general.clone(), "{}", line);
             }
             prop_assert_eq!(parse_log_line(&line), general);
         }
+    }
+
+    #[test]
+    fn long_three_digit_ids_are_refused_when_typed_and_mended_in_logs() {
+        assert!(parse_frame("FFF#00").unwrap_err().to_string().contains("write 8 digits"));
+        let (frame, mended) = parse_log_line_mending("(1.5) can0 FFF#00 T").unwrap();
+        assert!(mended && frame.is_extended() && frame.id() == 0xFFF && frame.direction == Direction::Tx);
+        let (frame, mended) = parse_log_line_mending("(1.5) can0 7FF#00").unwrap();
+        assert!(!mended && !frame.is_extended());
+        assert!(parse_log_line_mending("(1.5) can0 00000FFF#00").is_ok_and(|(_, mended)| !mended));
     }
 
     #[test]
@@ -1226,7 +1259,8 @@ mod tests {
         ] {
             let (frame, channel) = parse_log_line_fast(line.as_bytes()).expect(line);
             let frame = frame.with_channel(Channel::name(std::str::from_utf8(channel).unwrap()));
-            assert_eq!(Ok(frame), parse_log_line_text(line).map_err(|e| e.message), "{line}");
+            let general = parse_log_line_text(line, LongStandardIds::Refuse).map(|(f, _)| f);
+            assert_eq!(Ok(frame), general.map_err(|e| e.message), "{line}");
         }
         for line in ["(1.5) can0 123#R", "(1.5) can0 20000080#", "(1.5) can0 123#11.22", "(1.5)  can0 123#"] {
             assert!(parse_log_line_fast(line.as_bytes()).is_none(), "{line}");

@@ -568,3 +568,24 @@ fn every_frame_kind_survives_the_rules_in_every_format() {
         assert_eq!(standard, want, "{ext}");
     }
 }
+
+#[test]
+fn info_and_canplayer_report_what_was_repaired() {
+    let out = common::tool(common::canlogger())
+        .args(["info", "--json"])
+        .arg(fixture("ids_above_7ff.blf"))
+        .output()
+        .unwrap();
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(json.contains(&format!("\"repaired\":{{\"{REPAIR_LONG_STANDARD_ID}\":4}}")), "{json}");
+    let out = common::tool(env!("CARGO_BIN_EXE_canplayer"))
+        .args(["--port", &common::free_port(), "-t"])
+        .arg(fixture("ids_above_7ff.blf"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("5 frames sent"), "{stderr}");
+    assert!(stderr.contains(&format!("repaired and kept: 4 {REPAIR_LONG_STANDARD_ID}")), "{stderr}");
+}

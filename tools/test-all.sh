@@ -23,7 +23,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # A UML kernel that boots on this CPU (Debian bookworm's does not where the CPU has AMX).
-eval "$(tests/uml/ensure-kernel.sh)"
+# (An assignment, so that set -e stops here when no kernel boots: `eval "$(…)"` would not.)
+uml_env=$(tests/uml/ensure-kernel.sh)
+eval "$uml_env"
 
 venv=target/venv
 if ! "$venv/bin/python" -c 'import can, msgpack' 2>/dev/null; then

@@ -396,22 +396,48 @@ mod tests {
         assert!(tokio::time::timeout(Duration::from_millis(50), deaf.recv()).await.is_err());
     }
 
+    /// A bus that fails when told to, as a SocketCAN interface going down does.
+    struct Failing {
+        fail: Arc<tokio::sync::Notify>,
+    }
+
+    impl crate::bus::Backend for Failing {
+        fn send<'a>(&'a self, _frame: &'a Frame) -> crate::bus::BusFuture<'a, ()> {
+            Box::pin(async { Ok(()) })
+        }
+        fn recv(&self) -> crate::bus::BusFuture<'_, BusEvent> {
+            Box::pin(async {
+                self.fail.notified().await;
+                Err(BusError::InterfaceDown("vcan9".into()))
+            })
+        }
+        fn stats(&self) -> BusStats {
+            BusStats::default()
+        }
+        fn describe(&self) -> String {
+            "socketcan vcan9".into()
+        }
+    }
+
     #[tokio::test]
-    async fn dropping_a_subscription_unsubscribes_and_a_failed_hub_says_why() {
-        let hub = Hub::new(Bus::open(&BusConfig::new("virtual", Some("hub-drop"))).await.unwrap());
+    async fn dropping_a_subscription_unsubscribes_and_a_failed_bus_ends_every_subscription_with_why() {
+        let fail = Arc::new(tokio::sync::Notify::new());
+        let hub = Hub::new(Bus::with_backend(Box::new(Failing { fail: Arc::clone(&fail) })));
         let first = hub.subscribe(SubscribeOptions::default());
-        let _second = hub.subscribe(SubscribeOptions::default());
+        let mut second = hub.subscribe(SubscribeOptions::default());
         assert_eq!(hub.subscribers(), 2);
         drop(first);
         assert_eq!(hub.subscribers(), 1);
 
-        // A hub whose reading task has ended (here: by hand, as a failing bus ends it) tells its
-        // subscribers and senders why.
-        *hub.shared.failure.lock().unwrap() = Some("virtual hub-drop: gone".into());
-        hub.shared.slots().clear();
+        // The bus fails: the subscriber's queue ends with the bus named, and sending fails too.
+        fail.notify_one();
+        let e = tokio::time::timeout(Duration::from_secs(20), second.recv()).await.unwrap().unwrap_err();
+        let want = "bus stopped: socketcan vcan9: CAN interface 'vcan9' is down; bring it up with `ip link set vcan9 up`";
+        assert_eq!(e.to_string(), want);
+        assert_eq!(hub.send(&data(1, 1)).await.unwrap_err().to_string(), want);
+        assert_eq!(hub.subscribers(), 0);
+        // A subscription made afterwards learns the same at once.
         let mut late = hub.subscribe(SubscribeOptions::default());
-        let e = late.recv().await.unwrap_err();
-        assert_eq!(e.to_string(), "bus stopped: virtual hub-drop: gone");
-        assert!(hub.send(&data(1, 1)).await.unwrap_err().to_string().contains("gone"));
+        assert_eq!(late.recv().await.unwrap_err().to_string(), want);
     }
 }

@@ -66,31 +66,12 @@ impl LineParser for CandumpLines {
         let Ok(text) = std::str::from_utf8(line) else {
             return LineOutcome::Malformed("not UTF-8 text".into());
         };
-        match text::parse_log_line(text) {
-            Ok(frame) => LineOutcome::Record(Record::Frame(frame)),
-            Err(e) => {
-                // A 3-digit id above 0x7FF (`FFF#00`: cansend sends it, python-can reads it) can
-                // only be a 29-bit id.
-                let widened = widened_id(text).and_then(|line| text::parse_log_line(&line).ok());
-                match widened {
-                    Some(frame) => {
-                        LineOutcome::Repaired(Record::Frame(frame), super::REPAIR_LONG_STANDARD_ID)
-                    }
-                    None => LineOutcome::Malformed(e.to_string()),
-                }
-            }
+        match text::parse_log_line_mending(text) {
+            Ok((frame, false)) => LineOutcome::Record(Record::Frame(frame)),
+            Ok((frame, true)) => LineOutcome::Repaired(Record::Frame(frame), super::REPAIR_LONG_STANDARD_ID),
+            Err(e) => LineOutcome::Malformed(e.to_string()),
         }
     }
-}
-
-/// The line with its 3-digit frame id written with 8 digits, if that id is above 0x7FF.
-fn widened_id(line: &str) -> Option<String> {
-    let hash = line.find('#')?;
-    let id = line.get(hash.checked_sub(3)?..hash)?;
-    let before = line.as_bytes()[..hash - 3].last()?;
-    let value = u32::from_str_radix(id, 16).ok()?;
-    (*before == b' ' && id.bytes().all(|c| c.is_ascii_hexdigit()) && value > crate::frame::MAX_STANDARD_ID)
-        .then(|| format!("{}00000{}", &line[..hash - 3], &line[hash - 3..]))
 }
 
 impl Iterator for CandumpReader {

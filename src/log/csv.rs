@@ -364,11 +364,7 @@ impl CsvReader {
         name: &str,
         text: impl FnOnce(Box<dyn BufRead + Send>, CsvLines) -> TextReader<CsvLines>,
     ) -> CsvReader {
-        let (input, first) = match first_line(input) {
-            Ok(peeked) => peeked,
-            // Reading fails again, and is reported, on the first read.
-            Err((input, _)) => (input, Vec::new()),
-        };
+        let (input, first) = first_line(input);
         match Layout::of_first_line(&first) {
             Some(layout) => CsvReader { text: text(input, CsvLines { layout }), rejected: None },
             None => {
@@ -392,35 +388,28 @@ impl CsvReader {
 }
 
 /// The first line of `input` (without its line break), and an input that still yields it. Most
-/// inputs hold the whole line in their buffer already; otherwise it is read and put back in
-/// front.
-#[allow(clippy::type_complexity)]
-fn first_line(
-    mut input: Box<dyn BufRead + Send>,
-) -> Result<(Box<dyn BufRead + Send>, Vec<u8>), (Box<dyn BufRead + Send>, std::io::Error)> {
-    let buffered = match input.fill_buf() {
-        Ok(buffered) => buffered,
-        Err(e) => return Err((input, e)),
-    };
-    if let Some(end) = find_byte(buffered, b'\n') {
-        let line = buffered[..end].to_vec();
-        return Ok((input, line));
+/// inputs hold the whole line in their buffer already; otherwise it is read (at most
+/// [`super::text_io::MAX_LINE`] bytes) and put back in front. A read error here leaves the
+/// input as it is, to fail again, and be reported, on the first read.
+fn first_line(mut input: Box<dyn BufRead + Send>) -> (Box<dyn BufRead + Send>, Vec<u8>) {
+    match input.fill_buf() {
+        Ok(buffered) if buffered.is_empty() => return (input, Vec::new()),
+        Ok(buffered) => {
+            if let Some(end) = find_byte(buffered, b'\n') {
+                let line = buffered[..end].to_vec();
+                return (input, line);
+            }
+        }
+        Err(_) => return (input, Vec::new()),
     }
-    if buffered.is_empty() {
-        return Ok((input, Vec::new()));
-    }
-    // The first line is longer than what one read brought: take it whole (a bounded amount), and
-    // read it again from a copy.
     let mut line = Vec::new();
-    let limit = super::text_io::MAX_LINE as u64;
-    if let Err(e) = std::io::Read::take(&mut input, limit).read_until(b'\n', &mut line) {
-        return Err((input, e));
-    }
+    // What a failing read did take is put back too; the error comes again on the next read.
+    let _ = std::io::Read::take(&mut input, super::text_io::MAX_LINE as u64).read_until(b'\n', &mut line);
     let head = std::io::Cursor::new(line.clone());
     let rest: Box<dyn BufRead + Send> = Box::new(std::io::BufReader::new(std::io::Read::chain(head, input)));
     let end = find_byte(&line, b'\n').unwrap_or(line.len());
     line.truncate(end);
-    Ok((rest, line))
+    (rest, line)
 }
 
 /// The CSV layouts cankit reads.

@@ -152,7 +152,7 @@ impl Iterator for SqliteReader {
                 return item;
             }
             let mended = self.mended.load(Ordering::Relaxed);
-            if mended > 0 {
+            if mended > 0 && self.repaired.get(crate::log::REPAIR_LONG_STANDARD_ID) != Some(&mended) {
                 self.repaired.insert(crate::log::REPAIR_LONG_STANDARD_ID.to_string(), mended);
             }
             match lanes.next_batch() {
