@@ -393,7 +393,7 @@ impl CsvReader {
 /// input as it is, to fail again, and be reported, on the first read.
 fn first_line(mut input: Box<dyn BufRead + Send>) -> (Box<dyn BufRead + Send>, Vec<u8>) {
     match input.fill_buf() {
-        Ok(buffered) if buffered.is_empty() => return (input, Vec::new()),
+        Ok([]) => return (input, Vec::new()),
         Ok(buffered) => {
             if let Some(end) = find_byte(buffered, b'\n') {
                 let line = buffered[..end].to_vec();
