@@ -47,7 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'canlogger' -ScriptBlock {
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after COUNT frames')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long, e.g. 10m, 2h')
             [CompletionResult]::new('--flush-interval', '--flush-interval', [CompletionResultType]::ParameterName, 'Hand everything received to the file and the disk this often (0 = after every batch)')
-            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'candump filter expression(s), e.g. 123:7FF,400~700,#FF,j')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR''ed)')
             [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'zlib level for BLF and .gz files (0-9)')
             [CompletionResult]::new('--fd', '--fd', [CompletionResultType]::ParameterName, 'Open the bus for CAN FD frames (the default)')
             [CompletionResult]::new('--no-fd', '--no-fd', [CompletionResultType]::ParameterName, 'Classic CAN only: FD frames are neither sent nor received')
@@ -78,8 +78,7 @@ Register-ArgumentCompleter -Native -CommandName 'canlogger' -ScriptBlock {
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after COUNT frames')
             [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Stop when no frame arrived for this long (like candump -T), e.g. 500ms, 5s')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop when no frame arrived for this long (like candump -T), e.g. 500ms, 5s')
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'candump filter expression(s), e.g. 123:7FF,400~700,#FF,j')
-            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'candump filter expression(s), e.g. 123:7FF,400~700,#FF,j')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR''ed)')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
             [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]')
@@ -145,8 +144,7 @@ Register-ArgumentCompleter -Native -CommandName 'canlogger' -ScriptBlock {
             [CompletionResult]::new('--d0', '--d0', [CompletionResultType]::ParameterName, 'First data byte must equal this (hex)')
             [CompletionResult]::new('--d1', '--d1', [CompletionResultType]::ParameterName, 'Second data byte must equal this (hex)')
             [CompletionResult]::new('--data-prefix', '--data-prefix', [CompletionResultType]::ParameterName, 'The payload must start with these bytes: "02 41", "0x02,0x41", "0241"')
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'candump filter expression(s) instead of --id (e.g. 123:7FF,#40)')
-            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'candump filter expression(s) instead of --id (e.g. 123:7FF,#40)')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR''ed)')
             [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Give up after this long (0 = wait forever)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this long (0 = wait forever)')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
@@ -176,11 +174,10 @@ Register-ArgumentCompleter -Native -CommandName 'canlogger' -ScriptBlock {
             break
         }
         'canlogger;convert' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input format when IN''s extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input format when the extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)')
             [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone of naive dates in headers: local (default), utc, +02:00')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Output format when OUT''s extension does not say: asc, blf, log, trc, csv, savvycan, db')
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep only frames passing these candump filters (e.g. 123:7FF,#FF)')
-            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Keep only frames passing these candump filters (e.g. 123:7FF,#FF)')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR''ed)')
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'Keep only frames of this channel (name such as can0, or number as in ASC/BLF); repeatable')
             [CompletionResult]::new('--start', '--start', [CompletionResultType]::ParameterName, 'Drop frames before this time: UNIX seconds, a date (2024-03-01T12:00:00, UTC), or an offset from the first frame (10s, 1m30s)')
             [CompletionResult]::new('--end', '--end', [CompletionResultType]::ParameterName, 'Drop frames after this time (same forms as --start)')
@@ -213,7 +210,7 @@ Register-ArgumentCompleter -Native -CommandName 'canlogger' -ScriptBlock {
             break
         }
         'canlogger;info' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input format when IN''s extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input format when the extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)')
             [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone of naive dates in headers: local (default), utc, +02:00')
             [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'How many of the most frequent ids to list in the text output (all in JSON)')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')

@@ -185,7 +185,7 @@ _canlogger() {
             return 0
             ;;
         canlogger__subcmd__convert)
-            opts="-f -q -i -b -v -h -V --from --strict --tz --utc --to --filter --channel --start --end --level --trc-version --quiet --interface --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --help --version"
+            opts="-q -i -b -v -h -V --from --strict --tz --utc --to --filter --channel --start --end --level --trc-version --quiet --interface --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -204,10 +204,6 @@ _canlogger() {
                     return 0
                     ;;
                 --filter)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -f)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -549,7 +545,7 @@ _canlogger() {
             return 0
             ;;
         canlogger__subcmd__wait)
-            opts="-F -f -T -i -c -b -v -h -V --format --nanos --id --mask --ext --d0 --d1 --data-prefix --filter --timeout --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --help --version"
+            opts="-F -T -i -c -b -v -h -V --format --nanos --id --mask --ext --d0 --d1 --data-prefix --filter --timeout --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -584,10 +580,6 @@ _canlogger() {
                     return 0
                     ;;
                 --filter)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -f)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -659,7 +651,7 @@ _canlogger() {
             return 0
             ;;
         canlogger__subcmd__watch)
-            opts="-F -n -T -f -i -c -b -v -h -V --format --nanos --count --timeout --filter --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --help --version"
+            opts="-F -n -T -i -c -b -v -h -V --format --nanos --count --timeout --filter --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -690,10 +682,6 @@ _canlogger() {
                     return 0
                     ;;
                 --filter)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -f)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -44,7 +44,7 @@ complete -c canlogger -n "__fish_canlogger_needs_command" -l keep -d 'With rotat
 complete -c canlogger -n "__fish_canlogger_needs_command" -s n -l count -d 'Stop after COUNT frames' -r
 complete -c canlogger -n "__fish_canlogger_needs_command" -l duration -d 'Stop after this long, e.g. 10m, 2h' -r
 complete -c canlogger -n "__fish_canlogger_needs_command" -l flush-interval -d 'Hand everything received to the file and the disk this often (0 = after every batch)' -r
-complete -c canlogger -n "__fish_canlogger_needs_command" -l filter -d 'candump filter expression(s), e.g. 123:7FF,400~700,#FF,j' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -l filter -d 'candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR\'ed)' -r
 complete -c canlogger -n "__fish_canlogger_needs_command" -l level -d 'zlib level for BLF and .gz files (0-9)' -r
 complete -c canlogger -n "__fish_canlogger_needs_command" -l fd -d 'Open the bus for CAN FD frames (the default)'
 complete -c canlogger -n "__fish_canlogger_needs_command" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
@@ -66,7 +66,7 @@ log\t''
 json\t''"
 complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s n -l count -d 'Stop after COUNT frames' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s T -l timeout -d 'Stop when no frame arrived for this long (like candump -T), e.g. 500ms, 5s' -r
-complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s f -l filter -d 'candump filter expression(s), e.g. 123:7FF,400~700,#FF,j' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -l filter -d 'candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR\'ed)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
@@ -113,7 +113,7 @@ complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l mask -d 'Wi
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l d0 -d 'First data byte must equal this (hex)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l d1 -d 'Second data byte must equal this (hex)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l data-prefix -d 'The payload must start with these bytes: "02 41", "0x02,0x41", "0241"' -r
-complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s f -l filter -d 'candump filter expression(s) instead of --id (e.g. 123:7FF,#40)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l filter -d 'candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR\'ed)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s T -l timeout -d 'Give up after this long (0 = wait forever)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
@@ -133,10 +133,10 @@ complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l receive-own
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s h -l help -d 'Print help'
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s V -l version -d 'Print version'
-complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l from -d 'Input format when IN\'s extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l from -d 'Input format when the extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l tz -d 'Time zone of naive dates in headers: local (default), utc, +02:00' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l to -d 'Output format when OUT\'s extension does not say: asc, blf, log, trc, csv, savvycan, db' -r
-complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s f -l filter -d 'Keep only frames passing these candump filters (e.g. 123:7FF,#FF)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l filter -d 'candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR\'ed)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l channel -d 'Keep only frames of this channel (name such as can0, or number as in ASC/BLF); repeatable' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l start -d 'Drop frames before this time: UNIX seconds, a date (2024-03-01T12:00:00, UTC), or an offset from the first frame (10s, 1m30s)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l end -d 'Drop frames after this time (same forms as --start)' -r
@@ -160,7 +160,7 @@ complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l receive-
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s h -l help -d 'Print help'
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s V -l version -d 'Print version'
-complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l from -d 'Input format when IN\'s extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l from -d 'Input format when the extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l tz -d 'Time zone of naive dates in headers: local (default), utc, +02:00' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l top -d 'How many of the most frequent ids to list in the text output (all in JSON)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand info" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r

@@ -10,14 +10,14 @@ complete -c canplayer -l config -d 'python-can config file to read instead of /e
 complete -c canplayer -l config-section -d 'Section of the config file to use' -r
 complete -c canplayer -s I -s f -l input -d 'Input file (can-utils\' -I; python-can\'s -f); repeatable, played before FILE arguments' -r -F
 complete -c canplayer -l map -d 'Send frames recorded on channel SRC to channel DST of the selected backend, or to INTERFACE:CHANNEL; repeatable. Frames of unmapped channels are skipped' -r
-complete -c canplayer -l from -d 'Input format when IN\'s extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)' -r
+complete -c canplayer -l from -d 'Input format when the extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)' -r
 complete -c canplayer -l tz -d 'Time zone of naive dates in headers: local (default), utc, +02:00' -r
 complete -c canplayer -l speed -d 'Replay speed factor: 2 plays twice as fast, 0.5 half as fast' -r
 complete -c canplayer -s g -l gap -d 'Minimum gap between two frames in milliseconds (can-utils\' -g), e.g. 1 or 0.2' -r
 complete -c canplayer -s s -l skip -d 'Cut pauses longer than this (seconds, or 500ms, 2m) to this length (python-can\'s -s)' -r
-complete -c canplayer -l start -d 'Skip frames before this time: UNIX seconds, a date (2024-03-01T12:00:00, UTC), or an offset from the first frame of the first file (10s, 1m30s)' -r
-complete -c canplayer -l end -d 'Skip frames after this time (same forms as --start)' -r
-complete -c canplayer -l filter -d 'Send only frames passing these candump filters (e.g. 123:7FF,400~7F0); repeatable' -r
+complete -c canplayer -l start -d 'Drop frames before this time: UNIX seconds, a date (2024-03-01T12:00:00, UTC), or an offset from the first frame (10s, 1m30s)' -r
+complete -c canplayer -l end -d 'Drop frames after this time (same forms as --start)' -r
+complete -c canplayer -l filter -d 'candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR\'ed)' -r
 complete -c canplayer -s l -l loop -d 'Play everything N times; i = forever (until Ctrl-C)' -r
 complete -c canplayer -l realtime -d 'Replay with real-time priority (SCHED_FIFO; --realtime=PRIORITY for 1-99, default 50; needs root or CAP_SYS_NICE) so a busy machine delays frames less' -r
 complete -c canplayer -l fd -d 'Open the bus for CAN FD frames (the default)'

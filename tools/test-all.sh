@@ -43,6 +43,8 @@ cargo clippy --no-default-features --lib -- -D warnings
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo test --no-fail-fast --all-targets 2>&1 | tee "$log"
+# The examples in the documentation (the library overview records and replays a bus).
+cargo test --doc 2>&1 | tee -a "$log"
 # One closing line for the whole suite (cargo prints one per test binary, the last of which may
 # be a binary without tests).
 awk '/^test result:/ { p += $4; f += $6 } END { printf "cankit: %d passed, %d failed\n", p, f }' "$log"

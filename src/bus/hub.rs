@@ -234,6 +234,11 @@ impl Hub {
 impl Drop for Hub {
     fn drop(&mut self) {
         self.reader.abort();
+        // Subscriptions that outlive the hub see their end instead of waiting forever.
+        let mut failure = self.shared.failure.lock().unwrap_or_else(|e| e.into_inner());
+        failure.get_or_insert_with(|| "the hub was closed".into());
+        drop(failure);
+        self.shared.slots().clear();
     }
 }
 
@@ -255,9 +260,30 @@ impl Subscription {
         }
     }
 
+    /// The next event if one is queued now, without waiting.
+    pub fn try_recv(&mut self) -> Result<Option<BusEvent>, BusError> {
+        match self.events.try_recv() {
+            Ok(event) => Ok(Some(event)),
+            Err(mpsc::error::TryRecvError::Empty) => Ok(None),
+            Err(mpsc::error::TryRecvError::Disconnected) => {
+                Err(BusError::Stopped(self.shared.failure().unwrap_or_else(|| "the hub stopped".into())))
+            }
+        }
+    }
+
     /// Send a frame on the bus; the other subscriptions that hear sent frames receive it.
     pub async fn send(&self, frame: &Frame) -> Result<(), BusError> {
         self.shared.send(frame, Some(self.id)).await
+    }
+
+    /// The shared bus's counters.
+    pub fn stats(&self) -> BusStats {
+        self.shared.bus.stats()
+    }
+
+    /// What the shared bus is (see [`Bus::describe`]).
+    pub fn describe(&self) -> String {
+        self.shared.bus.describe()
     }
 
     /// Events dropped for this subscription because its queue was full, since it was made.

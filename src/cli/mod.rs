@@ -1,23 +1,34 @@
-//! Command-line pieces shared by every cankit binary: the bus options (`-i/-c/-b/--fd/...`, same
-//! meaning everywhere), output format, exit codes, and turning library errors into messages.
-//! Each binary's commands live in their own module (`cli::canlogger::watch`, ...), one file per
-//! subcommand; `src/bin/<tool>.rs` only calls `cli::<tool>::main`.
+//! Command-line pieces shared by every cankit binary: the bus options (`-i/-c/-b/--fd/...`), the
+//! filter option, the output format, the runtime with its shutdown on SIGINT/SIGTERM, exit codes,
+//! and the one place where what happens along a pipe is printed ([`Stderr`]). Each binary's
+//! commands live in their own module (`cli::canlogger::watch`, ...), one file per subcommand, and
+//! are configuration of the library's pipe ([`crate::pipe`], [`crate::record`],
+//! [`crate::replay`]); `src/bin/<tool>.rs` only calls `cli::<tool>::main`.
+//!
+//! An option letter means one thing in every tool: `-f` always names a file (the recording in
+//! `canlogger`, as python-can's logger and candump spell it; an input in `canplayer`, as
+//! python-can's player does), `-i/-c/-b` the bus, `-n` a count, `-T` a timeout, `-v` verbose,
+//! `-q` quiet. Filters have no letter: `--filter`, python-can's spelling, everywhere.
 
 pub mod canlogger;
 pub mod canplayer;
 pub mod docs;
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use crate::bus::{Bus, BusError};
+use crate::bus::{Bus, BusError, BusEvent};
 use crate::config::{self, ConfigError, FlagSettings};
-use crate::filter::FilterError;
+use crate::filter::{FilterError, FilterSet};
+use crate::log::{Counts, LogError};
+use crate::pipe::{Observer, PipeError};
 use crate::print::Format;
+use crate::shutdown::Shutdown;
 use crate::text::ParseError;
 
 /// Exit codes every cankit tool uses (documented in `--help` and the README).
@@ -89,12 +100,12 @@ pub struct BusArgs {
 
 impl BusArgs {
     /// The command-line layer of the configuration.
-    pub fn flag_settings(&self) -> Result<FlagSettings, CliError> {
+    pub fn flag_settings(&self) -> Result<FlagSettings, UsageError> {
         let mut options = BTreeMap::new();
         for kv in &self.bus_option {
             let (k, v) = kv
                 .split_once('=')
-                .ok_or_else(|| CliError::Usage(format!("--bus-option '{kv}': expected KEY=VALUE")))?;
+                .ok_or_else(|| UsageError(format!("--bus-option '{kv}': expected KEY=VALUE")))?;
             options.insert(k.trim().to_string(), v.trim().to_string());
         }
         if let Some(p) = self.port {
@@ -126,7 +137,7 @@ impl BusArgs {
     }
 
     /// Resolve the configuration and open the bus; with `-v`, say what was opened and why.
-    pub async fn open(&self, tool: &str) -> Result<Bus, CliError> {
+    pub async fn open(&self, tool: &str) -> anyhow::Result<Bus> {
         let resolved = config::resolve(&self.flag_settings()?)?;
         let bus = Bus::open(&resolved.config).await?;
         if self.verbose {
@@ -135,6 +146,71 @@ impl BusArgs {
         }
         Ok(bus)
     }
+}
+
+/// The filter option, the same in every command that selects frames.
+#[derive(Args, Clone, Debug, Default)]
+pub struct FilterArgs {
+    /// candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR'ed)
+    #[arg(long = "filter", value_name = "FILTER")]
+    pub filter: Vec<String>,
+}
+
+impl FilterArgs {
+    pub fn parse(&self) -> Result<FilterSet, FilterError> {
+        FilterSet::parse(&self.filter)
+    }
+}
+
+/// Reading options shared by every command that reads log files (`convert`, `info`, `canplayer`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct ReadArgs {
+    /// Input format when the extension does not say: asc, blf, log, trc, csv, db (CSV layouts
+    /// and TRC dialects are told apart by their headers)
+    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
+    pub from: Option<crate::log::Format>,
+    /// Stop at the first malformed record (exit code 1) instead of skipping it
+    #[arg(long = "strict")]
+    pub strict: bool,
+    /// Time zone of naive dates in headers: local (default), utc, +02:00
+    #[arg(long = "tz", value_name = "ZONE", value_parser = crate::log::TimeZone::parse, conflicts_with = "utc")]
+    pub tz: Option<crate::log::TimeZone>,
+    /// Naive dates in headers are UTC (same as --tz utc)
+    #[arg(long = "utc")]
+    pub utc: bool,
+}
+
+impl ReadArgs {
+    pub fn time_zone(&self) -> crate::log::TimeZone {
+        if self.utc {
+            crate::log::TimeZone::Utc
+        } else {
+            self.tz.unwrap_or_default()
+        }
+    }
+
+    /// Open a log file as a pipe source with these options.
+    pub fn open(&self, path: &std::path::Path) -> Result<crate::pipe::LogInput, LogError> {
+        Ok(crate::pipe::LogInput::open(path, self.from, self.time_zone())?.strict(self.strict))
+    }
+}
+
+/// A log format named on the command line.
+pub fn parse_format(s: &str) -> Result<crate::log::Format, String> {
+    crate::log::Format::from_name(s)
+        .ok_or_else(|| format!("unknown format '{s}' (known: {})", crate::log::Format::NAMES.join(", ")))
+}
+
+/// The time window, the same in every command that reads files.
+#[derive(Args, Debug, Clone, Default)]
+pub struct WindowArgs {
+    /// Drop frames before this time: UNIX seconds, a date (2024-03-01T12:00:00, UTC), or an
+    /// offset from the first frame (10s, 1m30s)
+    #[arg(long = "start", value_name = "TIME", value_parser = crate::pipe::TimeBound::parse)]
+    pub start: Option<crate::pipe::TimeBound>,
+    /// Drop frames after this time (same forms as --start)
+    #[arg(long = "end", value_name = "TIME", value_parser = crate::pipe::TimeBound::parse)]
+    pub end: Option<crate::pipe::TimeBound>,
 }
 
 /// Output format option shared by commands that print frames.
@@ -157,55 +233,60 @@ impl FormatArgs {
     }
 }
 
-/// Errors a command reports; each maps to a documented exit code.
+/// Wrong arguments that clap cannot see: exit code 2.
 #[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    #[error("{0}")]
-    Usage(String),
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error(transparent)]
-    Bus(#[from] BusError),
-    #[error(transparent)]
-    Frame(#[from] ParseError),
-    #[error(transparent)]
-    Filter(#[from] FilterError),
-    #[error("{context}: {source}")]
-    Io {
-        context: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error(transparent)]
-    Log(crate::log::LogError),
-    /// A malformed record with `--strict`.
-    #[error("{0} (stopped: --strict)")]
-    Strict(crate::log::LogError),
-    #[error("interrupted")]
-    Interrupted,
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// A usage error, for `return Err(usage("..."))`.
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    UsageError(message.into()).into()
 }
 
-impl CliError {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            CliError::Usage(_) | CliError::Config(_) | CliError::Frame(_) | CliError::Filter(_) => {
-                exit::USAGE
-            }
-            CliError::Bus(BusError::UnknownInterface(_) | BusError::InvalidConfig { .. }) => exit::USAGE,
-            CliError::Bus(_) | CliError::Io { .. } => exit::FAILURE,
-            CliError::Log(crate::log::LogError::Invalid { .. }) => exit::USAGE,
-            CliError::Log(_) => exit::FAILURE,
-            CliError::Strict(_) => exit::TIMEOUT,
-            CliError::Interrupted => 130,
-        }
+/// The documented exit code of an error: the first cause in its chain that says.
+pub fn exit_code(error: &anyhow::Error) -> u8 {
+    error.chain().find_map(code_of).unwrap_or(exit::FAILURE)
+}
+
+fn code_of(cause: &(dyn std::error::Error + 'static)) -> Option<u8> {
+    let bus = |e: &BusError| match e {
+        BusError::UnknownInterface(_) | BusError::InvalidConfig { .. } => exit::USAGE,
+        _ => exit::FAILURE,
+    };
+    let log = |e: &LogError| match e {
+        LogError::Invalid { .. } => exit::USAGE,
+        _ => exit::FAILURE,
+    };
+    if cause.is::<UsageError>()
+        || cause.is::<ConfigError>()
+        || cause.is::<ParseError>()
+        || cause.is::<FilterError>()
+    {
+        return Some(exit::USAGE);
     }
+    if let Some(e) = cause.downcast_ref::<BusError>() {
+        return Some(bus(e));
+    }
+    if let Some(e) = cause.downcast_ref::<LogError>() {
+        return Some(log(e));
+    }
+    cause.downcast_ref::<PipeError>().map(|e| match e {
+        PipeError::Bus(e) => bus(e),
+        PipeError::Log(e) => log(e),
+        PipeError::Strict(_) => exit::TIMEOUT,
+        PipeError::Invalid(_) => exit::USAGE,
+        PipeError::Io { .. } | PipeError::Send { .. } => exit::FAILURE,
+    })
 }
 
-/// Run a command's future on a single-threaded runtime (start-up in well under a millisecond) and
-/// turn its result into the process exit code, printing errors as `tool: message`.
-pub fn run_main<F>(tool: &str, fut: F) -> ExitCode
+/// Run a command on a single-threaded runtime (start-up in well under a millisecond; every
+/// command has one receiving task, and blocking work runs on threads of its own) with a
+/// [`Shutdown`] that SIGINT and SIGTERM trigger, and turn its result into the exit code, printing
+/// an error as `tool: message: cause`.
+pub fn run_main<F, Fut>(tool: &str, command: F) -> ExitCode
 where
-    F: std::future::Future<Output = Result<u8, CliError>>,
+    F: FnOnce(Shutdown) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<u8>>,
 {
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -214,40 +295,156 @@ where
             return ExitCode::from(exit::FAILURE);
         }
     };
-    exit_with(tool, runtime.block_on(fut))
-}
-
-/// Turn a command's result into the exit code, printing an error as `tool: message`.
-pub fn exit_with(tool: &str, result: Result<u8, CliError>) -> ExitCode {
+    let result = runtime.block_on(async {
+        let shutdown = Shutdown::new();
+        shutdown.on_signals().context("installing the SIGINT/SIGTERM handlers")?;
+        command(shutdown).await
+    });
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("{tool}: {e}");
-            ExitCode::from(e.exit_code())
+            eprintln!("{tool}: {e:#}");
+            ExitCode::from(exit_code(&e))
         }
     }
 }
 
-/// Set by SIGINT/SIGTERM in the synchronous commands (convert, info, canplayer): their loops stop
-/// and finish their output properly.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: libc::c_int) {
-    INTERRUPTED.store(true, Ordering::Relaxed);
+/// Run synchronous work (files: conversion, summaries, replay's clock) on a thread of its own,
+/// off the runtime, with the shutdown to poll.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    tokio::task::spawn_blocking(work).await.context("the worker thread failed")?
 }
 
-/// Ask SIGINT and SIGTERM to set [`INTERRUPTED`] instead of killing the process, so output files
-/// are finished properly.
-pub(crate) fn catch_interrupts() {
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe {
-        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
-        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+use anyhow::Context as _;
+
+/// How many malformed records and invalid datagrams to describe before only counting them.
+const SHOW_MALFORMED: u64 = 10;
+const SHOW_INVALID: u64 = 5;
+
+/// The observer every tool uses: what happens along a pipe, as `tool: message` lines on stderr,
+/// the first few of each kind of garbage shown and the rest counted; a progress bar for large
+/// files on a terminal.
+pub struct Stderr {
+    tool: &'static str,
+    malformed: u64,
+    invalid: u64,
+    progress: Option<Progress>,
+}
+
+impl Stderr {
+    pub fn new(tool: &'static str) -> Stderr {
+        Stderr { tool, malformed: 0, invalid: 0, progress: None }
+    }
+
+    /// Draw a progress bar while large files are read, when stderr is a terminal.
+    pub fn with_progress(mut self, show: bool) -> Stderr {
+        if show && std::io::stderr().is_terminal() {
+            self.progress = Some(Progress { last: Instant::now(), shown: false });
+        }
+        self
+    }
+
+    /// Clear the progress bar and print the totals of what was only counted.
+    pub fn finish(&mut self) {
+        self.clear_progress();
+        if self.invalid > SHOW_INVALID {
+            eprintln!("{}: {} invalid datagrams ignored in total", self.tool, self.invalid);
+        }
+    }
+
+    fn clear_progress(&mut self) {
+        if let Some(p) = self.progress.as_mut() {
+            p.clear();
+        }
     }
 }
 
-pub(crate) fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::Relaxed)
+impl Observer for Stderr {
+    fn bus_event(&mut self, event: &BusEvent) {
+        let tool = self.tool;
+        self.clear_progress();
+        match event {
+            BusEvent::Frame(_) => {}
+            BusEvent::Dropped { count } => {
+                eprintln!(
+                    "{tool}: {count} frames dropped before they could be read (receive buffer overflow)"
+                )
+            }
+            BusEvent::State(s) => eprintln!("{tool}: bus state is now {s}"),
+            BusEvent::Invalid { source, reason } => {
+                self.invalid += 1;
+                if self.invalid <= SHOW_INVALID {
+                    eprintln!("{tool}: ignored invalid datagram from {source}: {reason}");
+                }
+                if self.invalid == SHOW_INVALID {
+                    eprintln!("{tool}: further invalid datagrams are counted, not shown");
+                }
+            }
+        }
+    }
+
+    fn malformed(&mut self, error: &LogError) {
+        self.malformed += 1;
+        if self.malformed <= SHOW_MALFORMED {
+            self.clear_progress();
+            eprintln!("{}: skipped: {error}", self.tool);
+        }
+        if self.malformed == SHOW_MALFORMED {
+            eprintln!("{}: further malformed records are counted, not shown", self.tool);
+        }
+    }
+
+    fn notice(&mut self, message: &str) {
+        self.clear_progress();
+        eprintln!("{}: {message}", self.tool);
+    }
+
+    fn progress(&mut self, done: u64, total: u64) {
+        if total >= 8 << 20 {
+            if let Some(p) = self.progress.as_mut() {
+                p.draw(done, total);
+            }
+        }
+    }
+}
+
+/// A one-line progress bar on stderr, redrawn at most 5 times a second.
+struct Progress {
+    last: Instant,
+    shown: bool,
+}
+
+impl Progress {
+    fn draw(&mut self, done: u64, total: u64) {
+        if self.last.elapsed() < Duration::from_millis(200) {
+            return;
+        }
+        self.last = Instant::now();
+        let pct = done as f64 * 100.0 / total.max(1) as f64;
+        let filled = (pct / 2.5) as usize;
+        eprint!(
+            "\r[{}{}] {pct:5.1}%  {} / {} MB",
+            "#".repeat(filled.min(40)),
+            " ".repeat(40 - filled.min(40)),
+            done >> 20,
+            total >> 20
+        );
+        self.shown = true;
+    }
+
+    fn clear(&mut self) {
+        if self.shown {
+            eprint!("\r{}\r", " ".repeat(70));
+            self.shown = false;
+        }
+    }
+}
+
+/// Counts by reason as `N reason` items.
+pub fn describe_counts(counts: &Counts) -> String {
+    counts.iter().map(|(why, n)| format!("{n} {why}")).collect::<Vec<_>>().join(", ")
 }
 
 /// Parse a duration as humantime does (`10ms`, `1.5s`, `2m`), plus a bare number of seconds.
@@ -259,18 +456,4 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         }
     }
     humantime::parse_duration(t).map_err(|e| format!("'{s}' is not a duration (e.g. 10ms, 1.5s, 2m): {e}"))
-}
-
-/// Write a batch to stdout. A closed pipe (`| head`) is a normal end, reported as `Ok(false)`.
-pub fn write_stdout(out: &mut impl std::io::Write, buf: &mut Vec<u8>) -> Result<bool, CliError> {
-    if buf.is_empty() {
-        return Ok(true);
-    }
-    let result = out.write_all(buf).and_then(|_| out.flush());
-    buf.clear();
-    match result {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
-        Err(e) => Err(CliError::Io { context: "writing to standard output".into(), source: e }),
-    }
 }

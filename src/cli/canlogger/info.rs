@@ -1,19 +1,20 @@
 //! `canlogger info FILE`: what a log holds: frames by kind, extended share, channels, distinct
 //! ids with counts, time span, average and peak rate, skipped records and warnings. `--json` for
-//! scripts. Streams the file once; memory grows only with the number of distinct ids/channels.
+//! scripts. The same pipe as `convert` ([`crate::pipe::run_files`]) with a summary as its sink:
+//! it streams the file once; memory grows only with the number of distinct ids and channels.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
 
-use super::convert::{describe_counts, ReadArgs, Source};
-use crate::cli::{catch_interrupts, interrupted};
-use crate::cli::{exit, CliError};
-use crate::frame::{Channel, FrameKind, Timestamp};
+use crate::cli::{describe_counts, exit, ReadArgs, Stderr};
+use crate::frame::{Channel, FrameKind, Timestamp, MAX_STANDARD_ID};
 use crate::log::{self, EventKind, Record};
+use crate::pipe::{run_files, LogInput, PipeError, Select, Sink};
 use crate::print::json_string;
+use crate::shutdown::Shutdown;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -38,7 +39,6 @@ pub struct InfoArgs {
     pub top: usize,
 }
 
-#[derive(Default)]
 struct Summary {
     data: u64,
     remote: u64,
@@ -53,12 +53,54 @@ struct Summary {
     current_second: i64,
     in_current_second: u64,
     peak_per_second: u64,
-    ids: BTreeMap<(bool, u32), u64>,
+    /// Frames per 11-bit id, indexed by the id: a lookup per frame costs nothing.
+    standard_ids: Vec<u64>,
+    /// Frames per 29-bit id.
+    extended_ids: HashMap<u32, u64>,
     /// Frames per channel; a log has a handful, so a short list beats hashing names per frame.
     channels: Vec<(Channel, u64)>,
 }
 
+impl Default for Summary {
+    fn default() -> Self {
+        Summary {
+            data: 0,
+            remote: 0,
+            fd: 0,
+            error: 0,
+            extended: 0,
+            events: 0,
+            markers: 0,
+            first: None,
+            last: None,
+            current_second: 0,
+            in_current_second: 0,
+            peak_per_second: 0,
+            standard_ids: vec![0; MAX_STANDARD_ID as usize + 1],
+            extended_ids: HashMap::new(),
+            channels: Vec::new(),
+        }
+    }
+}
+
+impl Sink for Summary {
+    fn put(&mut self, record: &Record) -> Result<(), PipeError> {
+        self.add(record);
+        Ok(())
+    }
+}
+
 impl Summary {
+    /// Every id seen with its count, most frequent first (ties by id, standard ids first).
+    fn ids(&self) -> Vec<((bool, u32), u64)> {
+        let standard =
+            (0u32..).zip(&self.standard_ids).filter(|(_, n)| **n > 0).map(|(id, n)| ((false, id), *n));
+        let extended = self.extended_ids.iter().map(|(id, n)| ((true, *id), *n));
+        let mut ids: Vec<_> = standard.chain(extended).collect();
+        ids.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        ids
+    }
+
     fn total(&self) -> u64 {
         self.data + self.remote + self.fd + self.error
     }
@@ -83,8 +125,11 @@ impl Summary {
         if !f.is_error() {
             if f.is_extended() {
                 self.extended += 1;
+                *self.extended_ids.entry(f.id()).or_insert(0) += 1;
+            } else {
+                // An 11-bit id is at most MAX_STANDARD_ID: the frame type guarantees it.
+                self.standard_ids[f.id() as usize & MAX_STANDARD_ID as usize] += 1;
             }
-            *self.ids.entry((f.is_extended(), f.id())).or_insert(0) += 1;
         }
         match self.channels.iter_mut().find(|(c, _)| *c == f.channel) {
             Some((_, n)) => *n += 1,
@@ -158,23 +203,21 @@ fn time_text(t: Option<Timestamp>) -> String {
     }
 }
 
-pub fn run(args: InfoArgs) -> Result<u8, CliError> {
-    let mut source = Source::open(&args.file, &args.read, "canlogger", true)?;
-    catch_interrupts();
+pub fn run(args: InfoArgs, shutdown: &Shutdown) -> anyhow::Result<u8> {
+    let mut input = args.read.open(&args.file)?;
     let mut s = Summary::default();
-    while let Some(record) = source.next_record()? {
-        s.add(&record);
-        if s.total() % 65_536 == 0 && interrupted() {
-            return Err(CliError::Interrupted);
-        }
+    let mut report = Stderr::new("canlogger").with_progress(true);
+    let passed = run_files(&mut input, &mut Select::default(), &mut s, shutdown, &mut report);
+    report.finish();
+    if passed?.interrupted {
+        eprintln!("canlogger: interrupted");
+        return Ok(130);
     }
-    source.clear_progress();
     let name = log::display_name(&args.file, "<stdin>");
     let mut out = Vec::new();
-    let mut ids: Vec<(&(bool, u32), &u64)> = s.ids.iter().collect();
-    ids.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let ids = s.ids();
     if args.json {
-        write_json(&mut out, &name, &s, &ids, &source);
+        write_json(&mut out, &name, &s, &ids, &input);
     } else {
         let total = s.total();
         let pct = |n: u64| if total > 0 { n as f64 * 100.0 / total as f64 } else { 0.0 };
@@ -203,19 +246,19 @@ pub fn run(args: InfoArgs) -> Result<u8, CliError> {
             s.average_rate(),
             s.peak_per_second
         );
-        let _ = writeln!(out, "distinct ids: {}", s.ids.len());
+        let _ = writeln!(out, "distinct ids: {}", ids.len());
         for ((ext, id), n) in ids.iter().take(args.top) {
             let _ = writeln!(out, "  {:>8}  {n}", id_text(*ext, *id));
         }
         if ids.len() > args.top {
             let _ = writeln!(out, "  ... {} more (--top N, or --json for all)", ids.len() - args.top);
         }
-        let _ = writeln!(out, "malformed:   {}", source.malformed);
-        if !source.skipped().is_empty() {
-            let _ = writeln!(out, "skipped:     {}", describe_counts(source.skipped()));
+        let _ = writeln!(out, "malformed:   {}", input.malformed);
+        if !input.skipped().is_empty() {
+            let _ = writeln!(out, "skipped:     {}", describe_counts(input.skipped()));
         }
-        if !source.repaired().is_empty() {
-            let _ = writeln!(out, "repaired:    {}", describe_counts(source.repaired()));
+        if !input.repaired().is_empty() {
+            let _ = writeln!(out, "repaired:    {}", describe_counts(input.repaired()));
         }
     }
     let stdout = std::io::stdout();
@@ -223,11 +266,11 @@ pub fn run(args: InfoArgs) -> Result<u8, CliError> {
     match lock.write_all(&out).and_then(|_| lock.flush()) {
         Ok(()) => Ok(exit::OK),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::OK),
-        Err(e) => Err(CliError::Io { context: "writing to standard output".into(), source: e }),
+        Err(e) => Err(anyhow::Error::new(e).context("writing to standard output")),
     }
 }
 
-fn write_json(out: &mut Vec<u8>, name: &str, s: &Summary, ids: &[(&(bool, u32), &u64)], source: &Source) {
+fn write_json(out: &mut Vec<u8>, name: &str, s: &Summary, ids: &[((bool, u32), u64)], source: &LogInput) {
     out.extend_from_slice(b"{\"file\":");
     json_string(out, name);
     let ts = |t: Option<Timestamp>| {

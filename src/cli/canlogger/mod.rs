@@ -4,7 +4,6 @@
 pub mod convert;
 pub mod info;
 pub mod record;
-mod rotation;
 pub mod send;
 pub mod wait;
 pub mod watch;
@@ -68,15 +67,15 @@ pub fn main() -> ExitCode {
         );
         return ExitCode::from(super::exit::USAGE);
     }
-    match cli.command {
-        None => super::run_main("canlogger", async move { record::run(&bus, cli.record).await }),
-        // Files are synchronous and need no runtime.
-        Some(Command::Convert(args)) => super::exit_with("canlogger", convert::run(args)),
-        Some(Command::Info(args)) => super::exit_with("canlogger", info::run(args)),
-        Some(Command::Watch(args)) => {
-            super::run_main("canlogger", async move { watch::run(&bus, args).await })
+    super::run_main("canlogger", |shutdown| async move {
+        match cli.command {
+            None => record::run(&bus, cli.record, shutdown).await,
+            // Files are read and written on a thread of their own, off the runtime.
+            Some(Command::Convert(args)) => super::blocking(move || convert::run(args, &shutdown)).await,
+            Some(Command::Info(args)) => super::blocking(move || info::run(args, &shutdown)).await,
+            Some(Command::Watch(args)) => watch::run(&bus, args, shutdown).await,
+            Some(Command::Send(args)) => send::run(&bus, args, shutdown).await,
+            Some(Command::Wait(args)) => wait::run(&bus, args, shutdown).await,
         }
-        Some(Command::Send(args)) => super::run_main("canlogger", async move { send::run(&bus, args).await }),
-        Some(Command::Wait(args)) => super::run_main("canlogger", async move { wait::run(&bus, args).await }),
-    }
+    })
 }

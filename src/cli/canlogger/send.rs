@@ -4,8 +4,9 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::cli::{exit, parse_duration, BusArgs, CliError};
+use crate::cli::{exit, parse_duration, usage, BusArgs};
 use crate::frame::Frame;
+use crate::shutdown::Shutdown;
 use crate::text;
 
 const AFTER_HELP: &str = "\
@@ -45,9 +46,9 @@ pub struct SendArgs {
     pub period: Option<Duration>,
 }
 
-fn frames_from_args(args: &SendArgs) -> Result<Vec<Frame>, CliError> {
+fn frames_from_args(args: &SendArgs) -> anyhow::Result<Vec<Frame>> {
     if let Some(id_text) = &args.id {
-        let id = crate::filter::parse_hex_arg(id_text).map_err(CliError::Usage)?;
+        let id = crate::filter::parse_hex_arg(id_text).map_err(usage)?;
         let extended = args.ext || id > crate::frame::MAX_STANDARD_ID || id_text.trim().len() == 8;
         let (bytes, len) = text::parse_data_bytes(&args.data)?;
         let frame = if len > 8 {
@@ -55,18 +56,16 @@ fn frames_from_args(args: &SendArgs) -> Result<Vec<Frame>, CliError> {
         } else {
             Frame::new_data(id, extended, &bytes[..len])
         }
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+        .map_err(|e| usage(e.to_string()))?;
         return Ok(vec![frame]);
     }
     if args.frames.is_empty() {
-        return Err(CliError::Usage(
-            "nothing to send: give FRAME arguments (e.g. 123#DEADBEEF) or --id".into(),
-        ));
+        return Err(usage("nothing to send: give FRAME arguments (e.g. 123#DEADBEEF) or --id"));
     }
-    args.frames.iter().map(|s| text::parse_frame(s).map_err(CliError::from)).collect()
+    Ok(args.frames.iter().map(|s| text::parse_frame(s)).collect::<Result<_, _>>()?)
 }
 
-pub async fn run(bus_args: &BusArgs, args: SendArgs) -> Result<u8, CliError> {
+pub async fn run(bus_args: &BusArgs, args: SendArgs, shutdown: Shutdown) -> anyhow::Result<u8> {
     // Parse everything before touching the bus: a typo must not send half a sequence.
     let frames = frames_from_args(&args)?;
     let bus = bus_args.open("canlogger").await?;
@@ -86,11 +85,11 @@ pub async fn run(bus_args: &BusArgs, args: SendArgs) -> Result<u8, CliError> {
             }
             round += 1;
         }
-        Ok::<(), CliError>(())
+        anyhow::Ok(())
     };
     tokio::select! {
         r = sent => r?,
-        _ = tokio::signal::ctrl_c() => {}
+        _ = shutdown.triggered() => {}
     }
     if bus_args.verbose {
         eprintln!("canlogger: sent {} frames", bus.stats().sent);

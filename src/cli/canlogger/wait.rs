@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::watch::{print_frames, Signals, StopReason, StopWhen};
-use crate::cli::{exit, parse_duration, BusArgs, CliError, FormatArgs};
+use crate::cli::{exit, parse_duration, usage, BusArgs, FilterArgs, FormatArgs, Stderr};
 use crate::filter::{parse_hex_arg, DataMatch, FilterSet, IdFilter};
+use crate::pipe::{print_events, Limits, StopReason};
+use crate::shutdown::Shutdown;
 use crate::text;
 
 const AFTER_HELP: &str = "\
@@ -26,7 +27,7 @@ pub struct WaitArgs {
     #[command(flatten)]
     pub format: FormatArgs,
     /// Identifier to wait for, in hex (8 digits or above 7FF: extended)
-    #[arg(long = "id", value_name = "HEX")]
+    #[arg(long = "id", value_name = "HEX", conflicts_with = "filter")]
     pub id: Option<String>,
     /// With --id: compare only these id bits (hex), e.g. 7F0
     #[arg(long = "mask", value_name = "HEX", requires = "id")]
@@ -43,37 +44,37 @@ pub struct WaitArgs {
     /// The payload must start with these bytes: "02 41", "0x02,0x41", "0241"
     #[arg(long = "data-prefix", value_name = "BYTES")]
     pub data_prefix: Option<String>,
-    /// candump filter expression(s) instead of --id (e.g. 123:7FF,#40)
-    #[arg(long = "filter", short = 'f', value_name = "FILTER", conflicts_with = "id")]
-    pub filter: Vec<String>,
+    /// (--filter: candump filter expressions instead of --id)
+    #[command(flatten)]
+    pub filter: FilterArgs,
     /// Give up after this long (0 = wait forever)
     #[arg(short = 'T', long = "timeout", value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     pub timeout: Duration,
 }
 
-fn byte_arg(name: &str, s: &str) -> Result<u8, CliError> {
-    let v = parse_hex_arg(s).map_err(|e| CliError::Usage(format!("{name}: {e}")))?;
-    u8::try_from(v).map_err(|_| CliError::Usage(format!("{name}: 0x{v:X} is not a byte (00..FF)")))
+fn byte_arg(name: &str, s: &str) -> anyhow::Result<u8> {
+    let v = parse_hex_arg(s).map_err(|e| usage(format!("{name}: {e}")))?;
+    u8::try_from(v).map_err(|_| usage(format!("{name}: 0x{v:X} is not a byte (00..FF)")))
 }
 
 /// The filter the arguments describe.
-pub fn filter_from_args(args: &WaitArgs) -> Result<FilterSet, CliError> {
+pub fn filter_from_args(args: &WaitArgs) -> anyhow::Result<FilterSet> {
     let mut set = if let Some(id_text) = &args.id {
-        let id = parse_hex_arg(id_text).map_err(|e| CliError::Usage(format!("--id: {e}")))?;
+        let id = parse_hex_arg(id_text).map_err(|e| usage(format!("--id: {e}")))?;
         let extended = args.ext || id > crate::frame::MAX_STANDARD_ID || id_text.trim().len() == 8;
         if id > crate::frame::MAX_EXTENDED_ID {
-            return Err(CliError::Usage(format!("--id: 0x{id:X} does not fit in 29 bits")));
+            return Err(usage(format!("--id: 0x{id:X} does not fit in 29 bits")));
         }
         let full = if extended { crate::frame::MAX_EXTENDED_ID } else { crate::frame::MAX_STANDARD_ID };
         let mask = match &args.mask {
-            Some(m) => parse_hex_arg(m).map_err(|e| CliError::Usage(format!("--mask: {e}")))?,
+            Some(m) => parse_hex_arg(m).map_err(|e| usage(format!("--mask: {e}")))?,
             None => full,
         };
         let mut set = FilterSet::none();
         set.add(IdFilter::masked(id, mask & full, extended));
         set
     } else {
-        FilterSet::parse(&args.filter)?
+        args.filter.parse()?
     };
     let mut prefix: Vec<u8> = Vec::new();
     if let Some(p) = &args.data_prefix {
@@ -84,7 +85,7 @@ pub fn filter_from_args(args: &WaitArgs) -> Result<FilterSet, CliError> {
         if let Some(s) = arg {
             let value = byte_arg(name, s)?;
             if prefix.get(offset).is_some_and(|p| *p != value) {
-                return Err(CliError::Usage(format!("{name} {value:02X} contradicts --data-prefix")));
+                return Err(usage(format!("{name} {value:02X} contradicts --data-prefix")));
             }
             set.add_data_match(DataMatch { offset, value, mask: 0xFF });
         }
@@ -95,18 +96,20 @@ pub fn filter_from_args(args: &WaitArgs) -> Result<FilterSet, CliError> {
     Ok(set)
 }
 
-pub async fn run(bus_args: &BusArgs, args: WaitArgs) -> Result<u8, CliError> {
+pub async fn run(bus_args: &BusArgs, args: WaitArgs, shutdown: Shutdown) -> anyhow::Result<u8> {
     let filter = filter_from_args(&args)?;
     let printer = args.format.printer();
-    let mut signals = Signals::install()?;
     let mut bus = bus_args.open("canlogger").await?;
     if bus_args.verbose {
         eprintln!("canlogger: waiting for {filter}");
     }
     bus.set_filter(filter)?;
-    let deadline = (!args.timeout.is_zero()).then_some(args.timeout);
-    let stop = StopWhen { count: Some(1), idle: None, deadline };
-    let (frames, reason) = print_frames(&bus, &mut signals, &printer, stop, "canlogger").await?;
+    let duration = (!args.timeout.is_zero()).then_some(args.timeout);
+    let limits = Limits { count: Some(1), idle: None, duration };
+    let mut report = Stderr::new("canlogger");
+    let mut out = std::io::stdout().lock();
+    let (frames, reason) = print_events(&mut bus, &printer, &mut out, limits, &shutdown, &mut report).await?;
+    report.finish();
     if frames >= 1 {
         return Ok(exit::OK);
     }

@@ -1,5 +1,5 @@
 //! Where replayed frames go: `--map SRC=DST` (and can-utils' bare `vcan0=can0` arguments) from a
-//! recorded channel to a bus, the buses themselves, and per-bus counts.
+//! recorded channel to a bus, parsed and opened into the library's [`Outputs`].
 //!
 //! Without any mapping every frame goes to the one bus the bus options select, with the channel it
 //! was recorded on. With mappings, each DST is a channel of the bus the bus options select
@@ -10,11 +10,13 @@
 
 use std::fmt;
 
+use anyhow::Context;
+
 use crate::bus::Bus;
-use crate::cli::canlogger::convert::channel_matches;
-use crate::cli::{BusArgs, CliError};
+use crate::cli::{usage, BusArgs};
 use crate::config::{self, normalize_interface};
-use crate::frame::{Channel, Frame};
+use crate::frame::Channel;
+use crate::replay::Outputs;
 
 /// One `SRC=DST` mapping as given.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,9 +30,8 @@ pub(crate) struct Mapping {
 }
 
 impl Mapping {
-    pub fn parse(spec: &str) -> Result<Mapping, CliError> {
-        let bad =
-            |why: &str| CliError::Usage(format!("mapping '{spec}': {why} (expected SRC=DST, e.g. 1=vcan0)"));
+    pub fn parse(spec: &str) -> anyhow::Result<Mapping> {
+        let bad = |why: &str| usage(format!("mapping '{spec}': {why} (expected SRC=DST, e.g. 1=vcan0)"));
         let (source, destination) = spec.split_once('=').ok_or_else(|| bad("no '='"))?;
         let (source, destination) = (source.trim(), destination.trim());
         if source.is_empty() {
@@ -63,123 +64,48 @@ impl fmt::Display for Mapping {
     }
 }
 
-/// An open destination bus.
-pub(crate) struct Output {
-    pub bus: Bus,
-    /// How the summary names it: the DST as given, or what the bus says it is.
-    pub name: String,
-    /// The channel frames are sent with; `None` keeps the recorded one (no mappings).
-    pub channel: Option<Channel>,
-    pub sent: u64,
-}
-
-/// Every destination bus and the routes to them.
-pub(crate) struct Outputs {
-    pub buses: Vec<Output>,
-    /// `(recorded channel, index into buses)`; empty = everything to `buses[0]`.
-    routes: Vec<(String, usize)>,
-    /// Channels already routed (or found unmapped), so the strings are compared once per channel.
-    seen: Vec<(Channel, Option<usize>)>,
-}
-
-impl Outputs {
-    /// Open the buses: one per distinct destination, or the default bus without mappings.
-    pub async fn open(bus_args: &BusArgs, mappings: &[Mapping]) -> Result<Outputs, CliError> {
-        let mut outputs = Outputs { buses: Vec::new(), routes: Vec::new(), seen: Vec::new() };
-        if mappings.is_empty() {
-            let bus = open_bus(bus_args, None).await?;
-            let name = bus.describe();
-            outputs.buses.push(Output { bus, name, channel: None, sent: 0 });
-            return Ok(outputs);
+/// Open the buses: one per distinct destination, or the default bus without mappings.
+pub(crate) async fn open_outputs(bus_args: &BusArgs, mappings: &[Mapping]) -> anyhow::Result<Outputs> {
+    if mappings.is_empty() {
+        return Ok(Outputs::single(open_bus(bus_args, None).await?));
+    }
+    let mut outputs = Outputs::mapped();
+    // Destinations that resolve to the same bus share it.
+    let mut keys: Vec<(String, Option<String>)> = Vec::new();
+    for m in mappings {
+        let mut args = bus_args.clone();
+        if m.interface.is_some() {
+            args.interface = m.interface.clone();
         }
-        // Destinations that resolve to the same bus share it.
-        let mut keys: Vec<(String, Option<String>)> = Vec::new();
-        for m in mappings {
-            if outputs.routes.iter().any(|(source, _)| source == &m.source) {
-                return Err(CliError::Usage(format!("channel {} is mapped twice", m.source)));
+        args.channel = Some(m.channel.clone());
+        let resolved = config::resolve(&args.flag_settings()?)?;
+        let key = (resolved.config.interface.clone(), resolved.config.channel.clone());
+        let index = match keys.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                let bus = open_bus(&args, Some(m)).await?;
+                keys.push(key);
+                outputs.add(bus, m.destination(), Some(Channel::name(&m.channel)))
             }
-            let mut args = bus_args.clone();
-            if m.interface.is_some() {
-                args.interface = m.interface.clone();
-            }
-            args.channel = Some(m.channel.clone());
-            let resolved = config::resolve(&args.flag_settings()?)?;
-            let key = (resolved.config.interface.clone(), resolved.config.channel.clone());
-            let index = match keys.iter().position(|k| *k == key) {
-                Some(i) => i,
-                None => {
-                    let bus = open_bus(&args, Some(m)).await?;
-                    keys.push(key);
-                    outputs.buses.push(Output {
-                        bus,
-                        name: m.destination(),
-                        channel: Some(Channel::name(&m.channel)),
-                        sent: 0,
-                    });
-                    outputs.buses.len() - 1
-                }
-            };
-            outputs.routes.push((m.source.clone(), index));
-        }
-        Ok(outputs)
+        };
+        outputs.route_channel(&m.source, index).map_err(usage)?;
     }
-
-    /// The bus a frame goes to, `None` when its channel is not mapped.
-    pub fn route(&mut self, frame: &Frame) -> Option<usize> {
-        if self.routes.is_empty() {
-            return Some(0);
-        }
-        if let Some((_, to)) = self.seen.iter().find(|(c, _)| *c == frame.channel) {
-            return *to;
-        }
-        let to = self
-            .routes
-            .iter()
-            .find(|(source, _)| channel_matches(std::slice::from_ref(source), &frame.channel))
-            .map(|(_, to)| *to);
-        self.seen.push((frame.channel, to));
-        to
-    }
-
-    /// Per-bus counts for the summary.
-    pub fn counts(&self) -> Vec<(String, u64)> {
-        self.buses.iter().map(|o| (o.name.clone(), o.sent)).collect()
-    }
+    Ok(outputs)
 }
 
 /// Open one bus; a failure names the mapping it was for.
-async fn open_bus(args: &BusArgs, mapping: Option<&Mapping>) -> Result<Bus, CliError> {
+async fn open_bus(args: &BusArgs, mapping: Option<&Mapping>) -> anyhow::Result<Bus> {
     let resolved = config::resolve(&args.flag_settings()?)?;
-    let bus = match Bus::open(&resolved.config).await {
-        Ok(bus) => bus,
-        Err(e) => {
-            let Some(m) = mapping else { return Err(e.into()) };
-            let error = CliError::from(e);
-            return Err(match error.exit_code() {
-                crate::cli::exit::USAGE => CliError::Usage(format!("--map {m}: {error}")),
-                _ => CliError::Io {
-                    context: format!("--map {m}"),
-                    source: std::io::Error::other(error.to_string()),
-                },
-            });
-        }
+    let bus = Bus::open(&resolved.config).await;
+    let bus = match mapping {
+        Some(m) => bus.with_context(|| format!("--map {m}"))?,
+        None => bus?,
     };
     if args.verbose {
         eprintln!("canplayer: opened {}", bus.describe());
         eprint!("{}", resolved.explain());
     }
     Ok(bus)
-}
-
-/// How a channel is named in messages.
-pub(crate) fn channel_label(channel: &Channel) -> String {
-    if channel.is_none() {
-        "(no channel)".to_string()
-    } else if let Some(n) = channel.as_number() {
-        format!("{n} (can{})", n.saturating_sub(1))
-    } else {
-        channel.to_string()
-    }
 }
 
 #[cfg(test)]
@@ -201,29 +127,5 @@ mod tests {
             let e = Mapping::parse(bad).unwrap_err();
             assert!(e.to_string().contains(&format!("mapping '{bad}'")), "{e}");
         }
-    }
-
-    #[tokio::test]
-    async fn frames_route_by_name_or_number_and_unmapped_channels_go_nowhere() {
-        let args = BusArgs { interface: Some("virtual".into()), ..BusArgs::default() };
-        let maps: Vec<Mapping> = ["can0=route-a", "can1=route-b", "vcan7=route-a"]
-            .iter()
-            .map(|s| Mapping::parse(s).unwrap())
-            .collect();
-        let mut outputs = Outputs::open(&args, &maps).await.unwrap();
-        assert_eq!(outputs.buses.len(), 2, "route-a is opened once");
-        let frame = |c: Channel| Frame::new_data(1, false, &[]).unwrap().with_channel(c);
-        // Number 1 is can0 in candump lines; number 2 is can1.
-        assert_eq!(outputs.route(&frame(Channel::number(1))), Some(0));
-        assert_eq!(outputs.route(&frame(Channel::number(2))), Some(1));
-        assert_eq!(outputs.route(&frame(Channel::name("can1"))), Some(1));
-        assert_eq!(outputs.route(&frame(Channel::name("vcan7"))), Some(0));
-        assert_eq!(outputs.route(&frame(Channel::name("can2"))), None);
-        assert_eq!(outputs.route(&frame(Channel::number(3))), None);
-        assert_eq!(outputs.route(&frame(Channel::NONE)), None);
-        assert_eq!(outputs.route(&frame(Channel::number(1))), Some(0), "cached answer");
-        assert_eq!(channel_label(&Channel::number(3)), "3 (can2)");
-        let dup: Vec<Mapping> = ["1=a", "1=b"].iter().map(|s| Mapping::parse(s).unwrap()).collect();
-        assert!(Outputs::open(&args, &dup).await.is_err());
     }
 }

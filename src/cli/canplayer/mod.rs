@@ -1,12 +1,9 @@
-//! `canplayer`: replay log files onto one or many buses on schedule. One file per concern:
-//! [`schedule`] turns recorded timestamps into due times, [`clock`] waits for them, [`mapping`]
-//! opens the buses and routes channels, [`replay`] is the loop that ties them to a log reader,
-//! and [`summary`] reports what happened.
+//! `canplayer`: replay log files onto one or many buses on schedule ([`crate::replay`]).
+//! [`replay`] holds the options, [`mapping`] parses `SRC=DST` and opens the buses, [`summary`]
+//! prints what happened.
 
-mod clock;
 mod mapping;
 pub mod replay;
-mod schedule;
 mod summary;
 
 use std::ffi::OsString;
@@ -66,7 +63,7 @@ pub struct Cli {
 pub fn main() -> ExitCode {
     let cli = Cli::parse_from(without_subcommand_word(std::env::args_os().collect()));
     let bus = cli.bus;
-    super::run_main("canplayer", async move { replay::run(&bus, cli.replay).await })
+    super::run_main("canplayer", |shutdown| async move { replay::run(&bus, cli.replay, shutdown).await })
 }
 
 /// `canplayer replay FILE` is `canplayer FILE`: drop the word `replay` when it stands where the

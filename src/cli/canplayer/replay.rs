@@ -1,28 +1,23 @@
-//! The replay loop: read the files in sequence (and loop), drop what the window, the filters and
-//! the mappings exclude, wait for each frame's due time and send it to its bus; then the summary.
+//! `canplayer`'s options and what it prints: the replay itself is [`crate::replay`].
 //!
 //! Everything that can be checked before the first frame is: arguments, mappings, filters, every
-//! input file (opened, format known) and every bus. After that, a malformed record is reported
-//! and skipped (or ends the replay with `--strict`), a bus failure ends it with the bus named, and
-//! Ctrl-C/SIGTERM end it cleanly; the summary is printed in every case.
+//! input file (opened, format known) and every bus. The summary is printed however the replay
+//! ends.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::Args;
 
-use super::clock::{make_realtime, tighten_timer_slack, until, Waiter};
-use super::mapping::{channel_label, Mapping, Outputs};
-use super::schedule::{Scheduler, Timing};
-use super::summary::{self, Lateness, Tally};
-use crate::bus::BusError;
-use crate::cli::canlogger::convert::{parse_time_bound, resolve_bound, ReadArgs, Source, TimeBound};
-use crate::cli::{catch_interrupts, exit, parse_duration, write_stdout, BusArgs, CliError};
-use crate::filter::FilterSet;
-use crate::frame::{Frame, Timestamp};
-use crate::log::{Format, Record};
+use super::mapping::{open_outputs, Mapping};
+use super::summary;
+use crate::cli::{blocking, exit, parse_duration, usage, BusArgs, FilterArgs, ReadArgs, Stderr, WindowArgs};
+use crate::log::Format;
+use crate::pipe::Select;
 use crate::print::{Format as PrintFormat, Printer};
+use crate::replay::{replay, Loops, Playlist, PlaylistFile, ReplayEnd, ReplayOptions, Timing};
+use crate::shutdown::Shutdown;
 
 /// Replay options (the bus options are shared with every cankit tool).
 #[derive(Args, Debug, Clone)]
@@ -52,16 +47,11 @@ pub struct ReplayArgs {
     /// Cut pauses longer than this (seconds, or 500ms, 2m) to this length (python-can's -s)
     #[arg(short = 's', long = "skip", value_name = "SECONDS", value_parser = parse_skip)]
     pub skip: Option<Duration>,
-    /// Skip frames before this time: UNIX seconds, a date (2024-03-01T12:00:00, UTC), or an
-    /// offset from the first frame of the first file (10s, 1m30s)
-    #[arg(long = "start", value_name = "TIME")]
-    pub start: Option<String>,
-    /// Skip frames after this time (same forms as --start)
-    #[arg(long = "end", value_name = "TIME")]
-    pub end: Option<String>,
-    /// Send only frames passing these candump filters (e.g. 123:7FF,400~7F0); repeatable
-    #[arg(long = "filter", value_name = "FILTER")]
-    pub filter: Vec<String>,
+    /// (--start/--end count from the first frame of the first file)
+    #[command(flatten)]
+    pub window: WindowArgs,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     /// Play everything N times; i = forever (until Ctrl-C)
     #[arg(short = 'l', long = "loop", value_name = "N|i", default_value = "1", value_parser = parse_loops)]
     pub loops: Loops,
@@ -77,19 +67,6 @@ pub struct ReplayArgs {
     /// No summary on stderr
     #[arg(short = 'q', long = "quiet")]
     pub quiet: bool,
-}
-
-/// How many times to play the inputs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Loops {
-    Times(u64),
-    Forever,
-}
-
-impl Default for Loops {
-    fn default() -> Self {
-        Loops::Times(1)
-    }
 }
 
 fn parse_loops(s: &str) -> Result<Loops, String> {
@@ -128,24 +105,8 @@ fn parse_skip(s: &str) -> Result<Duration, String> {
     })
 }
 
-/// One input of the sequence, with the reading options it needs.
-struct Input {
-    path: PathBuf,
-    read: ReadArgs,
-}
-
-/// Why the replay loop stopped.
-enum Stop {
-    Finished,
-    Interrupted,
-    /// Standard output was closed (`-v | head`): a normal end.
-    PipeClosed,
-    /// A failure after sending started: message (without the tool prefix) and exit code.
-    Failed(String, u8),
-}
-
-/// Split the positional arguments into files and mappings, and gather everything to open.
-fn inputs_and_mappings(args: &ReplayArgs) -> Result<(Vec<Input>, Vec<Mapping>), CliError> {
+/// Split the positional arguments into files and mappings.
+fn inputs_and_mappings(args: &ReplayArgs) -> anyhow::Result<(Vec<PlaylistFile>, Vec<Mapping>)> {
     let mut paths: Vec<PathBuf> = args.input.clone();
     let mut mappings = Vec::new();
     for spec in &args.map {
@@ -160,32 +121,32 @@ fn inputs_and_mappings(args: &ReplayArgs) -> Result<(Vec<Input>, Vec<Mapping>), 
     }
     if paths.is_empty() {
         if std::io::stdin().is_terminal() {
-            return Err(CliError::Usage(
-                "no input: give log files, -I FILE, or pipe a candump log into standard input".into(),
+            return Err(usage(
+                "no input: give log files, -I FILE, or pipe a candump log into standard input",
             ));
         }
         paths.push(PathBuf::from("-"));
     }
     let stdin_count = paths.iter().filter(|p| p.as_path() == Path::new("-")).count();
     if stdin_count > 1 {
-        return Err(CliError::Usage("standard input (-) can be read only once".into()));
+        return Err(usage("standard input (-) can be read only once"));
     }
     if stdin_count == 1 && args.loops != Loops::Times(1) {
-        return Err(CliError::Usage("cannot loop over standard input: it can be read only once".into()));
+        return Err(usage("cannot loop over standard input: it can be read only once"));
     }
-    let inputs = paths
+    let files = paths
         .into_iter()
         .map(|path| {
-            let mut read = args.read.clone();
             // can-utils' canplayer reads candump logs from standard input and pipes
             // (`-I /dev/stdin`, `<(...)`); a regular file must say its format.
-            if read.from.is_none() && Format::from_path(&path).is_none() && !is_regular_file(&path) {
-                read.from = Some(Format::Candump);
+            let mut format = args.read.from;
+            if format.is_none() && Format::from_path(&path).is_none() && !is_regular_file(&path) {
+                format = Some(Format::Candump);
             }
-            Input { path, read }
+            PlaylistFile { path, format, tz: args.read.time_zone(), strict: args.read.strict }
         })
         .collect();
-    Ok((inputs, mappings))
+    Ok((files, mappings))
 }
 
 fn is_regular_file(path: &Path) -> bool {
@@ -193,242 +154,64 @@ fn is_regular_file(path: &Path) -> bool {
 }
 
 /// Replay as the arguments say; prints the summary and returns the exit code.
-pub async fn run(bus_args: &BusArgs, args: ReplayArgs) -> Result<u8, CliError> {
-    let (inputs, mappings) = inputs_and_mappings(&args)?;
-    let filter = FilterSet::parse(&args.filter)?;
-    let start = args.start.as_deref().map(parse_time_bound).transpose()?;
-    let end = args.end.as_deref().map(parse_time_bound).transpose()?;
-    let timing = Timing {
-        speed: args.speed,
-        gap: args.gap.unwrap_or(Duration::ZERO),
-        skip: args.skip,
-        ignore_timestamps: args.ignore_timestamps,
+pub async fn run(bus_args: &BusArgs, args: ReplayArgs, shutdown: Shutdown) -> anyhow::Result<u8> {
+    let (files, mappings) = inputs_and_mappings(&args)?;
+    let select = Select::new()
+        .filter(args.filter.parse()?)
+        .window(args.window.start, args.window.end)
+        .drop_error_frames(!args.error_frames);
+    let options = ReplayOptions {
+        timing: Timing {
+            speed: args.speed,
+            gap: args.gap.unwrap_or(Duration::ZERO),
+            skip: args.skip,
+            ignore_timestamps: args.ignore_timestamps,
+        },
+        loops: args.loops,
+        select,
+        realtime: args.realtime,
+        echo: bus_args.verbose.then(|| {
+            (Printer::new(PrintFormat::Log), Box::new(std::io::stdout()) as Box<dyn std::io::Write + Send>)
+        }),
     };
-    catch_interrupts();
     // Every file opens (and has a known format) before any bus opens or any frame is sent.
-    let mut opened = Vec::with_capacity(inputs.len());
-    for input in &inputs {
-        opened.push(Some(Source::open(&input.path, &input.read, "canplayer", !args.quiet)?));
-    }
-    let mut outputs = Outputs::open(bus_args, &mappings).await?;
-    tighten_timer_slack();
-    if let Some(priority) = args.realtime {
-        if let Err(e) = make_realtime(priority) {
-            return Err(CliError::Io {
-                context: format!("--realtime {priority}: cannot use SCHED_FIFO"),
-                source: e,
-            });
-        }
-    }
-    let mut player = Player {
-        args: &args,
-        filter,
-        bounds: (start, end),
-        window: None,
-        scheduler: Scheduler::new(timing),
-        outputs: &mut outputs,
-        tally: Tally::default(),
-        lateness: Lateness::default(),
-        started: None,
-        printer: bus_args.verbose.then(|| Printer::new(PrintFormat::Log)),
-        printed: Vec::with_capacity(1 << 16),
-        unsupported_warned: Vec::new(),
-        waiter: if args.realtime.is_some() { Waiter::realtime() } else { Waiter::default() },
-    };
-    let stop = player.play(&inputs, &mut opened).await;
-    let elapsed = player.started.map(|s| s.elapsed()).unwrap_or_default();
-    let (tally, lateness) = (player.tally, player.lateness);
-    let code = match &stop {
-        Stop::Finished | Stop::PipeClosed => exit::OK,
-        Stop::Interrupted => 130,
-        Stop::Failed(message, code) => {
-            eprintln!("canplayer: {message}");
-            *code
-        }
-    };
-    if !args.quiet {
-        if matches!(stop, Stop::Interrupted) {
-            eprintln!("canplayer: interrupted");
-        }
-        for line in summary::lines(&tally, &outputs.counts(), &lateness, elapsed, !args.ignore_timestamps) {
-            eprintln!("canplayer: {line}");
-        }
-    }
-    for output in outputs.buses {
-        output.bus.close();
-    }
-    Ok(code)
-}
-
-/// The state of one replay.
-struct Player<'a> {
-    args: &'a ReplayArgs,
-    filter: FilterSet,
-    /// `--start/--end` as given; resolved against the first frame of the first file.
-    bounds: (Option<TimeBound>, Option<TimeBound>),
-    window: Option<(Option<Timestamp>, Option<Timestamp>)>,
-    scheduler: Scheduler,
-    outputs: &'a mut Outputs,
-    tally: Tally,
-    lateness: Lateness,
-    /// The monotonic instant offsets count from: when the first frame was due.
-    started: Option<Instant>,
-    /// `-v`: frames as sent, candump -L lines on stdout.
-    printer: Option<Printer>,
-    printed: Vec<u8>,
-    /// Reasons a bus refused a frame, each warned about once.
-    unsupported_warned: Vec<String>,
-    waiter: Waiter,
-}
-
-impl Player<'_> {
-    async fn play(&mut self, inputs: &[Input], opened: &mut [Option<Source>]) -> Stop {
-        let mut round = 0u64;
-        let stop = 'outer: loop {
-            if let Loops::Times(n) = self.args.loops {
-                if round >= n {
-                    break Stop::Finished;
-                }
+    let mut playlist = Playlist::open(files)?;
+    let mut outputs = open_outputs(bus_args, &mappings).await?;
+    let runtime = tokio::runtime::Handle::current();
+    let quiet = args.quiet;
+    blocking(move || {
+        // The buses are dropped on this thread at the end: inside the runtime they belong to.
+        let _runtime = runtime.enter();
+        let mut report = Stderr::new("canplayer").with_progress(!quiet);
+        let played = replay(&mut playlist, &mut outputs, options, &runtime, &shutdown, &mut report);
+        report.finish();
+        let (tally, end) = played?;
+        let interrupted = matches!(end, ReplayEnd::Interrupted);
+        let code = match end {
+            ReplayEnd::Finished | ReplayEnd::OutputClosed => exit::OK,
+            ReplayEnd::Interrupted => 130,
+            ReplayEnd::NothingToSend => {
+                eprintln!("canplayer: nothing to replay: no frame was sent in a whole pass");
+                exit::OK
             }
-            for (index, input) in inputs.iter().enumerate() {
-                let source = match opened[index].take() {
-                    Some(source) => source,
-                    None => match Source::open(&input.path, &input.read, "canplayer", !self.args.quiet) {
-                        Ok(source) => source,
-                        Err(e) => break 'outer Stop::Failed(e.to_string(), e.exit_code()),
-                    },
-                };
-                self.scheduler.start_segment();
-                match self.play_file(source).await {
-                    Stop::Finished => {}
-                    other => break 'outer other,
-                }
-            }
-            round += 1;
-            self.tally.loops_done = round;
-            // Looping forever over files that send nothing would spin without end.
-            if self.tally.sent == 0 && self.args.loops == Loops::Forever {
-                break Stop::Failed("nothing to replay: no frame was sent in a whole pass".into(), exit::OK);
+            ReplayEnd::Failed(e) => {
+                let e = anyhow::Error::from(e);
+                eprintln!("canplayer: {e:#}");
+                crate::cli::exit_code(&e)
             }
         };
-        match self.flush_printed() {
-            Stop::Finished => stop,
-            other => other,
-        }
-    }
-
-    async fn play_file(&mut self, mut source: Source) -> Stop {
-        let stop = loop {
-            let record = match source.next_record() {
-                Ok(Some(record)) => record,
-                Ok(None) => break Stop::Finished,
-                Err(e) => {
-                    source.clear_progress();
-                    break Stop::Failed(e.to_string(), e.exit_code());
-                }
-            };
-            let frame = match record {
-                Record::Frame(frame) => frame,
-                Record::Event(_) => {
-                    crate::log::count(&mut self.tally.other, "log events (markers, comments, states)");
-                    continue;
-                }
-            };
-            if !self.wanted(&frame) {
-                self.tally.filtered += 1;
-                continue;
+        if !quiet {
+            if interrupted {
+                eprintln!("canplayer: interrupted");
             }
-            let Some(to) = self.outputs.route(&frame) else {
-                let label = channel_label(&frame.channel);
-                if !self.tally.unmapped.contains_key(&label) {
-                    source.clear_progress();
-                    eprintln!("canplayer: channel {label} is not mapped: its frames are skipped (see --map)");
-                }
-                *self.tally.unmapped.entry(label).or_insert(0) += 1;
-                continue;
-            };
-            match self.send_on_time(&frame, to).await {
-                Stop::Finished => {}
-                Stop::Failed(message, 0) => {
-                    source.clear_progress();
-                    eprintln!("canplayer: {message}");
-                }
-                other => break other,
-            }
-        };
-        source.clear_progress();
-        self.tally.malformed += source.malformed;
-        for (why, n) in source.skipped() {
-            *self.tally.other.entry(why.clone()).or_insert(0) += n;
-        }
-        for (why, n) in source.repaired() {
-            *self.tally.repaired.entry(why.clone()).or_insert(0) += n;
-        }
-        stop
-    }
-
-    /// The time window, the filters and the error-frame rule.
-    fn wanted(&mut self, frame: &Frame) -> bool {
-        let bounds = self.bounds;
-        let (lo, hi) = *self.window.get_or_insert_with(|| {
-            (resolve_bound(bounds.0, frame.timestamp), resolve_bound(bounds.1, frame.timestamp))
-        });
-        lo.is_none_or(|lo| frame.timestamp >= lo)
-            && hi.is_none_or(|hi| frame.timestamp <= hi)
-            && (self.args.error_frames || !frame.is_error())
-            && self.filter.matches(frame)
-    }
-
-    /// Wait for the frame's due time and send it. A frame the bus cannot carry comes back as
-    /// `Failed` with code 0 the first time for each reason (warn and go on), `Finished` after.
-    async fn send_on_time(&mut self, frame: &Frame, to: usize) -> Stop {
-        let offset = self.scheduler.next(frame.timestamp);
-        let started = *self.started.get_or_insert_with(Instant::now);
-        let due = started + offset;
-        if !self.printed.is_empty()
-            && (self.printed.len() >= 1 << 15 || until(due) > Duration::from_millis(2))
-        {
-            if let stop @ (Stop::PipeClosed | Stop::Failed(..)) = self.flush_printed() {
-                return stop;
+            for line in summary::lines(&tally, !args.ignore_timestamps) {
+                eprintln!("canplayer: {line}");
             }
         }
-        if !self.waiter.wait_until(due) {
-            return Stop::Interrupted;
+        for output in outputs.buses {
+            output.bus.close();
         }
-        let output = &mut self.outputs.buses[to];
-        let mut outgoing = *frame;
-        if let Some(channel) = output.channel {
-            outgoing.channel = channel;
-        }
-        match output.bus.send(&outgoing).await {
-            Ok(()) => {}
-            Err(BusError::Unsupported { interface, message }) => {
-                let why = format!("not sendable on {}: {message}", output.name);
-                crate::log::count(&mut self.tally.other, &why);
-                if self.unsupported_warned.contains(&why) {
-                    return Stop::Finished;
-                }
-                self.unsupported_warned.push(why);
-                return Stop::Failed(format!("{interface}: {message}; such frames are skipped"), 0);
-            }
-            Err(e) => {
-                return Stop::Failed(format!("sending to {}: {e}", output.bus.describe()), exit::FAILURE)
-            }
-        }
-        self.lateness.record(Instant::now().saturating_duration_since(due));
-        output.sent += 1;
-        self.tally.sent += 1;
-        if let Some(printer) = &self.printer {
-            printer.frame(&mut self.printed, &outgoing.with_timestamp(Timestamp::now()));
-        }
-        Stop::Finished
-    }
-
-    fn flush_printed(&mut self) -> Stop {
-        match write_stdout(&mut std::io::stdout().lock(), &mut self.printed) {
-            Ok(true) => Stop::Finished,
-            Ok(false) => Stop::PipeClosed,
-            Err(e) => Stop::Failed(e.to_string(), e.exit_code()),
-        }
-    }
+        Ok(code)
+    })
+    .await
 }

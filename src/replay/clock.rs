@@ -1,16 +1,15 @@
 //! Waiting for a frame's due time with sub-millisecond accuracy on the monotonic clock.
 //!
 //! tokio's timer wheel has a 1 ms granularity, far too coarse for 10 kHz traffic, so the replay
-//! blocks its (single-threaded, otherwise idle) runtime: it sleeps with `std::thread::sleep` until
-//! shortly before the deadline, then spins on [`Instant::now`] for the rest ([`Waiter`]). The timer slack of the
-//! thread is lowered to 1 µs so a sleep wakes when asked instead of up to 50 µs later. Long waits
-//! are cut into short sleeps so Ctrl-C and SIGTERM (see
-//! [`interrupted`](crate::cli::interrupted)) are noticed within a few
-//! milliseconds. What to wait for is [`super::schedule`]'s business.
+//! runs on a thread of its own, off the async runtime: it sleeps with `std::thread::sleep` until
+//! shortly before the deadline, then spins on [`Instant::now`] for the rest ([`Waiter`]). The
+//! timer slack of the thread is lowered to 1 µs so a sleep wakes when asked instead of up to
+//! 50 µs later. Long waits are cut into short sleeps so a triggered [`Shutdown`] is noticed
+//! within a few milliseconds. What to wait for is [`super::schedule`]'s business.
 
 use std::time::{Duration, Instant};
 
-use crate::cli::interrupted;
+use crate::shutdown::Shutdown;
 
 /// How long before a deadline sleeping stops and spinning starts, at first. It then follows the
 /// wake-up delays seen (see [`Waiter`]): large on a busy machine, small under `--realtime`.
@@ -74,11 +73,11 @@ impl Waiter {
         Waiter { spin: REALTIME_SPIN, fixed: true }
     }
 
-    /// Block until `deadline`. Returns `false` as soon as SIGINT or SIGTERM arrived, `true` when
+    /// Block until `deadline`. Returns `false` as soon as the shutdown is triggered, `true` when
     /// the deadline has passed. Never returns before the deadline otherwise.
-    pub fn wait_until(&mut self, deadline: Instant) -> bool {
+    pub fn wait_until(&mut self, deadline: Instant, shutdown: &Shutdown) -> bool {
         loop {
-            if interrupted() {
+            if shutdown.is_triggered() {
                 return false;
             }
             let now = Instant::now();
@@ -124,9 +123,10 @@ mod tests {
             // A busy machine may preempt any single wait: the best of a few must be accurate.
             let mut best = Duration::MAX;
             let mut waiter = Waiter::default();
+            let shutdown = Shutdown::new();
             for _ in 0..5 {
                 let deadline = Instant::now() + Duration::from_micros(wait);
-                assert!(waiter.wait_until(deadline));
+                assert!(waiter.wait_until(deadline, &shutdown));
                 let now = Instant::now();
                 assert!(now >= deadline, "woke {:?} early", deadline - now);
                 best = best.min(now - deadline);

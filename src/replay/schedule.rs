@@ -21,7 +21,7 @@ use crate::frame::Timestamp;
 
 /// The timing options.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Timing {
+pub struct Timing {
     /// Replay speed factor: 2.0 plays twice as fast. Finite and positive.
     pub speed: f64,
     /// Minimum time between two frames' scheduled times.

@@ -175,7 +175,7 @@ pub(crate) fn format_time(t: Timestamp) -> String {
 
 /// Parse a size: bytes, or with a unit `k`/`KB` (1000), `KiB` (1024), `M`/`MB`, `MiB`, `G`/`GB`,
 /// `GiB`; fractions allowed (`1.5GB`).
-pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
+pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
