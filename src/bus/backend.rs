@@ -39,6 +39,12 @@ pub trait Backend: Send + Sync + 'static {
     fn set_kernel_filter(&mut self, _filter: &FilterSet) -> Result<(), BusError> {
         Ok(())
     }
+    /// This bus is only sent on from now (a player's output): the backend may stop receiving, so
+    /// that traffic nobody reads neither fills buffers nor wakes the runtime, as can-utils'
+    /// canplayer installs an empty `CAN_RAW_FILTER`. The default keeps receiving.
+    fn stop_receiving(&mut self) -> Result<(), BusError> {
+        Ok(())
+    }
     /// Counters for the backend's whole life.
     fn stats(&self) -> BusStats;
     /// One line saying what was opened, e.g. `socketcan vcan0 (CAN FD)`.

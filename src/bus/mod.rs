@@ -185,6 +185,11 @@ impl Bus {
         Ok(())
     }
 
+    /// Only send on this bus from now: nothing more is received (see [`Backend::stop_receiving`]).
+    pub fn stop_receiving(&mut self) -> Result<(), BusError> {
+        self.backend.stop_receiving()
+    }
+
     /// Send one frame. Resolves when the frame has been handed to the backend.
     pub async fn send(&self, frame: &Frame) -> Result<(), BusError> {
         self.backend.send(frame).await

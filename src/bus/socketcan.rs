@@ -619,6 +619,13 @@ impl Backend for SocketCanBus {
         SocketCanBus::set_kernel_filter(self, filter)
     }
 
+    fn stop_receiving(&mut self) -> Result<(), BusError> {
+        let socket = self.socket.get_ref();
+        let context = format!("stopping reception on {}", self.name);
+        socket.set_filter_drop_all().map_err(|e| BusError::io(context.clone(), e))?;
+        socket.set_error_filter(0).map_err(|e| BusError::io(context, e))
+    }
+
     fn stats(&self) -> BusStats {
         SocketCanBus::stats(self)
     }

@@ -870,6 +870,17 @@ impl Backend for UdpMulticastBus {
         UdpMulticastBus::try_recv(self)
     }
 
+    fn stop_receiving(&mut self) -> Result<(), BusError> {
+        // Leaving the group stops the kernel from delivering the bus's datagrams to this socket.
+        let socket = self.receiver.get_ref();
+        let left = match (&self.settings.group, &self.settings.interface) {
+            (IpAddr::V4(g), Interface::V4(a)) => socket.leave_multicast_v4(g, a),
+            (IpAddr::V6(g), Interface::V6 { index, .. }) => socket.leave_multicast_v6(g, *index),
+            _ => Ok(()),
+        };
+        left.map_err(|e| BusError::io(format!("{INTERFACE}: leaving {}", self.settings.group), e))
+    }
+
     fn stats(&self) -> BusStats {
         UdpMulticastBus::stats(self)
     }

@@ -96,7 +96,11 @@ pub(crate) async fn open_outputs(bus_args: &BusArgs, mappings: &[Mapping]) -> an
 /// Open one bus; a failure names the mapping it was for.
 async fn open_bus(args: &BusArgs, mapping: Option<&Mapping>) -> anyhow::Result<Bus> {
     let resolved = config::resolve(&args.flag_settings()?)?;
-    let bus = Bus::open(&resolved.config).await;
+    let bus = Bus::open(&resolved.config).await.and_then(|mut bus| {
+        // A player only sends: traffic nobody reads must not fill buffers or wake the runtime.
+        bus.stop_receiving()?;
+        Ok(bus)
+    });
     let bus = match mapping {
         Some(m) => bus.with_context(|| format!("--map {m}"))?,
         None => bus?,
