@@ -27,7 +27,7 @@
 
 use std::io::{BufRead, Write};
 
-use super::text_io::{find_byte, LineOutcome, LineParser, TextReader, TextSink};
+use super::text_io::{LineOutcome, LineParser, TextReader, TextSink};
 use super::trc::{decimal_u32, hex_u32, scaled_decimal};
 use super::{count, Counts, LogError, LogReader, LogWriter, Record};
 use crate::digits::{append_line, Cursor};
@@ -197,12 +197,12 @@ fn flag(field: &[u8], tags: &mut Tags) -> bool {
     if field.len() == 1 {
         return field[0] == b'1';
     }
-    let (value, mut rest) = match find_byte(field, b';') {
+    let (value, mut rest) = match memchr::memchr(b';', field) {
         Some(i) => (&field[..i], &field[i + 1..]),
         None => (field, &b""[..]),
     };
     while !rest.is_empty() {
-        let (tag, after) = match find_byte(rest, b';') {
+        let (tag, after) = match memchr::memchr(b';', rest) {
             Some(i) => (&rest[..i], &rest[i + 1..]),
             None => (rest, &b""[..]),
         };
@@ -395,7 +395,7 @@ fn first_line(mut input: Box<dyn BufRead + Send>) -> (Box<dyn BufRead + Send>, V
     match input.fill_buf() {
         Ok([]) => return (input, Vec::new()),
         Ok(buffered) => {
-            if let Some(end) = find_byte(buffered, b'\n') {
+            if let Some(end) = memchr::memchr(b'\n', buffered) {
                 let line = buffered[..end].to_vec();
                 return (input, line);
             }
@@ -407,7 +407,7 @@ fn first_line(mut input: Box<dyn BufRead + Send>) -> (Box<dyn BufRead + Send>, V
     let _ = std::io::Read::take(&mut input, super::text_io::MAX_LINE as u64).read_until(b'\n', &mut line);
     let head = std::io::Cursor::new(line.clone());
     let rest: Box<dyn BufRead + Send> = Box::new(std::io::BufReader::new(std::io::Read::chain(head, input)));
-    let end = find_byte(&line, b'\n').unwrap_or(line.len());
+    let end = memchr::memchr(b'\n', &line).unwrap_or(line.len());
     line.truncate(end);
     (rest, line)
 }
