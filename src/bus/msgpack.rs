@@ -8,6 +8,10 @@
 //! implementation (msgpack-python's `packb`) writes them, the smallest encoding that fits, so
 //! datagrams are byte-identical to python-can's. The schema (which keys a CAN message has) lives
 //! with the backend in [`super::udp_multicast`].
+//!
+//! Hand-written rather than on the `rmp` crate: built on `rmp`'s marker table, readers and
+//! writers, decoding a datagram took 15% more instructions and encoding one 43% more (measured),
+//! and every datagram a watcher or bridge receives is decoded here.
 
 /// Errors while decoding. `offset` is the byte offset in the datagram where the problem starts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -122,7 +122,7 @@ impl LineReader {
                 return Ok((!self.spill.is_empty()).then_some(Found::Spilled));
             }
             let room = MAX_LINE.saturating_sub(self.spill.len());
-            match find_byte(buf, b'\n') {
+            match memchr::memchr(b'\n', buf) {
                 Some(i) if self.spill.is_empty() => {
                     self.pending = i + 1;
                     return Ok(Some(Found::InBuffer(i)));
@@ -147,25 +147,6 @@ impl LineReader {
 fn line_content(line: &[u8]) -> &[u8] {
     let line = &line[..line.len().min(MAX_LINE)];
     line.strip_suffix(b"\r").unwrap_or(line)
-}
-
-/// Position of the first `needle` in `b`, eight bytes at a time.
-pub(crate) fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let pattern = ONES * needle as u64;
-    let mut chunks = b.chunks_exact(8);
-    for (k, chunk) in chunks.by_ref().enumerate() {
-        // chunks_exact yields 8-byte slices.
-        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ pattern;
-        // The lowest flagged byte is the first zero byte of w (borrows only run upwards).
-        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
-        if zero != 0 {
-            return Some(k * 8 + (zero.trailing_zeros() / 8) as usize);
-        }
-    }
-    let tail = b.len() - chunks.remainder().len();
-    chunks.remainder().iter().position(|&c| c == needle).map(|p| tail + p)
 }
 
 /// What one line of a text log turned out to be.
@@ -389,13 +370,12 @@ impl<P: LineParser> Block<P> {
         let mut generation = parser.generation();
         *parsed_with = generation;
         let mut line_no = *first_line;
-        let mut rest = &text[..];
-        while !rest.is_empty() {
-            let (line, after) = match find_byte(rest, b'\n') {
-                Some(i) => (&rest[..i], &rest[i + 1..]),
-                None => (rest, &rest[rest.len()..]),
-            };
-            rest = after;
+        let mut breaks = memchr::memchr_iter(b'\n', text);
+        let mut start = 0;
+        while start < text.len() {
+            let end = breaks.next().unwrap_or(text.len());
+            let line = &text[start..end];
+            start = end + 1;
             match parser.parse_line(line_content(line), line_no) {
                 LineOutcome::Record(r) => items.push(Item::Record(Ok(r))),
                 LineOutcome::Skipped(reason) => items.push(Item::Skipped(reason)),
@@ -449,12 +429,12 @@ impl BlockSource {
         if !self.ended {
             // Lines left over from the last block (over `block_lines`) go out before anything
             // more is read: reading could wait for a quiet pipe's writer.
-            if find_byte(text, b'\n').is_none() {
+            if memchr::memchr(b'\n', text).is_none() {
                 self.failure = self.fill(text);
             }
             if self.failure.is_none() && !self.ended {
                 // Cut after the last line break; the unfinished line starts the next block.
-                match text.iter().rposition(|&c| c == b'\n') {
+                match memchr::memrchr(b'\n', text) {
                     Some(i) => {
                         self.carry.extend_from_slice(&text[i + 1..]);
                         text.truncate(i + 1);
@@ -464,7 +444,7 @@ impl BlockSource {
             }
             if self.failure.is_some() {
                 // The line being read when the input failed is lost, as when reading line by line.
-                let keep = text.iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+                let keep = memchr::memrchr(b'\n', text).map_or(0, |i| i + 1);
                 text.truncate(keep);
             }
         }
@@ -496,7 +476,7 @@ impl BlockSource {
                 Ok(buf) => {
                     let n = buf.len().min(self.block_size - text.len());
                     let whole_buffer = n == buf.len();
-                    let has_line = find_byte(&buf[..n], b'\n').is_some();
+                    let has_line = memchr::memchr(b'\n', &buf[..n]).is_some();
                     text.extend_from_slice(&buf[..n]);
                     self.input.consume(n);
                     if whole_buffer && has_line {
@@ -531,7 +511,7 @@ impl BlockSource {
                     return Some(e);
                 }
             };
-            let end = find_byte(buf, b'\n');
+            let end = memchr::memchr(b'\n', buf);
             let line_part = end.unwrap_or(buf.len());
             let room = keep.saturating_sub(text.len());
             text.extend_from_slice(&buf[..line_part.min(room)]);
@@ -552,11 +532,8 @@ impl BlockSource {
         if lines <= self.block_lines as u64 {
             return lines;
         }
-        let mut at = 0;
-        for _ in 0..self.block_lines {
-            // There are more than block_lines lines, so each of the first ones ends with '\n'.
-            at += find_byte(&text[at..], b'\n').map_or(text.len() - at, |i| i + 1);
-        }
+        // There are more than block_lines lines, so each of the first ones ends with '\n'.
+        let at = memchr::memchr_iter(b'\n', text).nth(self.block_lines - 1).map_or(text.len(), |i| i + 1);
         let mut rest = text.split_off(at);
         rest.extend_from_slice(&self.carry);
         self.carry = rest;
@@ -940,21 +917,6 @@ mod tests {
         let text = [vec![b'A'; 3 * MAX_LINE], b"\nnext\n".to_vec()].concat();
         let got = lines(&text, 4096);
         assert_eq!((got.len(), got[0].len(), &got[1][..]), (2, MAX_LINE, &b"next"[..]));
-    }
-
-    #[test]
-    fn newline_search_finds_the_first_one_in_every_position() {
-        for len in 0..20 {
-            for at in 0..len {
-                let mut b = vec![b'x'; len];
-                b[at] = b'\n';
-                if at + 1 < len {
-                    b[len - 1] = b'\n';
-                }
-                assert_eq!(find_byte(&b, b'\n'), Some(at));
-            }
-            assert_eq!(find_byte(&vec![0x8A; len], b'\n'), None);
-        }
     }
 
     // --- the block pipeline against line-by-line reading ---
