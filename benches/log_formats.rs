@@ -10,6 +10,11 @@
 //!
 //! Each figure is the best of `BENCH_REPEAT` runs (default 3) for every tool alike. Narrow a run
 //! with `BENCH_FORMATS=csv,log,convert`, `BENCH_KINDS=classic` and `BENCH_PYTHON=0`.
+//!
+//! The SQLite reader has two read paths (pages read from the file, and SQLite's query API): the
+//! `db` rows time the default one, and the `pages` and `sqlite` rows each path forced, in turns
+//! on the same file, with their ratio (the pages path is kept only while it is at least 1.5 times
+//! as fast).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -58,8 +63,17 @@ fn worker(args: &[String]) {
             }
             w.finish().expect("finish");
         }
-        "read" => {
-            let mut r = log::open_reader(path, None, &Default::default()).expect("open");
+        "read" | "read-pages" | "read-sqlite" => {
+            use log::sqlite::{ReadPath, SqliteReader};
+            let mut r: Box<dyn log::LogReader> = match op.as_str() {
+                "read-pages" => {
+                    Box::new(SqliteReader::open_with(path, "bench.db", ReadPath::Pages).expect("open"))
+                }
+                "read-sqlite" => {
+                    Box::new(SqliteReader::open_with(path, "bench.db", ReadPath::Sqlite).expect("open"))
+                }
+                _ => log::open_reader(path, None, &Default::default()).expect("open"),
+            };
             let mut count = 0u64;
             for rec in r.by_ref() {
                 if matches!(rec, Ok(Record::Frame(_))) {
@@ -194,6 +208,34 @@ else:
     print(time.perf_counter() - start)
 "#;
 
+/// The SQLite reader's two paths on the same file, run in turns (`BENCH_REPEAT` rounds of one
+/// run each, best of each), and their ratio.
+fn db_paths(me: &Path, file: &Path, n: u64, kind: &str) {
+    let runs: usize = std::env::var("BENCH_REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(3).max(1);
+    let rate = |secs: f64| n as f64 / secs / 1000.0;
+    let mut best = [None::<(f64, f64)>; 2];
+    for _ in 0..runs {
+        for (slot, op) in best.iter_mut().zip(["read-pages", "read-sqlite"]) {
+            let once = measure_once(
+                Command::new(me).args(["--worker", op]).arg(file).args([&n.to_string(), kind]),
+                true,
+            );
+            if let Some((s, rss)) = once {
+                *slot = Some(slot.map_or((s, rss), |(bs, br): (f64, f64)| (bs.min(s), br.max(rss))));
+            }
+        }
+    }
+    for (path, m) in ["pages", "sqlite"].iter().zip(best) {
+        match m {
+            Some((s, rss)) => println!("{path:<6} {:<5} {:>12.0} {rss:>9.1}", "read", rate(s)),
+            None => println!("{path:<6} {:<5} {:>12}", "read", "-"),
+        }
+    }
+    if let [Some((pages, _)), Some((sqlite, _))] = best {
+        println!("       db read paths: pages {:.2}x as fast as sqlite ({n} {kind} frames)", sqlite / pages);
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--worker") {
@@ -283,6 +325,9 @@ fn main() {
                     _ => "-".into(),
                 };
                 println!("{fmt:<6} {op:<5} {ok:>12} {orss:>9} {pk:>12} {prss:>9} {ratio:>8}");
+            }
+            if *fmt == "db" && r.is_some() {
+                db_paths(&me, &ours, n, kind);
             }
             if *fmt == "blf" {
                 // Both at zlib level 6: the sizes show the compression is comparable.

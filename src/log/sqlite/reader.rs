@@ -774,6 +774,11 @@ fn decode_chunks(plan: &Plan, lane: usize, lanes: usize, out: &LaneOut) {
             return;
         }
     };
+    // Measured on a 1M-row file and left out: `mmap_size` (3-8% less CPU, but every page read
+    // stays in the process's RSS, 40 MB for that file and up to the map's size for larger ones,
+    // where the reader promises flat memory), a larger page cache (no gain: a chunk is read once,
+    // front to back) and an `immutable` open (no gain, and it would read a file being written
+    // without its locks).
     let _ = conn.execute_batch("PRAGMA cache_size = -4096");
     let mut runs = VecDeque::new();
     for chunk in (lane..plan.chunks).step_by(lanes) {
