@@ -45,8 +45,8 @@ pub struct Printer {
     format: Format,
     /// Print 9 fractional digits in `log` format (can-utils' `-N`).
     nanos: bool,
-    /// UTC offset of local time in seconds, looked up once: printing must not call into libc's
-    /// time zone code per frame.
+    /// UTC offset of local time in seconds, looked up once: printing must not consult the time
+    /// zone rules per frame.
     utc_offset: i64,
 }
 
@@ -231,18 +231,9 @@ pub fn json_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Seconds east of UTC for local time now (0 if the C library cannot tell).
+/// Seconds east of UTC for local time now.
 fn local_utc_offset() -> i64 {
-    // SAFETY: time(NULL) and localtime_r write only into the `tm` we own.
-    unsafe {
-        let now = libc::time(std::ptr::null_mut());
-        let mut tm: libc::tm = std::mem::zeroed();
-        if libc::localtime_r(&now, &mut tm).is_null() {
-            0
-        } else {
-            tm.tm_gmtoff
-        }
-    }
+    jiff::tz::TimeZone::system().to_offset(jiff::Timestamp::now()).seconds() as i64
 }
 
 #[cfg(test)]

@@ -329,6 +329,11 @@ fn parse_row(line: &[u8]) -> Result<(Frame, Option<&'static str>), String> {
 /// Streaming CSV reader, byte-level parsing, for python-can's layout and SavvyCAN's (told apart
 /// by the header, see the module documentation). By default lines are parsed in blocks by helper
 /// threads while the caller takes the records (see [`CsvReader::sequential`] for one thread).
+///
+/// Not the `csv` crate: python-can's rows have no quoting to undo, and its byte-at-a-time field
+/// splitter alone took more instructions than all of this reader's line finding and splitting
+/// (reading the bench's 1M rows took 31% more instructions with its `ByteRecord` reader, and
+/// writing them 139% more with its `Writer`; measured).
 pub struct CsvReader {
     text: TextReader<CsvLines>,
     /// A first line that is no header cankit knows: reported as the only item.

@@ -1,7 +1,8 @@
 //! Calendar dates in log headers (ASC `date`, BLF SYSTEMTIME, TRC `$STARTTIME`) to and from UNIX
 //! time. A naive date is local time unless the user says `--utc` or `--tz +02:00`; local time
-//! goes through the C library (`mktime`/`localtime_r`), so DST and the system's zone rules
-//! apply. Civil-date arithmetic for UTC and fixed offsets is Howard Hinnant's algorithm.
+//! is the system's zone as `jiff` finds it (`TZ`, else /etc/localtime), so DST and the zone's
+//! rules apply as the C library's `mktime`/`localtime_r` apply them. Civil-date arithmetic for
+//! UTC and fixed offsets is Howard Hinnant's algorithm.
 
 /// How to interpret (and write) dates that carry no zone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -150,19 +151,13 @@ fn utc_secs(c: &Civil) -> i64 {
 }
 
 fn local_secs(c: &Civil) -> Option<i64> {
-    // SAFETY: tm is plain data; mktime reads and normalises only the struct we pass.
-    unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        tm.tm_year = c.year - 1900;
-        tm.tm_mon = c.month as i32 - 1;
-        tm.tm_mday = c.day as i32;
-        tm.tm_hour = c.hour as i32;
-        tm.tm_min = c.minute as i32;
-        tm.tm_sec = c.second as i32;
-        tm.tm_isdst = -1;
-        let t = libc::mktime(&mut tm);
-        (t != -1 || (c.year == 1969 && c.month == 12 && c.day == 31)).then_some(t)
-    }
+    // The wall-clock time normalised as mktime normalises it (31 February is 3 March, second 60
+    // the next minute), then placed in the zone. A time a DST change skips is read with the
+    // offset before the change, as mktime reads it; one it repeats is its first occurrence (RFC
+    // 5545's and Python's choice: glibc's mktime picks either, depending on its earlier calls).
+    let wall = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::from_second(utc_secs(c)).ok()?);
+    let local = jiff::tz::TimeZone::system().to_ambiguous_timestamp(wall).compatible().ok()?;
+    Some(local.as_second())
 }
 
 /// The civil date of a UNIX time (nanoseconds) in `tz`.
@@ -190,18 +185,10 @@ pub fn from_unix(nanos: i64, tz: TimeZone) -> Civil {
     }
 }
 
-/// Seconds east of UTC of local time at `secs`.
+/// Seconds east of UTC of local time at `secs` (0 outside the years -9999 to 9999).
 pub fn local_offset_at(secs: i64) -> i64 {
-    // SAFETY: localtime_r writes only into the tm we own.
-    unsafe {
-        let t: libc::time_t = secs as libc::time_t;
-        let mut tm: libc::tm = std::mem::zeroed();
-        if libc::localtime_r(&t, &mut tm).is_null() {
-            0
-        } else {
-            tm.tm_gmtoff
-        }
-    }
+    jiff::Timestamp::from_second(secs)
+        .map_or(0, |t| jiff::tz::TimeZone::system().to_offset(t).seconds() as i64)
 }
 
 #[cfg(test)]
