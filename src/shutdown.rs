@@ -7,12 +7,18 @@
 //! triggers it by hand. Whoever stops because of it finishes its output properly (a log file gets
 //! its trailer, a replay prints its summary) — shutting down is never an error by itself.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use tokio_util::sync::CancellationToken;
 
 /// A cloneable stop signal; every clone sees the same trigger.
 #[derive(Clone, Debug, Default)]
 pub struct Shutdown {
     token: CancellationToken,
+    /// Set before the token is cancelled: the token's own `is_cancelled` takes a lock, and the
+    /// replay clock asks between every sleep.
+    triggered: Arc<AtomicBool>,
 }
 
 impl Shutdown {
@@ -23,12 +29,14 @@ impl Shutdown {
 
     /// Ask everything holding a clone to stop.
     pub fn trigger(&self) {
+        self.triggered.store(true, Ordering::Release);
         self.token.cancel();
     }
 
-    /// Whether [`Shutdown::trigger`] was called (cheap: for polling in synchronous loops).
+    /// Whether [`Shutdown::trigger`] was called (one atomic load: for polling in synchronous
+    /// loops).
     pub fn is_triggered(&self) -> bool {
-        self.token.is_cancelled()
+        self.triggered.load(Ordering::Acquire)
     }
 
     /// Resolves once the shutdown is triggered (at once if it already was).
@@ -43,13 +51,13 @@ impl Shutdown {
         use tokio::signal::unix::{signal, SignalKind};
         let mut interrupt = signal(SignalKind::interrupt())?;
         let mut terminate = signal(SignalKind::terminate())?;
-        let token = self.token.clone();
+        let shutdown = self.clone();
         tokio::spawn(async move {
             tokio::select! {
                 _ = interrupt.recv() => {}
                 _ = terminate.recv() => {}
             }
-            token.cancel();
+            shutdown.trigger();
         });
         Ok(())
     }
