@@ -1,17 +1,23 @@
-//! A text reader dropped before its end stops and joins its helper threads: nothing keeps
-//! running or holding the input.
+//! A parallel reader dropped before its end stops and joins its helper threads: nothing keeps
+//! running or holding the input. (Each test counts threads of its own name, so the two can run
+//! at once.)
 
 use std::io::Cursor;
 use std::time::{Duration, Instant};
 
 use cankit::log::candump::CandumpReader;
 
-/// Threads of this process named as the readers name their helpers.
+/// Threads of this process named as the text readers name their helpers.
 fn helper_threads() -> usize {
+    threads_named("cankit-text")
+}
+
+/// Threads of this process whose name starts with `prefix`.
+fn threads_named(prefix: &str) -> usize {
     std::fs::read_dir("/proc/self/task")
         .unwrap()
         .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
-        .filter(|name| name.trim() == "cankit-text")
+        .filter(|name| name.trim().starts_with(prefix))
         .count()
 }
 
@@ -29,5 +35,33 @@ fn parallel_reader_dropped_early_leaves_no_threads() {
         drop(r);
         assert!(start.elapsed() < Duration::from_secs(5), "drop does not wait for the input's end");
         assert_eq!(helper_threads(), 0);
+    }
+}
+
+#[test]
+fn sqlite_reader_dropped_early_leaves_no_threads() {
+    use cankit::log::sqlite::{ReadPath, SqliteReader, SqliteWriter};
+    use cankit::log::{LogWriter, Record};
+    use cankit::{Frame, Timestamp};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut writer = SqliteWriter::create(&path, "t.db").unwrap();
+    for i in 0..300_000u32 {
+        let frame = Frame::new_data(i & 0x7FF, false, &i.to_le_bytes()).unwrap();
+        writer.write(&Record::Frame(frame.with_timestamp(Timestamp(i as i64 * 1_000_000)))).unwrap();
+    }
+    writer.finish().unwrap();
+    for read_path in [ReadPath::Pages, ReadPath::Sqlite] {
+        let mut r = SqliteReader::open_with(&path, "t.db", read_path).unwrap();
+        for _ in 0..50_000 {
+            r.next().unwrap().unwrap();
+        }
+        assert_eq!(r.read_path(), read_path);
+        assert!(threads_named("sqlite-read") >= 1, "{read_path:?}: the reader decodes on helper threads");
+        let start = Instant::now();
+        drop(r);
+        assert!(start.elapsed() < Duration::from_secs(5), "{read_path:?}: drop does not read the rest");
+        assert_eq!(threads_named("sqlite-read"), 0, "{read_path:?}");
     }
 }

@@ -17,6 +17,7 @@ pub mod blf;
 pub mod candump;
 pub mod csv;
 mod health;
+mod pool;
 pub mod savvycan;
 pub mod sqlite;
 mod text_io;

@@ -17,11 +17,12 @@
 
 use std::io::{self, BufRead, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use super::pool::{Limits, Pool};
 use super::{count, Counts, Location, LogError, Record};
 
 /// Longest line kept; the rest of a longer line is dropped (it is reported as malformed anyway),
@@ -573,26 +574,24 @@ struct Blocks<P: LineParser> {
     done: bool,
 }
 
-/// A block to parse with the state it starts in, and where its result goes.
+/// A block to parse with the state it starts in.
 struct Job<P> {
     block: Block<P>,
     parser: P,
-    done: SyncSender<Block<P>>,
 }
 
-/// The helper threads: one reads the input into blocks and queues them, `workers` parse them.
+/// The helper threads: one reads the input into blocks and hands them to a pool of `workers`
+/// that parse them.
 struct Threads<P> {
-    /// Each queued block's result, in input order; bounded, which bounds the read-ahead.
-    order: Option<Receiver<Receiver<Block<P>>>>,
+    /// Parsed blocks come back from it in input order; the reading thread waits for room, which
+    /// bounds the read-ahead. `None` once dropped.
+    pool: Option<Pool<Job<P>, Block<P>>>,
     /// The parser state new blocks start with: the latest one handed out.
     state: Arc<Mutex<P>>,
     /// Spent blocks back to the reading thread, for their buffers.
     spare: Sender<Block<P>>,
-    /// Blocks to parse; `None` tells a worker to end.
-    jobs: Sender<Option<Job<P>>>,
-    /// Set when the reader is dropped: the threads end at their next step.
+    /// Set when the reader is dropped: the reading thread ends at its next step.
     stop: Arc<AtomicBool>,
-    workers: Vec<JoinHandle<()>>,
     reading: Option<JoinHandle<()>>,
     /// Disconnected when the reading thread has ended.
     reading_ended: Receiver<()>,
@@ -663,10 +662,13 @@ impl<P: LineParser> Blocks<P> {
 
     /// The next block in input order, parsed.
     fn next_block(&mut self) -> Option<Block<P>> {
-        if let Some(threads) = &self.threads {
-            let pending = threads.order.as_ref()?.recv().ok()?;
-            // A worker drops a job's sender without a result only by panicking (a parser bug).
-            return Some(pending.recv().expect("a text reader's parsing thread panicked"));
+        if let Some(threads) = &mut self.threads {
+            // A job is lost only to a panicking parser (a parser bug).
+            return threads
+                .pool
+                .as_mut()?
+                .take()
+                .map(|parsed| parsed.expect("a text reader's parsing thread panicked"));
         }
         let source = self.source.as_mut()?;
         let mut block = self.spare.take().unwrap_or_else(Block::empty);
@@ -701,47 +703,31 @@ impl<P: LineParser> Threads<P> {
         name: &Arc<str>,
         parser: &P,
     ) -> Result<Threads<P>, BlockSource> {
-        let (jobs, queue) = mpsc::channel::<Option<Job<P>>>();
-        let queue = Arc::new(Mutex::new(queue));
-        let stop = Arc::new(AtomicBool::new(false));
-        let mut handles = Vec::with_capacity(workers);
-        for _ in 0..workers {
-            let (queue, stop, name) = (Arc::clone(&queue), Arc::clone(&stop), Arc::clone(name));
-            let spawned = std::thread::Builder::new().name("cankit-text".into()).spawn(move || loop {
-                // The lock is held only while taking a job, never while parsing, so no panic
-                // can poison it.
-                let next = queue.lock().map(|q| q.recv());
-                let Ok(Ok(Some(mut job))) = next else { return };
-                if stop.load(Ordering::Relaxed) {
-                    continue;
-                }
-                job.block.parse(&mut job.parser, &name);
-                // The reader may be gone already; then the block is simply dropped.
-                let _ = job.done.send(job.block);
-            });
-            match spawned {
-                Ok(handle) => handles.push(handle),
-                Err(_) => break,
-            }
-        }
         // Read ahead as many blocks as there are workers, and one more to hand out.
-        let (order_tx, order) = mpsc::sync_channel(handles.len() + 1);
+        let limits = Limits { threads: workers, ahead: workers + 1, per_job: 1 };
+        let parse_name = Arc::clone(name);
+        let started = Pool::with_submitter(
+            limits,
+            |_| "cankit-text".into(),
+            || (),
+            move |_, mut job: Job<P>, _| {
+                job.block.parse(&mut job.parser, &parse_name);
+                job.block
+            },
+        );
+        let Ok((pool, submitter)) = started else { return Err(source) };
+        let stop = Arc::new(AtomicBool::new(false));
         let (spare, spare_rx) = mpsc::channel::<Block<P>>();
         let (ended_tx, reading_ended) = mpsc::sync_channel::<()>(0);
         let state = Arc::new(Mutex::new(parser.clone()));
         let mut threads = Threads {
-            order: Some(order),
+            pool: Some(pool),
             state: Arc::clone(&state),
             spare,
-            jobs: jobs.clone(),
             stop: Arc::clone(&stop),
-            workers: handles,
             reading: None,
             reading_ended,
         };
-        if threads.workers.is_empty() {
-            return Err(source);
-        }
         // The reading thread takes the source from here; it is still here if the thread could
         // not be started.
         let slot = Arc::new(Mutex::new(Some(source)));
@@ -757,8 +743,7 @@ impl<P: LineParser> Threads<P> {
                 }
                 let mut parser = state.lock().unwrap_or_else(|e| e.into_inner()).clone();
                 parser.for_ahead();
-                let (done, pending) = mpsc::sync_channel(1);
-                if jobs.send(Some(Job { block, parser, done })).is_err() || order_tx.send(pending).is_err() {
+                if submitter.submit(Job { block, parser }).is_err() {
                     return;
                 }
             }
@@ -782,13 +767,7 @@ impl<P> Drop for Threads<P> {
         self.stop.store(true, Ordering::Relaxed);
         // The reading thread's next hand-over fails, and every worker ends after the block it
         // is parsing (what is still queued is skipped).
-        self.order.take();
-        for _ in &self.workers {
-            let _ = self.jobs.send(None);
-        }
-        for worker in self.workers.drain(..) {
-            let _ = worker.join();
-        }
+        self.pool.take();
         // The reading thread ends when its current read returns: at once for a file. An input
         // that stalls (a quiet pipe) is not waited for longer than a moment; that thread then
         // ends on its own at the input's next bytes or end.

@@ -4,8 +4,8 @@
 //! ([`BlfReader`]) walks the stream of inner objects across those payloads (an object may start
 //! in one container and end in the next) and decodes frames and events.
 //!
-//! By default a pool of threads (one per core) inflates the next few containers while the
-//! caller's thread reads the file and decodes objects, so a reader uses every core;
+//! By default a pool of threads (one per core; `log::pool`) inflates the next few containers
+//! while the caller's thread reads the file and decodes objects, so a reader uses every core;
 //! [`BlfReader::new_inline`] keeps everything on the caller's thread. Both yield the same
 //! records and errors in the same order: the file is walked on the caller's thread either way,
 //! and inflated containers are put back in file order. Memory is bounded (a few containers in
@@ -14,12 +14,12 @@
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead};
-use std::sync::mpsc;
 
 use flate2::{Decompress, FlushDecompress, Status};
 use libdeflater::Decompressor;
 
 use super::objects::{self as obj, BaseHeader, FileHeader};
+use crate::log::pool::{Limits, Lost, Pool};
 use crate::log::time::TimeZone;
 use crate::log::{count, Counts, Location, LogError, LogReader, Record};
 
@@ -484,140 +484,63 @@ fn inflate(inflater: &mut Inflater, job: &mut ZlibJob) -> Option<String> {
     }
 }
 
-/// Containers being inflated at once (per pool), and the bytes they may hold together (a
+/// Containers being inflated at once (per thread), and the bytes they may hold together (a
 /// single larger container still goes, alone).
 const MAX_JOBS_PER_THREAD: usize = 2;
 const MAX_IN_FLIGHT_BYTES: u64 = 8 << 20;
 /// Pieces read ahead of the object parser.
 const MAX_QUEUED: usize = 16;
 
-/// A slot in the queue of pieces: ready, or the container with this sequence number being
-/// inflated by the pool.
+/// A slot in the queue of pieces: ready, or a container being inflated by the pool (which
+/// holds this many bytes for it).
 enum Slot {
     Ready(Piece),
     Inflating(u64),
 }
 
-/// An inflated container coming back from the pool.
-struct Inflated {
-    seq: u64,
-    job: ZlibJob,
-    problem: Option<String>,
-}
-
-/// Threads inflating containers, each job whole; results come back in any order and are put
-/// back in file order by [`Pieces`]. Dropping the pool ends and joins its threads (they never
-/// wait for input: the caller's thread does all reading).
-struct Pool {
-    jobs: Option<mpsc::Sender<(u64, ZlibJob)>>,
-    done: mpsc::Receiver<Inflated>,
-    /// Results that arrived before the one being waited for.
-    early: Vec<Inflated>,
-    next_seq: u64,
-    in_flight: usize,
+/// Threads inflating containers, each job whole, on a [`Pool`], which hands them back in file
+/// order. Dropping it ends and joins its threads (they never wait for input: the caller's thread
+/// does all reading).
+struct Inflating {
+    /// Jobs come back with what is wrong with the container, if anything.
+    pool: Pool<ZlibJob, (ZlibJob, Option<String>)>,
     in_flight_bytes: u64,
-    max_jobs: usize,
-    threads: Vec<std::thread::JoinHandle<()>>,
 }
 
-impl Pool {
+impl Inflating {
     /// One thread per core (at most 4); `None` if not even one can be started.
-    fn start() -> Option<Pool> {
+    fn start() -> Option<Inflating> {
         let count = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
-        let (job_tx, job_rx) = mpsc::channel::<(u64, ZlibJob)>();
-        let (done_tx, done_rx) = mpsc::channel::<Inflated>();
-        let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
-        let mut threads = Vec::new();
-        for i in 0..count {
-            let jobs = job_rx.clone();
-            let done = done_tx.clone();
-            let spawned = std::thread::Builder::new().name(format!("blf-inflate-{i}")).spawn(move || {
-                let mut inflater = Inflater::new();
-                loop {
-                    // The lock is held only by the thread waiting for the next job; a poisoned
-                    // lock means a sibling died, which this thread does not care about.
-                    let next = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    let Ok((seq, mut job)) = next else { return };
-                    let problem = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        inflate(&mut inflater, &mut job)
-                    }))
-                    .unwrap_or_else(|_| {
-                        inflater = Inflater::new();
-                        job.data.clear();
-                        Some("LOG_CONTAINER could not be inflated (internal error)".to_string())
-                    });
-                    if done.send(Inflated { seq, job, problem }).is_err() {
-                        return;
-                    }
-                }
-            });
-            match spawned {
-                Ok(handle) => threads.push(handle),
-                Err(_) => break,
-            }
-        }
-        if threads.is_empty() {
-            return None;
-        }
-        let max_jobs = MAX_JOBS_PER_THREAD * threads.len();
-        Some(Pool {
-            jobs: Some(job_tx),
-            done: done_rx,
-            early: Vec::new(),
-            next_seq: 0,
-            in_flight: 0,
-            in_flight_bytes: 0,
-            max_jobs,
-            threads,
-        })
+        let limits = Limits { threads: count, ahead: MAX_JOBS_PER_THREAD * count, per_job: 1 };
+        let pool = Pool::start(
+            limits,
+            |i| format!("blf-inflate-{i}"),
+            Inflater::new,
+            |inflater, mut job, _| {
+                let problem =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inflate(inflater, &mut job)))
+                        .unwrap_or_else(|_| {
+                            *inflater = Inflater::new();
+                            job.data.clear();
+                            Some("LOG_CONTAINER could not be inflated (internal error)".to_string())
+                        });
+                (job, problem)
+            },
+        )
+        .ok()?;
+        Some(Inflating { pool, in_flight_bytes: 0 })
     }
 
     fn has_room(&self) -> bool {
-        self.in_flight == 0 || (self.in_flight < self.max_jobs && self.in_flight_bytes < MAX_IN_FLIGHT_BYTES)
+        let jobs = self.pool.in_flight();
+        jobs == 0
+            || (jobs < MAX_JOBS_PER_THREAD * self.pool.threads()
+                && self.in_flight_bytes < MAX_IN_FLIGHT_BYTES)
     }
 
     /// Bytes a job holds while in flight.
     fn weight(job: &ZlibJob) -> u64 {
         job.compressed.len() as u64 + job.uncompressed.min(job.compressed.len() as u64 * 1032 + 1024)
-    }
-
-    /// Hand `job` to a thread; gives it back if none is left.
-    fn submit(&mut self, job: ZlibJob) -> Result<u64, ZlibJob> {
-        let seq = self.next_seq;
-        let weight = Pool::weight(&job);
-        let Some(jobs) = self.jobs.as_ref() else { return Err(job) };
-        jobs.send((seq, job)).map_err(|e| e.0 .1)?;
-        self.next_seq += 1;
-        self.in_flight += 1;
-        self.in_flight_bytes += weight;
-        Ok(seq)
-    }
-
-    /// Wait for job `seq`; `None` if every thread is gone.
-    fn wait(&mut self, seq: u64) -> Option<Inflated> {
-        let result = match self.early.iter().position(|r| r.seq == seq) {
-            Some(i) => self.early.swap_remove(i),
-            None => loop {
-                let r = self.done.recv().ok()?;
-                if r.seq == seq {
-                    break r;
-                }
-                self.early.push(r);
-            },
-        };
-        self.in_flight -= 1;
-        self.in_flight_bytes -= Pool::weight(&result.job);
-        Some(result)
-    }
-}
-
-impl Drop for Pool {
-    fn drop(&mut self) {
-        // Closing the job queue ends every thread after its current job.
-        self.jobs = None;
-        for t in self.threads.drain(..) {
-            let _ = t.join();
-        }
     }
 }
 
@@ -633,7 +556,7 @@ struct Pieces {
     inflater: Inflater,
     /// Whether to use a pool (started at the first zlib container).
     threaded: bool,
-    pool: Option<Pool>,
+    inflating: Option<Inflating>,
     /// The source has yielded its last piece.
     source_done: bool,
 }
@@ -645,7 +568,7 @@ impl Pieces {
             queue: VecDeque::new(),
             inflater: Inflater::new(),
             threaded,
-            pool: None,
+            inflating: None,
             source_done: false,
         }
     }
@@ -654,17 +577,22 @@ impl Pieces {
         self.read_ahead();
         match self.queue.pop_front() {
             Some(Slot::Ready(piece)) => piece,
-            Some(Slot::Inflating(seq)) => {
-                let inflated = self.pool.as_mut().and_then(|p| p.wait(seq));
+            Some(Slot::Inflating(weight)) => {
+                let inflated = self.inflating.as_mut().and_then(|p| {
+                    p.in_flight_bytes -= weight;
+                    p.pool.take()
+                });
                 match inflated {
-                    Some(Inflated { job, problem, .. }) => {
+                    Some(Ok((job, problem))) => {
                         let (payload, problem) = self.inflated(job, problem);
                         if let Some(p) = problem {
                             self.queue.push_front(Slot::Ready(p));
                         }
                         payload
                     }
-                    None => {
+                    // Inflation panics are caught above: only a thread that died otherwise
+                    // loses a container.
+                    Some(Err(Lost)) | None => {
                         self.source_done = true;
                         self.queue.clear();
                         Piece::Failed(LogError::Invalid {
@@ -681,8 +609,8 @@ impl Pieces {
     /// Pull pieces from the source: at least one, and with a pool as many as keep it busy.
     fn read_ahead(&mut self) {
         while !self.source_done {
-            let busy = match &self.pool {
-                Some(pool) => !pool.has_room() || self.queue.len() >= MAX_QUEUED,
+            let busy = match &self.inflating {
+                Some(inflating) => !inflating.has_room() || self.queue.len() >= MAX_QUEUED,
                 None => true,
             };
             if busy && !self.queue.is_empty() {
@@ -700,15 +628,21 @@ impl Pieces {
 
     /// Queue a container: to the pool, or inflated right here.
     fn inflate(&mut self, job: ZlibJob) {
-        if self.threaded && self.pool.is_none() {
-            self.pool = Pool::start();
-            self.threaded = self.pool.is_some();
+        if self.threaded && self.inflating.is_none() {
+            self.inflating = Inflating::start();
+            self.threaded = self.inflating.is_some();
         }
-        let mut job = match self.pool.as_mut() {
-            Some(pool) => match pool.submit(job) {
-                Ok(seq) => return self.queue.push_back(Slot::Inflating(seq)),
-                Err(job) => job,
-            },
+        let mut job = match self.inflating.as_mut() {
+            Some(inflating) => {
+                let weight = Inflating::weight(&job);
+                match inflating.pool.submit(job) {
+                    Ok(()) => {
+                        inflating.in_flight_bytes += weight;
+                        return self.queue.push_back(Slot::Inflating(weight));
+                    }
+                    Err(job) => job,
+                }
+            }
             None => job,
         };
         let problem = inflate(&mut self.inflater, &mut job);

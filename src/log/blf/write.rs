@@ -3,23 +3,23 @@
 //! error frames CAN_ERROR_EXT, markers GLOBAL_MARKER and comments APP_TEXT.
 //!
 //! The caller's thread only lays out objects (no allocation per frame: containers are reused);
-//! compression runs on worker threads, one per core, while the caller fills the next container,
-//! and finished containers are written in order. After each container the header is rewritten
-//! in place, so a writer killed at any point leaves a file whose header matches its complete
-//! containers; objects never straddle containers, so every complete container reads on its own.
+//! compression runs on a pool of threads, one per core (`log::pool`), while the caller fills the
+//! next container, and finished containers are written in order. After each container the header
+//! is rewritten in place, so a writer killed at any point leaves a file whose header matches its
+//! complete containers; objects never straddle containers, so every complete container reads on
+//! its own.
 
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
-use std::sync::{mpsc, Arc, Mutex};
-use std::thread::JoinHandle;
 
 use libdeflater::{CompressionLvl, Compressor};
 
 use super::objects as obj;
 use crate::frame::{Channel, FrameKind, Timestamp};
+use crate::log::pool::{Limits, Lost, Pool};
 use crate::log::time::TimeZone;
 use crate::log::{count, Counts, EventKind, LogError, LogWriter, Record, WriteOptions};
 
@@ -39,10 +39,9 @@ const LOSS_CHANNEL_NUMBER: &str = "channel numbers above 65535 (written as 65535
 const LOSS_EARLY: &str = "records timestamped before the first one (written at the start time)";
 const LOSS_LONG_TEXT: &str = "marker and comment texts longer than 60 KiB (cut)";
 
-/// A container on its way through a compression worker.
+/// A container on its way through compression: its objects, and the buffer its LOG_CONTAINER
+/// object is made in.
 struct Job {
-    /// Position in the file: containers are written in this order.
-    seq: u64,
     raw: Vec<u8>,
     out: Vec<u8>,
 }
@@ -55,83 +54,42 @@ struct Totals {
     last_time: Option<i64>,
 }
 
-/// What is in a dispatched container, applied to the header once it is on disk.
-struct InFlight {
-    seq: u64,
-    totals: Totals,
-}
-
-/// Compression threads sharing one queue of containers: whichever is free takes the next one,
-/// so a thread the system slows down holds nobody up. Results come back in any order and are
-/// written in sequence.
+/// Compression on a [`Pool`]: whichever thread is free takes the next container, so a thread the
+/// system slows down holds nobody up, and containers come back in file order.
 struct Workers {
-    jobs: Option<mpsc::Sender<Job>>,
-    done: mpsc::Receiver<Job>,
-    handles: Vec<JoinHandle<()>>,
-    in_flight: VecDeque<InFlight>,
-    /// Containers compressed ahead of the one due next.
-    early: Vec<Job>,
-    next_seq: u64,
+    pool: Pool<Job, Job>,
+    /// What each container in flight adds to the header (applied once it is on disk), oldest
+    /// first.
+    in_flight: VecDeque<Totals>,
     free_raw: Vec<Vec<u8>>,
     free_out: Vec<Vec<u8>>,
 }
 
 impl Workers {
     fn start(level: u32, count: usize) -> std::io::Result<Workers> {
-        let (job_tx, job_rx) = mpsc::channel::<Job>();
-        let (done_tx, done_rx) = mpsc::channel::<Job>();
-        let job_rx = Arc::new(Mutex::new(job_rx));
-        let mut handles = Vec::new();
-        for i in 0..count {
-            let jobs = job_rx.clone();
-            let done = done_tx.clone();
-            let spawned = std::thread::Builder::new().name(format!("blf-deflate-{i}")).spawn(move || {
-                // Levels 1-9 are valid libdeflate levels (checked by the writer).
-                let mut zlib = Compressor::new(CompressionLvl::new(level as i32).unwrap_or_default());
-                loop {
-                    // Only the thread waiting for the next job holds the lock; a poisoned lock
-                    // means a sibling died, which does not stop this one.
-                    let next = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    let Ok(mut job) = next else { return };
-                    compress_container(&mut zlib, &job.raw, &mut job.out);
-                    if done.send(job).is_err() {
-                        return;
-                    }
-                }
-            });
-            match spawned {
-                Ok(h) => handles.push(h),
-                Err(e) if handles.is_empty() => return Err(e),
-                // Fewer threads than cores still work.
-                Err(_) => break,
-            }
-        }
-        Ok(Workers {
-            jobs: Some(job_tx),
-            done: done_rx,
-            handles,
-            in_flight: VecDeque::new(),
-            early: Vec::new(),
-            next_seq: 0,
-            free_raw: Vec::new(),
-            free_out: Vec::new(),
-        })
+        let limits = Limits { threads: count, ahead: CONTAINERS_PER_THREAD * count, per_job: 1 };
+        let pool = Pool::start(
+            limits,
+            |i| format!("blf-deflate-{i}"),
+            // Levels 1-9 are valid libdeflate levels (checked by the writer).
+            move || Compressor::new(CompressionLvl::new(level as i32).unwrap_or_default()),
+            |zlib, mut job: Job, _| {
+                compress_container(zlib, &job.raw, &mut job.out);
+                job
+            },
+        )?;
+        Ok(Workers { pool, in_flight: VecDeque::new(), free_raw: Vec::new(), free_out: Vec::new() })
     }
 
     /// Containers handed over before the caller waits for the oldest: enough that no thread
     /// runs dry while the caller fills the next one.
     fn max_in_flight(&self) -> usize {
-        3 * self.handles.len()
-    }
-
-    /// End the threads (after the containers they hold) and wait for them.
-    fn stop(&mut self) {
-        self.jobs = None;
-        for h in self.handles.drain(..) {
-            let _ = h.join();
-        }
+        CONTAINERS_PER_THREAD * self.pool.threads()
     }
 }
+
+/// See [`Workers::max_in_flight`].
+const CONTAINERS_PER_THREAD: usize = 3;
 
 /// A whole LOG_CONTAINER object (headers, zlib stream, padding) for `raw` into `out`.
 ///
@@ -312,13 +270,10 @@ impl BlfWriter {
             workers.free_raw.pop().unwrap_or_else(|| Vec::with_capacity(CONTAINER_LIMIT)),
         );
         let out = workers.free_out.pop().unwrap_or_default();
-        let seq = workers.next_seq;
-        workers.next_seq += 1;
-        let sent = workers.jobs.as_ref().is_some_and(|jobs| jobs.send(Job { seq, raw, out }).is_ok());
-        if !sent {
+        if workers.pool.submit(Job { raw, out }).is_err() {
             return Err(self.worker_stopped());
         }
-        workers.in_flight.push_back(InFlight { seq, totals });
+        workers.in_flight.push_back(totals);
         // Write what is ready; wait only when too many containers are in flight.
         while self.collect(false)? {}
         let too_many = self.workers.as_ref().is_some_and(|w| w.in_flight.len() >= w.max_in_flight());
@@ -336,31 +291,20 @@ impl BlfWriter {
     /// Returns whether one was written.
     fn collect(&mut self, wait: bool) -> Result<bool, LogError> {
         let Some(workers) = self.workers.as_mut() else { return Ok(false) };
-        let Some(front) = workers.in_flight.front() else { return Ok(false) };
-        let due = front.seq;
-        let job = loop {
-            if let Some(i) = workers.early.iter().position(|j| j.seq == due) {
-                break workers.early.swap_remove(i);
-            }
-            let job = if wait {
-                match workers.done.recv() {
-                    Ok(job) => job,
-                    Err(_) => return Err(self.worker_stopped()),
-                }
-            } else {
-                match workers.done.try_recv() {
-                    Ok(job) => job,
-                    Err(mpsc::TryRecvError::Empty) => return Ok(false),
-                    Err(mpsc::TryRecvError::Disconnected) => return Err(self.worker_stopped()),
-                }
-            };
-            workers.early.push(job);
+        if workers.in_flight.is_empty() {
+            return Ok(false);
+        }
+        let job = match if wait { workers.pool.take() } else { workers.pool.try_take() } {
+            Some(Ok(job)) => job,
+            None if !wait => return Ok(false),
+            // A container lost to a panicking thread (or none in the pool while one is in flight).
+            Some(Err(Lost)) | None => return Err(self.worker_stopped()),
         };
-        // `front` was Some above.
-        let totals = workers.in_flight.pop_front().expect("in flight").totals;
+        // Not empty: checked above.
+        let totals = workers.in_flight.pop_front().expect("in flight");
         let result = self.write_container(&job.out, totals);
         let workers = self.workers.as_mut().expect("workers exist");
-        let Job { mut raw, out, .. } = job;
+        let Job { mut raw, out } = job;
         raw.clear();
         workers.free_raw.push(raw);
         workers.free_out.push(out);
@@ -456,9 +400,8 @@ impl LogWriter for BlfWriter {
         }
         let result = self.flush();
         self.finished = true;
-        if let Some(mut workers) = self.workers.take() {
-            workers.stop();
-        }
+        // Dropping the pool joins its threads.
+        self.workers = None;
         result?;
         self.write_header()
     }

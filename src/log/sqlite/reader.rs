@@ -2,21 +2,19 @@
 //! `cankit_runs` run, read from the pages directly ([`super::pages`]) when that is safe, and
 //! through SQLite's query API otherwise or from the row where the pages path gave up.
 //!
-//! Either way the work is cut into chunks that [`LANES`] lanes decode in turn (chunk `c` by
-//! lane `c % LANES`) into batches of records, so that decoding uses both cores while the
-//! iterator yields rows in order, with memory bounded by a few batches per lane. For SQLite's
-//! query API a chunk is a range of rowids and each lane is a worker thread with its own
-//! connection. For the pages path a chunk is a group of consecutive leaf pages; lane 1 is a
-//! worker thread and lane 0 runs on the iterator's own thread, a batch at a time, so half of the
-//! records never cross between cores. Each lane walks the b-tree's interior pages and reads only
-//! its own leaves.
+//! Either way the work is cut into chunks, decoded by [`LANES`] lanes into batches of records,
+//! so that decoding uses both cores while the iterator yields rows in order, with memory bounded
+//! by a few batches per chunk in flight. For SQLite's query API a chunk is a range of rowids,
+//! decoded on a worker pool (`log::pool`) whose threads each have their own connection and take
+//! the next chunk when free. For the pages path a chunk is a group of consecutive leaf pages, and
+//! chunk `c` belongs to lane `c % LANES`: lane 1 is the pool's one thread, and lane 0 runs on the
+//! iterator's own thread, a batch at a time, so half of the records never cross between cores.
+//! Each lane walks the b-tree's interior pages and reads only its own leaves.
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
@@ -26,6 +24,7 @@ use super::{
     columns_match, db_error, decode_row, decode_run, decode_usual_row, describe, row_error, table_columns,
     Extras, MESSAGES_COLUMNS, RUNS_COLUMNS,
 };
+use crate::log::pool::{Emit, Limits, Lost, Pool};
 use crate::log::{count, Counts, LogError, LogReader, Record};
 
 /// How a [`SqliteReader`] gets its rows. Both give the same records.
@@ -191,18 +190,28 @@ impl LogReader for SqliteReader {
 
 /// Lanes decoding chunks: the pages path decodes lane 0's chunks on the iterator's own thread
 /// (no hand-over between cores for half of the rows) and lane 1's on a worker thread; SQLite's
-/// query API gets a worker thread per lane.
+/// query API gets a worker thread per lane, each taking the next chunk when it is free.
 const LANES: usize = 2;
 /// Records per batch.
 const BATCH: usize = 1024;
-/// Batches a worker may have waiting.
+/// Batches a chunk on a worker thread may have waiting.
 const BATCHES_IN_FLIGHT: usize = 4;
 
-/// The lanes of one path and the batch being taken apart.
+/// The chunks of one path and the batch being taken apart.
 struct Lanes {
     read_path: ReadPath,
-    lanes: Vec<Lane>,
-    /// Index of the chunk being read; its lane is `chunk % lanes.len()`.
+    /// The file's name, for errors.
+    name: String,
+    /// The pages path's lane 0, which decodes the even chunks on this thread (`None` if it could
+    /// not start); unused by the SQLite path.
+    inline: Option<Box<PagesLane>>,
+    /// Decodes chunks on worker threads: the pages path's odd chunks, all of SQLite's. Each
+    /// chunk's batches come back in order, the last one saying how the chunk ends.
+    pool: Option<Pool<usize, Sent>>,
+    /// The next chunk to hand to the pool, and the number of chunks if known (SQLite's path).
+    next_pooled: usize,
+    chunks: Option<usize>,
+    /// Index of the chunk being read.
     chunk: usize,
     /// Records of the current batch from a worker.
     batch: std::vec::IntoIter<Result<Record, LogError>>,
@@ -247,18 +256,19 @@ impl Batch for VecDeque<Result<Record, LogError>> {
     }
 }
 
-enum Lane {
-    /// Decoded on the iterator's thread, a batch at a time; `None` if it could not start.
-    Inline(Option<Box<PagesLane>>),
-    /// Decoded on a worker thread.
-    Thread { batches: Option<Receiver<Sent>>, thread: Option<JoinHandle<()>> },
-}
-
+/// A batch from a worker thread.
 struct Sent {
     records: Records,
     /// Rowid of the last record, if any.
     last_rowid: Option<i64>,
     end: End,
+}
+
+impl Sent {
+    /// A batch without records.
+    fn ending(end: End) -> Sent {
+        Sent { records: Vec::new(), last_rowid: None, end }
+    }
 }
 
 /// What follows a batch.
@@ -272,7 +282,7 @@ enum End {
     Table,
     /// The pages path met something it does not handle after this batch's rows.
     Unsupported,
-    /// The lane has no chunks left (the table ends in another lane's chunk); never sent.
+    /// The lane has no chunks left (the table ends in another lane's chunk).
     Idle,
 }
 
@@ -286,24 +296,15 @@ enum Next {
     Fallback { after: Option<i64> },
 }
 
-/// A worker's end of a lane.
-struct LaneOut {
-    batches: SyncSender<Sent>,
-}
-
-impl LaneOut {
-    /// Send `records` (taking them, leaving a new batch); false when the reader is gone.
-    fn send(&self, records: &mut Records, last_rowid: Option<i64>, end: End) -> bool {
-        let records = std::mem::replace(records, Vec::with_capacity(BATCH));
-        self.batches.send(Sent { records, last_rowid, end }).is_ok()
-    }
-}
-
 impl Lanes {
-    fn new(read_path: ReadPath) -> Lanes {
+    fn new(read_path: ReadPath, name: &str) -> Lanes {
         Lanes {
             read_path,
-            lanes: Vec::new(),
+            name: name.to_string(),
+            inline: None,
+            pool: None,
+            next_pooled: 0,
+            chunks: None,
             chunk: 0,
             batch: Vec::new().into_iter(),
             own: VecDeque::new(),
@@ -314,15 +315,21 @@ impl Lanes {
         }
     }
 
-    /// Add a lane running `work(out)` on a thread of its own.
-    fn spawn(&mut self, name: &str, work: impl FnOnce(LaneOut) + Send + 'static) -> Result<(), LogError> {
-        let (batch_tx, batch_rx) = sync_channel(BATCHES_IN_FLIGHT);
-        let thread = std::thread::Builder::new()
-            .name(format!("sqlite-read-{}", self.lanes.len()))
-            .spawn(move || work(LaneOut { batches: batch_tx }))
-            .map_err(|e| LogError::io(name, "starting a reader thread", e))?;
-        self.lanes.push(Lane::Thread { batches: Some(batch_rx), thread: Some(thread) });
-        Ok(())
+    /// Whether chunk `chunk` is decoded on this thread.
+    fn is_inline(&self, chunk: usize) -> bool {
+        self.read_path == ReadPath::Pages && chunk % LANES == 0
+    }
+
+    /// Hand the pool the next chunks it decodes, as far ahead as it has room for.
+    fn feed(&mut self) {
+        let Some(pool) = self.pool.as_mut() else { return };
+        while pool.has_room() && self.chunks.is_none_or(|chunks| self.next_pooled < chunks) {
+            if pool.submit(self.next_pooled).is_err() {
+                // No thread left: `next_batch` finds the chunk lost.
+                break;
+            }
+            self.next_pooled += if self.read_path == ReadPath::Pages { LANES } else { 1 };
+        }
     }
 
     /// Replace the emptied batch with the next one, in chunk order.
@@ -337,54 +344,44 @@ impl Lanes {
                 End::Table => return Next::End,
                 End::Unsupported | End::Idle => return Next::Fallback { after: self.last_rowid },
             }
-            let lane_count = self.lanes.len();
-            match &mut self.lanes[self.chunk % lane_count] {
-                Lane::Inline(None) => return Next::Fallback { after: self.last_rowid },
-                Lane::Inline(Some(lane)) => {
-                    let mut last_rowid = None;
-                    self.batch_end = lane.fill(&mut self.own, &mut last_rowid);
-                    self.last_rowid = last_rowid.or(self.last_rowid);
-                    self.own_batch = true;
-                    if !self.own.is_empty() {
-                        return Next::Batch;
-                    }
-                    continue;
+            if self.is_inline(self.chunk) {
+                // The pool works on the next chunks meanwhile.
+                self.feed();
+                let Some(lane) = self.inline.as_mut() else {
+                    return Next::Fallback { after: self.last_rowid };
+                };
+                let mut last_rowid = None;
+                self.batch_end = lane.fill(&mut self.own, &mut last_rowid);
+                self.last_rowid = last_rowid.or(self.last_rowid);
+                self.own_batch = true;
+                if !self.own.is_empty() {
+                    return Next::Batch;
                 }
-                Lane::Thread { batches, .. } => {
-                    let Some(received) = batches.as_ref().and_then(|rx| rx.recv().ok()) else {
-                        // A lane that stops without saying why has died: SQLite's lanes end when
-                        // their chunks do; the pages path's would have said so.
-                        return match self.read_path {
-                            ReadPath::Sqlite => Next::End,
-                            ReadPath::Pages => Next::Fallback { after: self.last_rowid },
-                        };
-                    };
+                continue;
+            }
+            self.feed();
+            match self.pool.as_mut().and_then(|pool| pool.take()) {
+                Some(Ok(received)) => {
                     self.own_batch = false;
                     self.batch = received.records.into_iter();
                     self.last_rowid = received.last_rowid.or(self.last_rowid);
                     self.batch_end = received.end;
                 }
+                // A chunk lost to a panicking worker (or no worker left to take it): the pages
+                // path leaves the rest to SQLite; SQLite's path has nothing else to go on with.
+                Some(Err(Lost)) | None => match self.read_path {
+                    ReadPath::Pages => return Next::Fallback { after: self.last_rowid },
+                    ReadPath::Sqlite => {
+                        let message = "a reading thread stopped".to_string();
+                        self.batch =
+                            vec![Err(LogError::Invalid { path: self.name.clone(), message })].into_iter();
+                        self.own_batch = false;
+                        self.batch_end = End::Table;
+                    }
+                },
             }
             if self.batch.len() > 0 {
                 return Next::Batch;
-            }
-        }
-    }
-}
-
-impl Drop for Lanes {
-    fn drop(&mut self) {
-        for lane in &mut self.lanes {
-            if let Lane::Thread { batches, .. } = lane {
-                // Closing the channel makes the worker's next send fail and the worker return.
-                *batches = None;
-            }
-        }
-        for lane in &mut self.lanes {
-            if let Lane::Thread { thread, .. } = lane {
-                if let Some(thread) = thread.take() {
-                    let _ = thread.join();
-                }
             }
         }
     }
@@ -448,30 +445,51 @@ impl PagesPlan {
 impl Lanes {
     /// Read through the pages path: lane 0 on this thread, lane 1 on a worker.
     fn pages(plan: PagesPlan) -> Result<Lanes, LogError> {
-        let mut lanes = Lanes::new(ReadPath::Pages);
-        lanes.lanes.push(Lane::Inline(PagesLane::open(&plan, 0).ok().map(Box::new)));
+        let mut lanes = Lanes::new(ReadPath::Pages, &plan.name);
+        lanes.inline = PagesLane::open(&plan, 0).ok().map(Box::new);
+        lanes.next_pooled = 1;
         let name = plan.name.clone();
-        lanes.spawn(&name, move |out| read_pages_lane(&plan, 1, &out))?;
+        // The chunk being read and the next, so that the worker goes on into its next chunk while
+        // this thread decodes the one between (with half as many batches a chunk, reading was
+        // 15% slower).
+        let limits = Limits { threads: 1, ahead: 2, per_job: BATCHES_IN_FLIGHT };
+        let pool = Pool::start(
+            limits,
+            |_| "sqlite-read-1".into(),
+            move || PagesLane::open(&plan, 1).map_err(|_| End::Unsupported),
+            read_pages_chunk,
+        )
+        .map_err(|e| LogError::io(&name, "starting a reader thread", e))?;
+        lanes.pool = Some(pool);
         Ok(lanes)
     }
 }
 
-/// A pages lane on a worker thread: send its batches until its chunks are done, the table ends
-/// or the pages path cannot go on.
-fn read_pages_lane(plan: &PagesPlan, lane: u64, out: &LaneOut) {
-    let Ok(mut reader) = PagesLane::open(plan, lane) else {
-        out.send(&mut Vec::new(), None, End::Unsupported);
-        return;
+/// Lane 1 of the pages path, on its worker thread: its next chunk, in batches, the last one
+/// saying how the chunk ends. The lane walks its chunks in turn (the pool hands them over in
+/// order), so the chunk number is only its label. After the table's end, or where the pages path
+/// cannot go on, the lane is done.
+fn read_pages_chunk(lane: &mut Result<PagesLane, End>, _chunk: usize, emit: &mut Emit<'_, Sent>) -> Sent {
+    let reader = match lane {
+        Ok(reader) => reader,
+        Err(end) => return Sent::ending(*end),
     };
-    let mut records = Vec::with_capacity(BATCH);
     loop {
+        let mut records = Vec::with_capacity(BATCH);
         let mut last_rowid = None;
         let end = reader.fill(&mut records, &mut last_rowid);
-        if end == End::Idle
-            || !out.send(&mut records, last_rowid, end)
-            || matches!(end, End::Table | End::Unsupported)
-        {
-            return;
+        let sent = Sent { records, last_rowid, end };
+        match end {
+            End::More => {
+                if !emit.send(sent) {
+                    return Sent::ending(End::Idle); // the reader is gone
+                }
+            }
+            End::Chunk => return sent,
+            End::Table | End::Unsupported | End::Idle => {
+                *lane = Err(End::Idle);
+                return sent;
+            }
         }
     }
 }
@@ -730,10 +748,10 @@ impl Lanes {
         };
         let last = edge("SELECT rowid FROM messages ORDER BY rowid DESC LIMIT 1", &[])?;
         drop(conn);
+        let mut lanes = Lanes::new(ReadPath::Sqlite, name);
         let (first, last) = match (first, last) {
             (Some(first), Some(last)) if first <= last => (first, last),
             _ => {
-                let mut lanes = Lanes::new(ReadPath::Sqlite);
                 lanes.done = true;
                 return Ok(lanes);
             }
@@ -753,53 +771,72 @@ impl Lanes {
             chunks,
             mended: mended.clone(),
         };
-        let lanes = LANES.min(chunks);
-        let mut started = Lanes::new(ReadPath::Sqlite);
-        for lane in 0..lanes {
-            let plan = plan.clone();
-            started.spawn(name, move |out| decode_chunks(&plan, lane, lanes, &out))?;
-        }
-        Ok(started)
+        // A chunk for each thread and one more, so that a thread finishing its chunk finds the
+        // next one waiting.
+        let threads = LANES.min(chunks);
+        let limits = Limits { threads, ahead: threads + 1, per_job: BATCHES_IN_FLIGHT };
+        let worker_plan = plan.clone();
+        let pool = Pool::start(
+            limits,
+            |i| format!("sqlite-read-{i}"),
+            move || SqliteLane::open(&worker_plan),
+            move |lane: &mut SqliteLane, chunk, emit| lane.decode(&plan, chunk, emit),
+        )
+        .map_err(|e| LogError::io(name, "starting a reader thread", e))?;
+        lanes.pool = Some(pool);
+        lanes.chunks = Some(chunks);
+        Ok(lanes)
     }
 }
 
-/// A worker of the SQLite path: decode chunks `lane`, `lane + lanes`, … and send them in
-/// batches. Stops when the reader is dropped (the channel closes) or SQLite fails (sent as the
-/// last record).
-fn decode_chunks(plan: &Plan, lane: usize, lanes: usize, out: &LaneOut) {
-    let conn = match open_read_only(&plan.path, &plan.name) {
-        Ok(conn) => conn,
-        Err(e) => {
-            out.send(&mut vec![Err(e)], None, End::Table);
-            return;
+/// A worker thread of the SQLite path: its connection (or why it has none), and the runs of
+/// the chunk being decoded.
+struct SqliteLane {
+    conn: Result<Connection, Option<LogError>>,
+    runs: VecDeque<(i64, Extras)>,
+}
+
+impl SqliteLane {
+    fn open(plan: &Plan) -> SqliteLane {
+        let conn = open_read_only(&plan.path, &plan.name).map_err(Some);
+        if let Ok(conn) = &conn {
+            // Measured on a 1M-row file and left out: `mmap_size` (3-8% less CPU, but every page
+            // read stays in the process's RSS, 40 MB for that file and up to the map's size for
+            // larger ones, where the reader promises flat memory), a larger page cache (no gain:
+            // a chunk is read once, front to back) and an `immutable` open (no gain, and it
+            // would read a file being written without its locks).
+            let _ = conn.execute_batch("PRAGMA cache_size = -4096");
         }
-    };
-    // Measured on a 1M-row file and left out: `mmap_size` (3-8% less CPU, but every page read
-    // stays in the process's RSS, 40 MB for that file and up to the map's size for larger ones,
-    // where the reader promises flat memory), a larger page cache (no gain: a chunk is read once,
-    // front to back) and an `immutable` open (no gain, and it would read a file being written
-    // without its locks).
-    let _ = conn.execute_batch("PRAGMA cache_size = -4096");
-    let mut runs = VecDeque::new();
-    for chunk in (lane..plan.chunks).step_by(lanes) {
+        SqliteLane { conn, runs: VecDeque::new() }
+    }
+
+    /// Decode chunk `chunk`, sending full batches to `emit`; the last batch says how it ends.
+    /// SQLite failing (or the file failing to open) is the last record, and the table's end.
+    fn decode(&mut self, plan: &Plan, chunk: usize, emit: &mut Emit<'_, Sent>) -> Sent {
+        let conn = match &mut self.conn {
+            Ok(conn) => conn,
+            Err(e) => {
+                let records = e.take().map(Err).into_iter().collect();
+                return Sent { records, last_rowid: None, end: End::Table };
+            }
+        };
         let lo = plan.first_rowid.saturating_add((chunk as i64).saturating_mul(plan.chunk_rowids));
         let hi = lo.saturating_add(plan.chunk_rowids - 1).min(plan.last_rowid);
         let mut records = Vec::with_capacity(BATCH);
-        let result = decode_chunk(&conn, plan, lo, hi, &mut runs, &mut records, &mut |full| {
-            out.send(full, None, End::More)
+        let result = decode_chunk(conn, plan, lo, hi, &mut self.runs, &mut records, &mut |full| {
+            let records = std::mem::replace(full, Vec::with_capacity(BATCH));
+            emit.send(Sent { records, last_rowid: None, end: End::More })
         });
         let end = match result {
             Ok(true) if chunk + 1 == plan.chunks => End::Table,
             Ok(true) => End::Chunk,
-            Ok(false) => return, // the reader is gone
+            Ok(false) => End::Idle, // the reader is gone
             Err(e) => {
                 records.push(Err(db_error(&plan.name, "reading 'messages'", e)));
                 End::Table
             }
         };
-        if !out.send(&mut records, None, end) || end == End::Table {
-            return;
-        }
+        Sent { records, last_rowid: None, end }
     }
 }
 
