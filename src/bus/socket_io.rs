@@ -12,11 +12,38 @@
 use std::io;
 use std::mem::{align_of, size_of, size_of_val, zeroed};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
-use std::os::fd::RawFd;
+use std::os::fd::{BorrowedFd, RawFd};
 
 use libc::c_int;
+use tokio::io::unix::AsyncFd;
+use tokio::io::Interest;
 
 use crate::frame::Timestamp;
+
+/// Send with `send`, a non-blocking write on `fd`, and only when the socket's buffer is full wait
+/// for room through the reactor, on a duplicate of the descriptor registered for that one wait.
+/// A socket kept registered for writability wakes the reactor every time the kernel frees a sent
+/// message (an edge for every datagram or frame): a replay at 10 kHz woke its idle runtime 10,000
+/// times a second, and each wake-up delayed the next send.
+pub(crate) async fn send_when_writable<T>(
+    fd: RawFd,
+    mut send: impl FnMut() -> io::Result<T>,
+) -> io::Result<T> {
+    loop {
+        match send() {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                // SAFETY: `fd` belongs to the caller's socket, open for the whole call.
+                let duplicate = unsafe { BorrowedFd::borrow_raw(fd) }.try_clone_to_owned()?;
+                // Registering reports the current state: room made since the failed send is seen.
+                // SAFETY: the AsyncFd owns the duplicate and closes it only after deregistering.
+                let waiter = unsafe { AsyncFd::register_with_interest(duplicate, Interest::WRITABLE) }
+                    .map_err(|e| e.into_parts().1)?;
+                drop(waiter.writable().await?);
+            }
+            done => return done,
+        }
+    }
+}
 
 /// Ask for the kernel's receive timestamp (`SO_TIMESTAMPNS`) as a control message on every message.
 pub(crate) fn enable_timestamps(fd: RawFd) -> io::Result<()> {

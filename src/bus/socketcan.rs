@@ -147,9 +147,11 @@ impl SocketCanBus {
         socket_io::request_receive_buffer(socket.as_raw_fd(), RECEIVE_BUFFER);
         // SAFETY: RawSocket owns its descriptor and closes it only when dropped, which happens
         // after the AsyncFd deregisters it; nothing else closes or replaces it meanwhile.
-        let socket = unsafe { AsyncFd::register(socket) }.map_err(|e| {
-            BusError::io(format!("registering the {name} socket with tokio"), e.into_parts().1)
-        })?;
+        // Readable and errors only: sends wait for room on their own (socket_io::send_when_writable).
+        let socket = unsafe { AsyncFd::register_with_interest(socket, Interest::READABLE | Interest::ERROR) }
+            .map_err(|e| {
+                BusError::io(format!("registering the {name} socket with tokio"), e.into_parts().1)
+            })?;
         Ok(SocketCanBus {
             channel: Channel::name(&name),
             name,
@@ -201,26 +203,21 @@ impl SocketCanBus {
         let wire = self.encode(frame)?;
         let bytes = wire.as_bytes();
         let mut retry = TX_RETRY_FIRST;
+        let fd = self.socket.get_ref().as_raw_fd();
         loop {
-            let mut guard = self
-                .socket
-                .writable()
-                .await
-                .map_err(|e| BusError::io(format!("waiting to send on {}", self.name), e))?;
-            match guard.try_io(|s| write_all(s.as_raw_fd(), bytes)) {
-                Ok(Ok(())) => {
+            // EAGAIN (the socket's send buffer is full) waits for room inside.
+            match socket_io::send_when_writable(fd, || write_all(fd, bytes)).await {
+                Ok(()) => {
                     self.sent.fetch_add(1, Ordering::Relaxed);
                     return Ok(());
                 }
                 // ENOBUFS: the queue in front of the controller is full. The socket still polls as
                 // writable, so waiting for readiness would spin; sleep and try again instead.
-                Ok(Err(e)) if e.raw_os_error() == Some(libc::ENOBUFS) => {
+                Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
                     tokio::time::sleep(retry).await;
                     retry = (retry * 2).min(TX_RETRY_MAX);
                 }
-                Ok(Err(e)) => return Err(self.send_error(frame, e)),
-                // EAGAIN: the socket's send buffer is full; wait for writability.
-                Err(_would_block) => {}
+                Err(e) => return Err(self.send_error(frame, e)),
             }
         }
     }

@@ -645,7 +645,8 @@ struct ReceiveState {
 pub struct UdpMulticastBus {
     settings: Settings,
     receiver: AsyncFd<Socket>,
-    sender: AsyncFd<Socket>,
+    /// Not registered with the reactor: see [`socket_io::send_when_writable`].
+    sender: Socket,
     /// Source address of this bus's own datagrams (the sending socket's local address).
     own: SocketAddr,
     fd: bool,
@@ -677,8 +678,6 @@ impl UdpMulticastBus {
         // SAFETY: the AsyncFds own the sockets, so each descriptor stays open and unchanged for
         // the AsyncFd's whole life.
         let receiver = unsafe { AsyncFd::register_with_interest(receiver, Interest::READABLE) }
-            .map_err(|e| register(e.into()))?;
-        let sender = unsafe { AsyncFd::register_with_interest(sender, Interest::WRITABLE) }
             .map_err(|e| register(e.into()))?;
         Ok(UdpMulticastBus {
             receiver,
@@ -712,23 +711,14 @@ impl UdpMulticastBus {
             message: e.to_string(),
         })?;
         let datagram = &buf[..len];
-        loop {
-            let mut guard = self
-                .sender
-                .writable()
-                .await
-                .map_err(|e| BusError::io(format!("{INTERFACE}: waiting to send"), e))?;
-            match guard.try_io(|s| s.get_ref().send(datagram)) {
-                Ok(Ok(_)) => break,
-                Ok(Err(e)) => {
-                    return Err(BusError::io(
-                        format!("{INTERFACE}: sending to {}:{}", self.settings.group, self.settings.port),
-                        e,
-                    ))
-                }
-                Err(_would_block) => continue,
-            }
-        }
+        socket_io::send_when_writable(self.sender.as_raw_fd(), || self.sender.send(datagram)).await.map_err(
+            |e| {
+                BusError::io(
+                    format!("{INTERFACE}: sending to {}:{}", self.settings.group, self.settings.port),
+                    e,
+                )
+            },
+        )?;
         self.sent.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
