@@ -303,10 +303,28 @@ where
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("{tool}: {e:#}");
+            eprintln!("{tool}: {}", message(&e));
             ExitCode::from(exit_code(&e))
         }
     }
+}
+
+/// An error and its causes as one line, `context: error: cause`. Library errors already print
+/// their source in their own message (`x.blf: cannot open: No such file or directory`), so a
+/// cause whose text is already there is not repeated.
+pub fn message(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }
 
 /// Run synchronous work (files: conversion, summaries, replay's clock) on a thread of its own,
@@ -456,4 +474,25 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         }
     }
     humantime::parse_duration(t).map_err(|e| format!("'{s}' is not a duration (e.g. 10ms, 1.5s, 2m): {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_carry_context_once_and_exit_codes_come_from_the_chain() {
+        let io = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let log = LogError::io("x.blf", "cannot open", io);
+        let e = anyhow::Error::from(log).context("replaying");
+        let text = message(&e);
+        assert!(text.starts_with("replaying: x.blf: cannot open: "), "{text}");
+        assert_eq!(text.matches("not found").count(), 1, "{text}");
+        assert_eq!(exit_code(&e), exit::FAILURE);
+        assert_eq!(exit_code(&usage("bad").context("parsing")), exit::USAGE);
+        assert_eq!(
+            exit_code(&PipeError::Strict(LogError::io("y", "z", std::io::Error::other("w"))).into()),
+            exit::TIMEOUT
+        );
+    }
 }

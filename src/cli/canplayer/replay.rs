@@ -196,7 +196,7 @@ pub async fn run(bus_args: &BusArgs, args: ReplayArgs, shutdown: Shutdown) -> an
             }
             ReplayEnd::Failed(e) => {
                 let e = anyhow::Error::from(e);
-                eprintln!("canplayer: {e:#}");
+                eprintln!("canplayer: {}", crate::cli::message(&e));
                 crate::cli::exit_code(&e)
             }
         };
