@@ -65,22 +65,30 @@ fn worker(args: &[String]) {
         }
         "read" | "read-pages" | "read-sqlite" => {
             use log::sqlite::{ReadPath, SqliteReader};
-            let mut r: Box<dyn log::LogReader> = match op.as_str() {
-                "read-pages" => {
-                    Box::new(SqliteReader::open_with(path, "bench.db", ReadPath::Pages).expect("open"))
-                }
-                "read-sqlite" => {
-                    Box::new(SqliteReader::open_with(path, "bench.db", ReadPath::Sqlite).expect("open"))
-                }
-                _ => log::open_reader(path, None, &Default::default()).expect("open"),
+            let forced = match op.as_str() {
+                "read-pages" => Some(ReadPath::Pages),
+                "read-sqlite" => Some(ReadPath::Sqlite),
+                _ => None,
             };
-            let mut count = 0u64;
-            for rec in r.by_ref() {
-                if matches!(rec, Ok(Record::Frame(_))) {
-                    count += 1;
+            let count = |r: &mut dyn log::LogReader| {
+                let mut frames = 0u64;
+                for rec in r {
+                    frames += u64::from(matches!(rec, Ok(Record::Frame(_))));
                 }
-            }
-            assert_eq!(count, n, "{} frames read from {}", count, path.display());
+                frames
+            };
+            let read = match forced {
+                Some(path_wanted) => {
+                    let mut r = SqliteReader::open_with(path, "bench.db", path_wanted).expect("open");
+                    let read = count(&mut r);
+                    // The reader falls back to SQLite on pages it cannot read: then this figure
+                    // would time the other path.
+                    assert_eq!(r.read_path(), path_wanted, "{op}: the reader changed path");
+                    read
+                }
+                None => count(log::open_reader(path, None, &Default::default()).expect("open").as_mut()),
+            };
+            assert_eq!(read, n, "{} frames read from {}", read, path.display());
         }
         other => panic!("unknown worker op {other}"),
     }

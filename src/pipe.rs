@@ -348,6 +348,12 @@ pub fn run_files(
     let mut passed = Passed::default();
     let mut run = || -> Result<(), PipeError> {
         while let Some(record) = input.next_record(observer)? {
+            // One atomic load per record, also for records the selection drops: a conversion
+            // that keeps nothing still stops on Ctrl-C.
+            if shutdown.is_triggered() {
+                passed.interrupted = true;
+                return Ok(());
+            }
             if let Record::Frame(f) = &record {
                 if !select.admit(f) {
                     continue;
@@ -357,10 +363,6 @@ pub fn run_files(
                 passed.events += 1;
             }
             sink.put(&record)?;
-            if passed.frames % 4096 == 0 && shutdown.is_triggered() {
-                passed.interrupted = true;
-                return Ok(());
-            }
         }
         Ok(())
     };

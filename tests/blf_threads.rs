@@ -3,27 +3,20 @@
 //! the writer is finished or dropped. One test in its own binary, so that counting this
 //! process's threads by name sees no other test's.
 
+mod common;
+
 use std::io::Cursor;
 
 use cankit::log::blf::BlfReader;
 use cankit::log::{self, LogWriter, Record, WriteOptions};
 use cankit::{Channel, Frame, Timestamp};
 
-/// Threads of this process whose name starts with `prefix`.
-fn threads_named(prefix: &str) -> usize {
-    let tasks = std::fs::read_dir("/proc/self/task").expect("/proc/self/task");
-    tasks
-        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
-        .filter(|name| name.starts_with(prefix))
-        .count()
-}
-
 /// Threads named `prefix` appear (a spawned thread names itself once it first runs, which on a
 /// busy machine can take a moment).
 fn some_threads_named(prefix: &str) -> bool {
     let end = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while std::time::Instant::now() < end {
-        if threads_named(prefix) > 0 {
+        if common::threads_named(prefix) > 0 {
             return true;
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
@@ -51,13 +44,13 @@ fn reader_and_writer_threads_end_with_them() {
     let mut w = write(&path, 50_000);
     assert!(some_threads_named("blf-deflate"), "the writer compresses on threads");
     w.finish().unwrap();
-    assert_eq!(threads_named("blf-deflate"), 0);
+    assert_eq!(common::threads_named("blf-deflate"), 0);
     drop(w);
     // ... or dropped without finishing.
     let w = write(&dir.path().join("u.blf"), 10_000);
     assert!(some_threads_named("blf-deflate"));
     drop(w);
-    assert_eq!(threads_named("blf-deflate"), 0);
+    assert_eq!(common::threads_named("blf-deflate"), 0);
 
     let bytes = std::fs::read(&path).unwrap();
     // Reader dropped early: after one record, and with every inflate thread busy.
@@ -66,15 +59,19 @@ fn reader_and_writer_threads_end_with_them() {
         assert_eq!(r.by_ref().take(take).filter(|x| x.is_ok()).count(), take);
         assert!(some_threads_named("blf-inflate"), "the reader inflates on threads");
         drop(r);
-        assert_eq!(threads_named("blf-inflate"), 0, "after dropping a reader that read {take} records");
+        assert_eq!(
+            common::threads_named("blf-inflate"),
+            0,
+            "after dropping a reader that read {take} records"
+        );
     }
     // Reader read to the end, then dropped.
     let mut r = BlfReader::new(Box::new(Cursor::new(bytes)), "t.blf").unwrap();
     assert_eq!(r.by_ref().filter(|x| x.is_ok()).count(), 50_000);
     drop(r);
-    assert_eq!(threads_named("blf-inflate"), 0);
+    assert_eq!(common::threads_named("blf-inflate"), 0);
     // The inline reader starts none.
     let r = BlfReader::new_inline(Box::new(Cursor::new(std::fs::read(&path).unwrap())), "t.blf").unwrap();
     assert_eq!(r.take(10).count(), 10);
-    assert_eq!(threads_named("blf-"), 0);
+    assert_eq!(common::threads_named("blf-"), 0);
 }

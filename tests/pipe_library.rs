@@ -16,7 +16,7 @@ use cankit::{Bus, BusConfig, BusEvent, FilterSet, Frame};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscription_records_beside_other_users_and_the_shutdown_finishes_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("shared.log");
+    let path = dir.path().join("shared.asc");
     let config = BusConfig::new("virtual", Some("pipe-library-record"));
     let hub = Hub::new(Bus::open(&config).await.unwrap());
     let sender = Bus::open(&config).await.unwrap();
@@ -49,7 +49,9 @@ async fn a_subscription_records_beside_other_users_and_the_shutdown_finishes_the
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while std::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
-        if std::fs::read_to_string(&path).is_ok_and(|text| text.lines().count() == 500) {
+        if std::fs::read_to_string(&path)
+            .is_ok_and(|text| text.lines().filter(|l| l.contains(" Rx ")).count() == 500)
+        {
             break;
         }
     }
@@ -57,7 +59,9 @@ async fn a_subscription_records_beside_other_users_and_the_shutdown_finishes_the
     let report = tokio::time::timeout(Duration::from_secs(20), recording).await.unwrap().unwrap().unwrap();
     assert!(report.error.is_none(), "{:?}", report.error);
     assert_eq!((report.frames, report.files.len()), (500, 1));
-    // The file is finished (readable to its end) and holds exactly the subscription's frames.
+    // The file is finished (ASC's trailer comes only from finishing it) and holds exactly the
+    // subscription's frames.
+    assert!(std::fs::read_to_string(&path).unwrap().trim_end().ends_with("End TriggerBlock"));
     let input = LogInput::open(&path, None, TimeZone::Utc).unwrap();
     assert_eq!(count(input), 500);
 }
@@ -114,12 +118,21 @@ fn run_files_selects_into_any_sink_and_finishes_it() {
     shutdown.trigger();
     let mut input = LogInput::open(&path, None, TimeZone::Utc).unwrap();
     let mut ids = Ids::default();
-    run_files(&mut input, &mut Select::new(), &mut ids, &shutdown, &mut Quiet).unwrap();
-    assert!(ids.1);
+    let passed = run_files(&mut input, &mut Select::new(), &mut ids, &shutdown, &mut Quiet).unwrap();
+    assert!(passed.interrupted && ids.0.is_empty() && ids.1, "{passed:?}");
 }
 
 #[test]
 fn minus_f_names_a_file_in_every_tool_and_filters_take_no_letter() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rec.log");
+    let port = common::free_port();
+    let out = common::tool(common::canlogger())
+        .args(["--port", &port, "-q", "-n", "0", "-f"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success() && file.exists(), "{}", String::from_utf8_lossy(&out.stderr));
     for args in [
         &["watch", "-f", "123:7FF"][..],
         &["wait", "-f", "123:7FF"],

@@ -14,6 +14,7 @@ command -v linux.uml >/dev/null || need+=(user-mode-linux)
 command -v candump >/dev/null || need+=(can-utils)
 command -v ip >/dev/null || need+=(iproute2)
 command -v patchelf >/dev/null || need+=(patchelf)
+[ -e /usr/share/zoneinfo/Asia/Kolkata ] || need+=(tzdata)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test-all: installing ${need[*]}"

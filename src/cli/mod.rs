@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use anyhow::Context as _;
 use clap::Args;
 
 use crate::bus::{Bus, BusError, BusEvent};
@@ -334,8 +335,6 @@ pub async fn blocking<T: Send + 'static>(
 ) -> anyhow::Result<T> {
     tokio::task::spawn_blocking(work).await.context("the worker thread failed")?
 }
-
-use anyhow::Context as _;
 
 /// How many malformed records and invalid datagrams to describe before only counting them.
 const SHOW_MALFORMED: u64 = 10;

@@ -18,7 +18,6 @@ pub mod lateness;
 pub mod schedule;
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -263,8 +262,6 @@ pub fn replay(
     shutdown: &Shutdown,
     observer: &mut dyn Observer,
 ) -> Result<(ReplayReport, ReplayEnd), PipeError> {
-    // Sends are polled on this thread (see `send_on_time`): their sockets need the runtime's context.
-    let _runtime = runtime.enter();
     tighten_timer_slack();
     if let Some(priority) = options.realtime {
         make_realtime(priority).map_err(|e| PipeError::Io {
@@ -422,15 +419,8 @@ impl Player<'_> {
         if let Some(channel) = output.channel {
             outgoing.channel = channel;
         }
-        // Sockets take a frame at once almost always: poll the send once in place (the thread is
-        // inside the runtime's context) and wait through the runtime only when it is not ready;
-        // a block_on per frame would cost ~5 µs of lateness at the median.
-        let mut sending = std::pin::pin!(output.bus.send(&outgoing));
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        let sent = match sending.as_mut().poll(&mut cx) {
-            std::task::Poll::Ready(result) => result,
-            std::task::Poll::Pending => self.runtime.block_on(sending),
-        };
+        // The runtime drives the bus; a socket with room takes the frame at the first poll.
+        let sent = self.runtime.block_on(output.bus.send(&outgoing));
         match sent {
             Ok(()) => {}
             Err(BusError::Unsupported { interface, message }) => {

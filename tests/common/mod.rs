@@ -100,3 +100,13 @@ pub fn spawn_opened(
     assert!(line.contains("opened"), "{cmd:?} did not open its bus: {line}");
     (child, err)
 }
+
+/// Threads of this process whose name starts with `prefix`.
+#[allow(dead_code)] // not every test binary looks at threads
+pub fn threads_named(prefix: &str) -> usize {
+    let tasks = std::fs::read_dir("/proc/self/task").expect("/proc/self/task");
+    tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .filter(|name| name.starts_with(prefix))
+        .count()
+}

@@ -12,7 +12,7 @@ use clap::Args;
 use crate::cli::{describe_counts, exit, ReadArgs, Stderr};
 use crate::frame::{Channel, FrameKind, Timestamp, MAX_STANDARD_ID};
 use crate::log::{self, EventKind, Record};
-use crate::pipe::{run_files, LogInput, PipeError, Select, Sink};
+use crate::pipe::{self, run_files, LogInput, PipeError, Select, Sink};
 use crate::print::json_string;
 use crate::shutdown::Shutdown;
 
@@ -261,13 +261,9 @@ pub fn run(args: InfoArgs, shutdown: &Shutdown) -> anyhow::Result<u8> {
             let _ = writeln!(out, "repaired:    {}", describe_counts(input.repaired()));
         }
     }
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    match lock.write_all(&out).and_then(|_| lock.flush()) {
-        Ok(()) => Ok(exit::OK),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::OK),
-        Err(e) => Err(anyhow::Error::new(e).context("writing to standard output")),
-    }
+    // A closed pipe (`| head`) is a normal end.
+    pipe::write_out(&mut std::io::stdout().lock(), &mut out)?;
+    Ok(exit::OK)
 }
 
 fn write_json(out: &mut Vec<u8>, name: &str, s: &Summary, ids: &[((bool, u32), u64)], source: &LogInput) {
