@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what the tests need when it is missing
-# (Debian packages for the User-Mode Linux SocketCAN tests and can-utils, a Python venv under
+# (Debian packages for the User-Mode Linux SocketCAN tests, can-utils and tzdata for the time-zone tests, a Python venv under
 # target/venv with python-can and msgpack from PyPI), then checks formatting and lints and runs
 # every test. In CI (CI=true) a test whose peer is missing fails instead of skipping.
 set -euo pipefail
