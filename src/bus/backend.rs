@@ -64,7 +64,13 @@ pub struct BackendEntry {
 
 /// The backends every tool knows, in the order `--help` and errors list them.
 pub const BUILTIN: &[BackendEntry] =
-    &[super::udp_multicast::ENTRY, super::socketcan::ENTRY, super::virtual_bus::ENTRY];
+    &[
+    super::udp_multicast::ENTRY,
+    super::socketcan::ENTRY,
+    super::virtual_bus::ENTRY,
+    super::socketcand::ENTRY,
+    super::remote::ENTRY,
+];
 
 /// Backends added at run time by [`register`].
 static REGISTERED: RwLock<Vec<BackendEntry>> = RwLock::new(Vec::new());

@@ -16,8 +16,10 @@
 pub mod backend;
 pub mod hub;
 pub mod msgpack;
+pub mod remote;
 mod socket_io;
 pub mod socketcan;
+pub mod socketcand;
 pub mod udp_multicast;
 pub mod virtual_bus;
 

@@ -12,6 +12,7 @@
 
 pub mod canlogger;
 pub mod canplayer;
+pub mod canserver;
 pub mod docs;
 
 use std::collections::BTreeMap;
@@ -289,7 +290,25 @@ where
     F: FnOnce(Shutdown) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<u8>>,
 {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    run_on(tool, tokio::runtime::Builder::new_current_thread(), command)
+}
+
+/// [`run_main`] on a multi-threaded runtime (one worker per core): for servers, whose clients
+/// are many tasks.
+pub fn run_main_multi_thread<F, Fut>(tool: &str, command: F) -> ExitCode
+where
+    F: FnOnce(Shutdown) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<u8>>,
+{
+    run_on(tool, tokio::runtime::Builder::new_multi_thread(), command)
+}
+
+fn run_on<F, Fut>(tool: &str, mut builder: tokio::runtime::Builder, command: F) -> ExitCode
+where
+    F: FnOnce(Shutdown) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<u8>>,
+{
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("{tool}: cannot start the async runtime: {e}");

@@ -1,0 +1,4 @@
+//! `canserver`: see `cankit::cli::canserver`.
+fn main() -> std::process::ExitCode {
+    cankit::cli::canserver::main()
+}

@@ -1,0 +1,198 @@
+//! `canserver`: serve buses over the network (the socketcand protocol and python-can's remote
+//! protocols), many clients per bus. Configuration of [`crate::server`].
+
+use std::net::IpAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use super::{parse_duration, usage, BusArgs};
+use crate::bus::hub::Hub;
+use crate::bus::Bus;
+use crate::config;
+use crate::server::{self, ServedBus, ServerOptions, SlowClient};
+use crate::shutdown::Shutdown;
+
+const AFTER_HELP: &str = "\
+Serves the bus the bus options select (under its channel name, and as can0 when that name is \
+free), or every --bus NAME=INTERFACE:CHANNEL, to any number of clients: python-can \
+(interface='socketcand', 'remote'), socketcandcl, SavvyCAN and cankit's own tools \
+(-i socketcand, -i remote). Each client has its own queue; a frame one client sends reaches the \
+bus and every other client. Binds 127.0.0.1 unless --listen says otherwise.
+
+Examples:
+  canserver                                        # the default bus, on 127.0.0.1
+  canserver -i socketcan -c can0 --listen 0.0.0.0  # can0 for the local network
+  canserver --bus can0=socketcan:can0 --bus can1=socketcan:can1 --read-only
+  canlogger -i socketcand -c can0 --bus-option host=127.0.0.1 watch
+
+Exit codes: 0 stopped by SIGINT/SIGTERM, 2 usage error, 3 a bus or a port could not be opened.";
+
+/// Serve CAN buses over the network: the socketcand protocol (port 29536, with its discovery
+/// beacon) and python-can's remote protocols (port 54701: python-can 2.0's binary protocol and
+/// python-can-remote's WebSocket protocol).
+#[derive(Parser, Debug)]
+#[command(name = "canserver", version, about, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub bus: BusArgs,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve (the default action)
+    Serve,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Serve this bus under NAME (repeatable): INTERFACE:CHANNEL, e.g. can0=socketcan:can0,
+    /// test=virtual:bench; the other bus options (-b, --fd, --bus-option) apply to each
+    #[arg(long = "bus", value_name = "NAME=INTERFACE:CHANNEL", global = true)]
+    pub buses: Vec<String>,
+    /// Address to listen on (repeatable; IPv4 or IPv6) [default: 127.0.0.1]
+    #[arg(long = "listen", value_name = "ADDR", global = true)]
+    pub listen: Vec<IpAddr>,
+    /// TCP port of the socketcand protocol
+    #[arg(long = "socketcand-port", value_name = "PORT", default_value_t = 29536, global = true)]
+    pub socketcand_port: u16,
+    /// Do not serve the socketcand protocol
+    #[arg(long = "no-socketcand", global = true)]
+    pub no_socketcand: bool,
+    /// TCP port of python-can's remote protocols (binary and WebSocket)
+    #[arg(long = "remote-port", value_name = "PORT", default_value_t = 54701, global = true)]
+    pub remote_port: u16,
+    /// Do not serve python-can's remote protocols
+    #[arg(long = "no-remote", global = true)]
+    pub no_remote: bool,
+    /// Do not send the socketcand discovery beacon (UDP 42000, every 3 s)
+    #[arg(long = "no-beacon", global = true)]
+    pub no_beacon: bool,
+    /// The beacon's description
+    #[arg(long = "description", value_name = "TEXT", default_value = "socketcand", global = true)]
+    pub description: String,
+    /// Clients served at once; more are refused with the protocol's error
+    #[arg(long = "max-clients", value_name = "N", default_value_t = 128, global = true)]
+    pub max_clients: usize,
+    /// Clients only receive: nothing they send reaches the bus (they are told)
+    #[arg(long = "read-only", global = true)]
+    pub read_only: bool,
+    /// Frames queued per client before its oldest are dropped
+    #[arg(long = "queue", value_name = "FRAMES", default_value_t = 4096, global = true)]
+    pub queue: usize,
+    /// What happens to a client whose queue is full: drop-oldest (counted, logged) or disconnect
+    #[arg(long = "slow-client", value_name = "POLICY", default_value = "drop-oldest",
+          value_parser = ["drop-oldest", "disconnect"], global = true)]
+    pub slow_client: String,
+    /// Time a client has to open a bus or send its bus request
+    #[arg(long = "handshake-timeout", value_name = "TIME", default_value = "10s", value_parser = parse_duration, global = true)]
+    pub handshake_timeout: Duration,
+    /// Disconnect a client that sends nothing for this long (default: never; TCP keep-alive
+    /// finds vanished peers)
+    #[arg(long = "idle-timeout", value_name = "TIME", value_parser = parse_duration, global = true)]
+    pub idle_timeout: Option<Duration>,
+    /// socketcand RAW mode: forward error frames of these classes (hex CAN_ERR_* mask, as the
+    /// daemon's -e; 1FFFFFFF for all)
+    #[arg(short = 'e', long = "error-mask", value_name = "HEX", value_parser = crate::filter::parse_hex_arg, default_value = "0", global = true)]
+    pub error_mask: u32,
+    /// Print nothing but errors
+    #[arg(short = 'q', long = "quiet", global = true)]
+    pub quiet: bool,
+}
+
+/// Entry point of the `canserver` binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    super::run_main_multi_thread("canserver", |shutdown| async move { run(&cli.bus, cli.serve, shutdown).await })
+}
+
+/// The buses to serve: every `--bus`, or the one the bus options select.
+async fn open_buses(bus: &BusArgs, args: &ServeArgs) -> anyhow::Result<Vec<ServedBus>> {
+    let mut served = Vec::new();
+    if args.buses.is_empty() {
+        let resolved = config::resolve(&bus.flag_settings()?)?;
+        let opened = Bus::open(&resolved.config).await?;
+        if bus.verbose {
+            eprint!("{}", resolved.explain());
+        }
+        let mut names = Vec::new();
+        if let Some(c) = &resolved.config.channel {
+            names.push(c.clone());
+        }
+        if !names.iter().any(|n| n == "can0") {
+            names.push("can0".into());
+        }
+        served.push(ServedBus::new(names, Arc::new(Hub::new(opened))));
+        return Ok(served);
+    }
+    for spec in &args.buses {
+        let (name, target) = spec
+            .split_once('=')
+            .ok_or_else(|| usage(format!("--bus '{spec}': expected NAME=INTERFACE:CHANNEL")))?;
+        let name = name.trim();
+        if name.is_empty() || name.contains(char::is_whitespace) || name.contains(['<', '>']) {
+            return Err(usage(format!("--bus '{spec}': the name must be one word")));
+        }
+        if served.iter().any(|b: &ServedBus| b.names.iter().any(|n| n == name)) {
+            return Err(usage(format!("--bus '{spec}': the name {name} is given twice")));
+        }
+        let (interface, channel) = match target.split_once(':') {
+            Some((i, c)) => (i, (!c.is_empty()).then_some(c)),
+            None => (target, None),
+        };
+        let mut flags = bus.flag_settings()?;
+        flags.interface = Some(interface.to_string());
+        flags.channel = channel.map(str::to_string);
+        let resolved = config::resolve(&flags)?;
+        let opened = Bus::open(&resolved.config).await.map_err(|e| anyhow::Error::from(e).context(format!("--bus {spec}")))?;
+        served.push(ServedBus::new(vec![name.to_string()], Arc::new(Hub::new(opened))));
+    }
+    Ok(served)
+}
+
+pub async fn run(bus: &BusArgs, args: ServeArgs, shutdown: Shutdown) -> anyhow::Result<u8> {
+    if args.no_socketcand && args.no_remote {
+        return Err(usage("every protocol is switched off (--no-socketcand and --no-remote)"));
+    }
+    if args.max_clients == 0 || args.queue == 0 {
+        return Err(usage("--max-clients and --queue must be at least 1"));
+    }
+    let buses = open_buses(bus, &args).await?;
+    let quiet = args.quiet;
+    let log: server::Log = Arc::new(move |line: &str| {
+        if !quiet {
+            eprintln!("canserver: {line}");
+        }
+    });
+    for b in &buses {
+        log(&format!("serving {} as {}", b.hub.describe(), b.names.join(", ")));
+    }
+    let resolved_bitrate = config::resolve(&bus.flag_settings()?).ok().and_then(|r| r.config.bitrate);
+    let options = ServerOptions {
+        listen: if args.listen.is_empty() { vec![IpAddr::from([127, 0, 0, 1])] } else { args.listen.clone() },
+        socketcand_port: (!args.no_socketcand).then_some(args.socketcand_port),
+        remote_port: (!args.no_remote).then_some(args.remote_port),
+        beacon: !args.no_beacon,
+        description: args.description.clone(),
+        max_clients: args.max_clients,
+        read_only: args.read_only,
+        queue: args.queue,
+        slow_client: if args.slow_client == "disconnect" { SlowClient::Disconnect } else { SlowClient::DropOldest },
+        handshake_timeout: args.handshake_timeout,
+        idle_timeout: args.idle_timeout,
+        error_mask: args.error_mask,
+        bitrate: resolved_bitrate,
+    };
+    if options.read_only {
+        log("read-only: frames clients send are dropped");
+    }
+    let report = server::serve(buses, options, shutdown, Arc::clone(&log)).await?;
+    log(&format!("stopped after {} connections ({} refused)", report.connections, report.refused));
+    Ok(super::exit::OK)
+}

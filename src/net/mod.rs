@@ -1,0 +1,10 @@
+//! The wire formats of the network protocols cankit speaks, shared by the server
+//! ([`crate::server`]) and the bus backends that are their clients.
+//!
+//! * [`socketcand`]: the socketcand daemon's text elements and discovery beacon.
+//! * [`remote`]: python-can 2.0's binary remote protocol.
+//! * [`ws_remote`]: python-can-remote's WebSocket JSON and binary messages.
+
+pub mod remote;
+pub mod socketcand;
+pub mod ws_remote;
