@@ -38,7 +38,13 @@ pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
 enum Link {
     Binary { reader: tokio::sync::Mutex<(OwnedReadHalf, Decoder)>, writer: tokio::sync::Mutex<OwnedWriteHalf> },
     /// Served by the connection's own thread ([`ws_connection`]).
-    WebSocket { events: tokio::sync::Mutex<tokio::sync::mpsc::Receiver<Result<BusEvent, BusError>>>, frames: tokio::sync::mpsc::Sender<Frame> },
+    WebSocket {
+        events: tokio::sync::Mutex<tokio::sync::mpsc::Receiver<Result<BusEvent, BusError>>>,
+        /// Taken on drop, so that the thread sends what is queued, closes and ends.
+        frames: std::sync::Mutex<Option<tokio::sync::mpsc::Sender<Frame>>>,
+        /// Disconnects when the thread has ended.
+        done: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
+    },
 }
 
 pub struct RemoteBus {
@@ -179,6 +185,7 @@ impl RemoteBus {
         let (events_tx, events_rx) = tokio::sync::mpsc::channel::<Result<BusEvent, BusError>>(4096);
         let (frames_tx, frames_rx) = tokio::sync::mpsc::channel::<Frame>(1024);
         let thread_server = server.clone();
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
         std::thread::Builder::new()
             .name("cankit-ws-client".into())
             .spawn(move || {
@@ -198,6 +205,7 @@ impl RemoteBus {
                     events_tx,
                     frames_rx,
                 ));
+                drop(done_tx);
             })
             .map_err(|e| io_error(&server, "cannot start its thread", e))?;
         let (info, binary) = ready_rx
@@ -207,7 +215,11 @@ impl RemoteBus {
         Ok(RemoteBus::new(
             server,
             info,
-            Link::WebSocket { events: tokio::sync::Mutex::new(events_rx), frames: frames_tx },
+            Link::WebSocket {
+                events: tokio::sync::Mutex::new(events_rx),
+                frames: std::sync::Mutex::new(Some(frames_tx)),
+                done: std::sync::Mutex::new(done_rx),
+            },
             config,
         ))
     }
@@ -296,9 +308,9 @@ impl RemoteBus {
                 writer.lock().await.write_all(&out).await.map_err(|e| io_error(&self.server, "connection lost", e))?;
             }
             Link::WebSocket { frames, .. } => {
-                frames.send(*frame).await.map_err(|_| {
-                    io_error(&self.server, "connection lost", std::io::ErrorKind::BrokenPipe)
-                })?;
+                let sender = frames.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let lost = || io_error(&self.server, "connection lost", std::io::ErrorKind::BrokenPipe);
+                sender.ok_or_else(lost)?.send(*frame).await.map_err(|_| lost())?;
             }
         }
         self.sent.fetch_add(1, Ordering::Relaxed);
@@ -415,6 +427,17 @@ async fn ws_connection(
                     return;
                 }
             }
+        }
+    }
+}
+
+impl Drop for RemoteBus {
+    fn drop(&mut self) {
+        if let Link::WebSocket { frames, done, .. } = &self.link {
+            // Frames handed to send() are on their way: let the thread write them and close
+            // (bounded, for a server that stopped reading).
+            frames.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let _ = done.lock().unwrap_or_else(|e| e.into_inner()).recv_timeout(Duration::from_secs(2));
         }
     }
 }
