@@ -150,10 +150,43 @@ def main():
         fd = can.Message(timestamp=1700000000.5, arbitration_id=0x100, is_fd=True, bitrate_switch=True,
                          data=bytes(range(12)))
         put("udp_datagram", "python-can-fd", utils.pack_message(fd))
+        protocol_seeds()
     finally:
         shutil.rmtree(tmp)
     for target in sorted(os.listdir(SEEDS)):
         print(target, len(os.listdir(os.path.join(SEEDS, target))), "seeds")
+
+
+def protocol_seeds():
+    """The network protocols canserver speaks: what python-can and socketcandcl send (socketcand),
+    python-can 2.0's binary remote events, python-can-remote's JSON and binary messages."""
+    import struct
+
+    put("socketcand_stream", "python-can", b"< open can0 >< rawmode >< send 123 0  >< send 1AAAAAAA 2 1 f1 >")
+    put("socketcand_stream", "socketcandcl", b"< open vcan0 >< rawmode >< send 123 3 de ad be  >")
+    put("socketcand_stream", "bcm", b"< open can0 >< add 1 0 123 2 11 22 >< update 123 1 33 >< delete 123 >"
+        b"< filter 0 100000 123 2 FF 00 >< subscribe 0 0 1ABCDEF0 >< unsubscribe 123 >< echo >")
+    put("socketcand_stream", "server", b"< hi >< ok >< frame 123 1700000000.000001 DEADBEEF >"
+        b"< fdframe 010 1700000000.000001 000102030405060708090A0B >< error 004 1700000001.000000 >"
+        b"< frame 123 1700000000.000001 DE AD  >< interfaces can0 vcan1 >< stat 1 2 3 4 >")
+    put("socketcand_stream", "beacon", b'<CANBeacon name="pi" type="SocketCAN" description="socketcand">\n'
+        b'<URL>can://127.0.0.1:29536</URL><Bus name="can0"/></CANBeacon>')
+    put("socketcand_stream", "fd", b"< rawmode >< sendfd 123 12 0 1 2 3 4 5 6 7 8 9 a b >< fdsend 123 01 2 1 2 >")
+    # python-can 2.0.0a2's client: BusRequest(4, 500000) + FilterConfig, a CanMessage, periodic.
+    msg = struct.pack(">BdlBB8s", 3, 1700000000.25, 0x123, 3, 0, b"\x01\x02\x03")
+    put("remote_stream", "client", struct.pack(">BBl", 1, 4, 500000) + b"\x0a\x01" + struct.pack(">LL", 0x123, 0x7FF) + msg)
+    put("remote_stream", "server", b"\x02\x05hello" + msg + b"\x05\x06\x04oops")
+    put("remote_stream", "periodic", struct.pack(">BdlBB8s", 7, 0.05, 0x55, 1, 0, b"\x09")
+        + struct.pack(">BdlBB8s", 9, 0, 0x55, 1, 0, b"\x08") + struct.pack(">Bl", 8, 0x55))
+    put("ws_remote_message", "bus_request", b'{"type": "bus_request", "payload": {"config": {"bitrate": 500000}}}')
+    put("ws_remote_message", "message", b'{"type": "message", "payload": {"timestamp": 1700000000.25, '
+        b'"arbitration_id": 291, "is_extended_id": false, "is_remote_frame": false, "is_error_frame": false, '
+        b'"dlc": 3, "data": [1, 2, 3]}}')
+    put("ws_remote_message", "periodic", b'{"type": "periodic_start", "payload": {"period": 0.1, "duration": null, '
+        b'"msg": {"arbitration_id": 5, "is_extended_id": true, "is_remote_frame": false, "is_error_frame": false, '
+        b'"is_fd": false, "bitrate_switch": false, "dlc": 1, "data": [1]}}}')
+    put("ws_remote_message", "binary", bytes.fromhex("0141dac5b6d9d1d8dd01abcdef05010102030405"))
+    put("ws_remote_message", "binary-fd", bytes.fromhex("01000000000000000000000010" + "0c18") + bytes(range(12)))
 
 
 if __name__ == "__main__":

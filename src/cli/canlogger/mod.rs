@@ -3,6 +3,7 @@
 
 pub mod convert;
 pub mod info;
+pub mod list_servers;
 pub mod record;
 pub mod send;
 pub mod wait;
@@ -28,6 +29,8 @@ Examples:
   canlogger -i socketcan -c can0 watch --format log > can0.log
   canlogger convert trace.asc trace.blf    # any of asc, blf, log, trc, csv, db (.gz for text)
   canlogger info trace.blf
+  canlogger list-servers                   # socketcand servers announcing themselves
+  canlogger -i socketcand -c can0 --bus-option host=192.0.2.7 watch
 
 Exit codes: 0 success, 1 timeout (wait) or a malformed record with --strict (convert, info), \
 2 usage error (bad arguments, frame text, filter, config file, unknown interface or format), \
@@ -54,6 +57,7 @@ pub enum Command {
     Wait(wait::WaitArgs),
     Convert(convert::ConvertArgs),
     Info(info::InfoArgs),
+    ListServers(list_servers::ListServersArgs),
 }
 
 /// Entry point of the `canlogger` binary.
@@ -76,6 +80,7 @@ pub fn main() -> ExitCode {
             Some(Command::Watch(args)) => watch::run(&bus, args, shutdown).await,
             Some(Command::Send(args)) => send::run(&bus, args, shutdown).await,
             Some(Command::Wait(args)) => wait::run(&bus, args, shutdown).await,
+            Some(Command::ListServers(args)) => super::blocking(move || list_servers::run(args)).await,
         }
     })
 }
