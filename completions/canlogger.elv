@@ -18,8 +18,8 @@ set edit:completion:arg-completer[canlogger] = {|@words|
     }
     var completions = [
         &'canlogger'= {
-            cand -i 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
-            cand --interface 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
             cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
             cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
             cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
@@ -65,6 +65,7 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand wait 'Wait for the first frame that matches'
             cand convert 'Convert a log file to another format'
             cand info 'Summarise a log file'
+            cand list-servers 'List the socketcand servers on the network (their discovery beacons on UDP 42000)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'canlogger;watch'= {
@@ -75,8 +76,8 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand -T 'Stop when no frame arrived for this long (like candump -T), e.g. 500ms, 5s'
             cand --timeout 'Stop when no frame arrived for this long (like candump -T), e.g. 500ms, 5s'
             cand --filter 'candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR''ed)'
-            cand -i 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
-            cand --interface 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
             cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
             cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
             cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
@@ -106,8 +107,8 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand --count 'How many rounds to send (0 = until interrupted)'
             cand -p 'Time between rounds, e.g. 10ms, 1s (humantime)'
             cand --period 'Time between rounds, e.g. 10ms, 1s (humantime)'
-            cand -i 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
-            cand --interface 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
             cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
             cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
             cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
@@ -141,8 +142,8 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand --filter 'candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR''ed)'
             cand -T 'Give up after this long (0 = wait forever)'
             cand --timeout 'Give up after this long (0 = wait forever)'
-            cand -i 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
-            cand --interface 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
             cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
             cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
             cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
@@ -176,8 +177,8 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand --end 'Drop frames after this time (same forms as --start)'
             cand --level 'zlib level for BLF and .gz output (0-9)'
             cand --trc-version 'TRC version to write: 2.1 or 1.1'
-            cand -i 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
-            cand --interface 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
             cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
             cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
             cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
@@ -205,8 +206,8 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand --from 'Input format when the extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)'
             cand --tz 'Time zone of naive dates in headers: local (default), utc, +02:00'
             cand --top 'How many of the most frequent ids to list in the text output (all in JSON)'
-            cand -i 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
-            cand --interface 'Bus backend: udp_multicast, socketcan, virtual (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
             cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
             cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
             cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
@@ -231,12 +232,40 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'canlogger;list-servers'= {
+            cand -T 'How long to listen for beacons (servers send one every 3 s)'
+            cand --timeout 'How long to listen for beacons (servers send one every 3 s)'
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand --json 'One JSON object per bus, python-can''s config keys (interface, host, port, channel)'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'canlogger;help'= {
             cand watch 'Print live frames'
             cand send 'Send one or more frames'
             cand wait 'Wait for the first frame that matches'
             cand convert 'Convert a log file to another format'
             cand info 'Summarise a log file'
+            cand list-servers 'List the socketcand servers on the network (their discovery beacons on UDP 42000)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'canlogger;help;watch'= {
@@ -248,6 +277,8 @@ set edit:completion:arg-completer[canlogger] = {|@words|
         &'canlogger;help;convert'= {
         }
         &'canlogger;help;info'= {
+        }
+        &'canlogger;help;list-servers'= {
         }
         &'canlogger;help;help'= {
         }
