@@ -63,8 +63,7 @@ pub struct BackendEntry {
 }
 
 /// The backends every tool knows, in the order `--help` and errors list them.
-pub const BUILTIN: &[BackendEntry] =
-    &[
+pub const BUILTIN: &[BackendEntry] = &[
     super::udp_multicast::ENTRY,
     super::socketcan::ENTRY,
     super::virtual_bus::ENTRY,

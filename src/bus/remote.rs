@@ -36,7 +36,10 @@ pub const ENTRY: BackendEntry =
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
 
 enum Link {
-    Binary { reader: tokio::sync::Mutex<(OwnedReadHalf, Decoder)>, writer: tokio::sync::Mutex<OwnedWriteHalf> },
+    Binary {
+        reader: tokio::sync::Mutex<(OwnedReadHalf, Decoder)>,
+        writer: tokio::sync::Mutex<OwnedWriteHalf>,
+    },
     /// Served by the connection's own thread ([`ws_connection`]).
     WebSocket {
         events: tokio::sync::Mutex<tokio::sync::mpsc::Receiver<Result<BusEvent, BusError>>>,
@@ -82,7 +85,9 @@ impl RemoteBus {
     }
 
     fn connect(server: &str, default_port: u16) -> Result<(StdStream, String), BusError> {
-        let hostport = if server.rsplit_once(':').is_some_and(|(h, p)| !h.ends_with(':') && p.parse::<u16>().is_ok() && (!h.contains(':') || h.ends_with(']'))) {
+        let hostport = if server.rsplit_once(':').is_some_and(|(h, p)| {
+            !h.ends_with(':') && p.parse::<u16>().is_ok() && (!h.contains(':') || h.ends_with(']'))
+        }) {
             server.to_string()
         } else if server.contains(':') && !server.starts_with('[') {
             format!("[{server}]:{default_port}")
@@ -103,7 +108,11 @@ impl RemoteBus {
                 Err(e) => last = Some(e),
             }
         }
-        Err(io_error(&hostport, "cannot connect", last.unwrap_or_else(|| std::io::Error::other("the host has no address"))))
+        Err(io_error(
+            &hostport,
+            "cannot connect",
+            last.unwrap_or_else(|| std::io::Error::other("the host has no address")),
+        ))
     }
 
     fn open_binary(config: &BusConfig, channel: &str) -> Result<RemoteBus, BusError> {
@@ -124,10 +133,16 @@ impl RemoteBus {
                     return Err(BusError::Stopped(format!("remote server {server} refused the bus: {text}")))
                 }
                 Ok(Some(other)) => {
-                    return Err(io_error(&server, "handshake failed", std::io::Error::other(format!("unexpected {other:?}"))))
+                    return Err(io_error(
+                        &server,
+                        "handshake failed",
+                        std::io::Error::other(format!("unexpected {other:?}")),
+                    ))
                 }
                 Ok(None) => {}
-                Err(e) => return Err(io_error(&server, "handshake failed", std::io::Error::other(e.to_string()))),
+                Err(e) => {
+                    return Err(io_error(&server, "handshake failed", std::io::Error::other(e.to_string())))
+                }
             }
             match stream.read(&mut buf) {
                 Ok(0) => {
@@ -148,7 +163,10 @@ impl RemoteBus {
         Ok(RemoteBus::new(
             server,
             info,
-            Link::Binary { reader: tokio::sync::Mutex::new((r, decoder)), writer: tokio::sync::Mutex::new(w) },
+            Link::Binary {
+                reader: tokio::sync::Mutex::new((r, decoder)),
+                writer: tokio::sync::Mutex::new(w),
+            },
             config,
         ))
     }
@@ -208,9 +226,9 @@ impl RemoteBus {
                 drop(done_tx);
             })
             .map_err(|e| io_error(&server, "cannot start its thread", e))?;
-        let (info, binary) = ready_rx
-            .recv()
-            .map_err(|_| io_error(&server, "handshake failed", std::io::Error::other("the connection thread ended")))??;
+        let (info, binary) = ready_rx.recv().map_err(|_| {
+            io_error(&server, "handshake failed", std::io::Error::other("the connection thread ended"))
+        })??;
         let _ = binary;
         Ok(RemoteBus::new(
             server,
@@ -267,15 +285,30 @@ impl RemoteBus {
                             return Err(BusError::Stopped(format!("remote server {}: {text}", self.server)))
                         }
                         Ok(Some(Event::TransmitFail)) => {
-                            return Ok(self.invalid_event("the server could not send a frame (TransmitFail)".into()))
+                            return Ok(
+                                self.invalid_event("the server could not send a frame (TransmitFail)".into())
+                            )
                         }
                         Ok(Some(_)) => continue,
                         Ok(None) => {}
-                        Err(e) => return Err(io_error(&self.server, "protocol error", std::io::Error::other(e.to_string()))),
+                        Err(e) => {
+                            return Err(io_error(
+                                &self.server,
+                                "protocol error",
+                                std::io::Error::other(e.to_string()),
+                            ))
+                        }
                     }
-                    let n = half.read(&mut buf).await.map_err(|e| io_error(&self.server, "connection lost", e))?;
+                    let n = half
+                        .read(&mut buf)
+                        .await
+                        .map_err(|e| io_error(&self.server, "connection lost", e))?;
                     if n == 0 {
-                        return Err(io_error(&self.server, "closed the connection", std::io::ErrorKind::UnexpectedEof));
+                        return Err(io_error(
+                            &self.server,
+                            "closed the connection",
+                            std::io::ErrorKind::UnexpectedEof,
+                        ));
                     }
                     decoder.push(&buf[..n]);
                 }
@@ -305,7 +338,12 @@ impl RemoteBus {
                 }
                 let mut out = Vec::with_capacity(23);
                 proto::encode(&mut out, &Event::Message(*frame), proto::VERSION);
-                writer.lock().await.write_all(&out).await.map_err(|e| io_error(&self.server, "connection lost", e))?;
+                writer
+                    .lock()
+                    .await
+                    .write_all(&out)
+                    .await
+                    .map_err(|e| io_error(&self.server, "connection lost", e))?;
             }
             Link::WebSocket { frames, .. } => {
                 let sender = frames.lock().unwrap_or_else(|e| e.into_inner()).clone();
@@ -336,34 +374,51 @@ async fn ws_connection(
     let fail = |what: &str, e: String| io_error(&server, what, std::io::Error::other(e));
     let handshake = async {
         let stream = TcpStream::from_std(stream).map_err(|e| io_error(&server, "socket", e))?;
-        let (mut socket, response) = tokio::time::timeout(ANSWER_TIMEOUT, tokio_tungstenite::client_async(request, stream))
-            .await
-            .map_err(|_| io_error(&server, "no WebSocket handshake within 5 s", std::io::ErrorKind::TimedOut))?
-            .map_err(|e| fail("WebSocket handshake failed", e.to_string()))?;
+        let (mut socket, response) =
+            tokio::time::timeout(ANSWER_TIMEOUT, tokio_tungstenite::client_async(request, stream))
+                .await
+                .map_err(|_| {
+                    io_error(&server, "no WebSocket handshake within 5 s", std::io::ErrorKind::TimedOut)
+                })?
+                .map_err(|e| fail("WebSocket handshake failed", e.to_string()))?;
         let binary = response
             .headers()
             .get("Sec-WebSocket-Protocol")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|p| p.trim() == ws::BINARY_JSON);
         let hello = ws::event_json(&WsEvent::BusRequest(config));
-        socket.send(Message::Text(hello.into())).await.map_err(|e| fail("handshake failed", e.to_string()))?;
+        socket
+            .send(Message::Text(hello.into()))
+            .await
+            .map_err(|e| fail("handshake failed", e.to_string()))?;
         let info = tokio::time::timeout(ANSWER_TIMEOUT, async {
             loop {
                 match socket.next().await {
                     Some(Ok(Message::Text(t))) => match ws::parse_event(&t) {
                         Ok(WsEvent::BusResponse(info)) => return Ok(info),
                         Ok(WsEvent::Error(e)) => {
-                            return Err(BusError::Stopped(format!("remote server {server} refused the bus: {e}")))
+                            return Err(BusError::Stopped(format!(
+                                "remote server {server} refused the bus: {e}"
+                            )))
                         }
                         _ => {}
                     },
                     Some(Ok(Message::Close(frame))) => {
-                        let why = frame.map(|f| format!("{} {}", u16::from(f.code), f.reason)).unwrap_or_default();
-                        return Err(BusError::Stopped(format!("remote server {server} closed the connection: {why}")));
+                        let why =
+                            frame.map(|f| format!("{} {}", u16::from(f.code), f.reason)).unwrap_or_default();
+                        return Err(BusError::Stopped(format!(
+                            "remote server {server} closed the connection: {why}"
+                        )));
                     }
                     Some(Ok(_)) => {}
                     Some(Err(e)) => return Err(fail("handshake failed", e.to_string())),
-                    None => return Err(io_error(&server, "closed the connection", std::io::ErrorKind::UnexpectedEof)),
+                    None => {
+                        return Err(io_error(
+                            &server,
+                            "closed the connection",
+                            std::io::ErrorKind::UnexpectedEof,
+                        ))
+                    }
                 }
             }
         })

@@ -30,8 +30,11 @@ pub const CONNECT_RETRY: Duration = Duration::from_secs(10);
 /// python-can's beacon window.
 pub const DISCOVERY_WINDOW: Duration = Duration::from_millis(3100);
 
-pub const ENTRY: BackendEntry =
-    BackendEntry { name: "socketcand", aliases: &[], open: |config| Ok(Box::new(SocketcandBus::open(config)?)) };
+pub const ENTRY: BackendEntry = BackendEntry {
+    name: "socketcand",
+    aliases: &[],
+    open: |config| Ok(Box::new(SocketcandBus::open(config)?)),
+};
 
 struct Reader {
     half: OwnedReadHalf,
@@ -118,7 +121,13 @@ fn next_element(stream: &mut StdStream, splitter: &mut Splitter, server: &str) -
     }
 }
 
-fn expect(stream: &mut StdStream, splitter: &mut Splitter, server: &str, want: &str, after: &str) -> Result<(), BusError> {
+fn expect(
+    stream: &mut StdStream,
+    splitter: &mut Splitter,
+    server: &str,
+    want: &str,
+    after: &str,
+) -> Result<(), BusError> {
     let got = next_element(stream, splitter, server)?;
     if proto::words(&got) == proto::words(want) {
         Ok(())
@@ -146,13 +155,14 @@ impl SocketcandBus {
             None => {
                 let found = discover(DISCOVERY_WINDOW, |b| b.buses.iter().any(|n| n == &channel))
                     .map_err(|e| BusError::io("socketcand discovery on UDP port 42000", e))?;
-                let server = found.into_iter().find(|b| b.buses.iter().any(|n| n == &channel)).ok_or_else(|| {
-                    invalid(format!(
-                        "no host given and no socketcand beacon offering '{channel}' within {} s; \
+                let server =
+                    found.into_iter().find(|b| b.buses.iter().any(|n| n == &channel)).ok_or_else(|| {
+                        invalid(format!(
+                            "no host given and no socketcand beacon offering '{channel}' within {} s; \
                          give one with --bus-option host=ADDRESS",
-                        DISCOVERY_WINDOW.as_secs_f64()
-                    ))
-                })?;
+                            DISCOVERY_WINDOW.as_secs_f64()
+                        ))
+                    })?;
                 (server.host, server.port)
             }
         };
@@ -220,7 +230,10 @@ impl SocketcandBus {
                 }
                 Some(Err(e)) => {
                     self.invalid.fetch_add(1, Ordering::Relaxed);
-                    reader.pending.push_back(BusEvent::Invalid { source: self.server.clone(), reason: format!("'{element}': {e}") });
+                    reader.pending.push_back(BusEvent::Invalid {
+                        source: self.server.clone(),
+                        reason: format!("'{element}': {e}"),
+                    });
                 }
                 None => {
                     let w = proto::words(&element);
@@ -251,9 +264,14 @@ impl SocketcandBus {
             if let Some(e) = reader.pending.pop_front() {
                 return Ok(e);
             }
-            let n = reader.half.read(&mut buf).await.map_err(|e| io_error(&self.server, "connection lost", e))?;
+            let n =
+                reader.half.read(&mut buf).await.map_err(|e| io_error(&self.server, "connection lost", e))?;
             if n == 0 {
-                return Err(io_error(&self.server, "closed the connection", std::io::ErrorKind::UnexpectedEof.into()));
+                return Err(io_error(
+                    &self.server,
+                    "closed the connection",
+                    std::io::ErrorKind::UnexpectedEof.into(),
+                ));
             }
             reader.splitter.push(&buf[..n]);
             if reader.splitter.oversized > 0 {

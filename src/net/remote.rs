@@ -34,7 +34,10 @@ pub const FILTER_CONFIG: u8 = 10;
 /// One event of the stream.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
-    BusRequest { version: u8, bitrate: i32 },
+    BusRequest {
+        version: u8,
+        bitrate: i32,
+    },
     BusResponse(String),
     Message(Frame),
     TransmitSuccess,
@@ -42,8 +45,14 @@ pub enum Event {
     RemoteException(String),
     /// Start (or change) a cyclic transmission keyed by the arbitration id; `duration` only in
     /// version 5 (`None`: until stopped).
-    PeriodicStart { period: Duration, duration: Option<Duration>, frame: Frame },
-    PeriodicStop { id: u32 },
+    PeriodicStart {
+        period: Duration,
+        duration: Option<Duration>,
+        frame: Frame,
+    },
+    PeriodicStop {
+        id: u32,
+    },
     /// Version 4: new data for the running cyclic transmission.
     PeriodicUpdate(Frame),
     /// python-can filter dicts: `can_id`, `can_mask` and, when bit 31 of the mask is set, an
@@ -279,7 +288,8 @@ pub fn encode(out: &mut Vec<u8>, event: &Event, version: u8) {
             out.extend_from_slice(&f.id().to_be_bytes());
             let (dlc, bytes) = frame_bytes(f);
             out.push(dlc);
-            let flags = u8::from(f.is_extended()) | (u8::from(f.is_remote()) << 1) | (u8::from(f.is_error()) << 2);
+            let flags =
+                u8::from(f.is_extended()) | (u8::from(f.is_remote()) << 1) | (u8::from(f.is_error()) << 2);
             out.push(flags);
             out.extend_from_slice(&bytes);
         }
@@ -341,9 +351,7 @@ mod tests {
         let f = Frame::new_data(0x1ABCDEF0, true, &[0x11, 0x22]).unwrap();
         let mut out = Vec::new();
         encode(&mut out, &Event::Message(f), VERSION);
-        let want = [
-            3, 0, 0, 0, 0, 0, 0, 0, 0, 0x1A, 0xBC, 0xDE, 0xF0, 2, 1, 0x11, 0x22, 0, 0, 0, 0, 0, 0,
-        ];
+        let want = [3, 0, 0, 0, 0, 0, 0, 0, 0, 0x1A, 0xBC, 0xDE, 0xF0, 2, 1, 0x11, 0x22, 0, 0, 0, 0, 0, 0];
         assert_eq!(out, want);
         let mut d = Decoder::new();
         d.push(&out[..10]);

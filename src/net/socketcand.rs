@@ -97,7 +97,8 @@ fn syntax(message: impl Into<String>) -> SyntaxError {
 /// An id token: hex, extended iff exactly 8 characters (the daemon's `element_length(...) == 8`);
 /// a standard id above 0x7FF is masked to 11 bits, as the kernel does with the daemon's frame.
 pub fn parse_id(token: &str) -> Result<(u32, bool), SyntaxError> {
-    let value = u32::from_str_radix(token, 16).map_err(|_| syntax(format!("'{token}' is not a hex CAN id")))?;
+    let value =
+        u32::from_str_radix(token, 16).map_err(|_| syntax(format!("'{token}' is not a hex CAN id")))?;
     if token.len() == 8 {
         Ok((value & 0x1FFF_FFFF, true))
     } else {
@@ -140,7 +141,8 @@ pub fn parse_interval(sec: &str, usec: &str) -> Result<std::time::Duration, Synt
     let s: u64 = sec.parse().map_err(|_| syntax(format!("'{sec}' is not a number of seconds")))?;
     let u: u64 = usec.parse().map_err(|_| syntax(format!("'{usec}' is not a number of microseconds")))?;
     // Bounded so that adding it to an Instant cannot overflow (a year is plenty for a cycle).
-    let total = std::time::Duration::from_secs(s.min(365 * 86400)) + std::time::Duration::from_micros(u.min(1 << 40));
+    let total =
+        std::time::Duration::from_secs(s.min(365 * 86400)) + std::time::Duration::from_micros(u.min(1 << 40));
     Ok(total)
 }
 
@@ -169,7 +171,8 @@ pub fn parse_sendfd(args: &[&str], with_flags: bool) -> Result<Frame, SyntaxErro
         let [id, flags, rest @ ..] = args else {
             return Err(syntax("fdsend needs an id, flags and a length"));
         };
-        let flags = u8::from_str_radix(flags, 16).map_err(|_| syntax(format!("'{flags}' is not hex flags")))?;
+        let flags =
+            u8::from_str_radix(flags, 16).map_err(|_| syntax(format!("'{flags}' is not hex flags")))?;
         let mut v = vec![*id];
         v.extend_from_slice(rest);
         (flags, v)
@@ -185,7 +188,8 @@ pub fn parse_sendfd(args: &[&str], with_flags: bool) -> Result<Frame, SyntaxErro
         return Err(syntax(format!("{len} is not a CAN FD length (0-8, 12, 16, 20, 24, 32, 48, 64)")));
     }
     let data = parse_bytes(bytes, len)?;
-    Frame::new_fd(id, extended, &data, flags & 0x01 != 0, flags & 0x02 != 0).map_err(|e| syntax(e.to_string()))
+    Frame::new_fd(id, extended, &data, flags & 0x01 != 0, flags & 0x02 != 0)
+        .map_err(|e| syntax(e.to_string()))
 }
 
 fn push_id(out: &mut String, id: u32, extended: bool) {
@@ -295,7 +299,11 @@ pub fn parse_server_frame(element: &str) -> Option<Result<Frame, SyntaxError>> {
             for (slot, tok) in data.iter_mut().zip(args.iter().skip(2)) {
                 *slot = u8::from_str_radix(tok, 16).unwrap_or(0);
             }
-            Some(Frame::new_error(class & 0x1FFF_FFFF, data).map(|f| f.with_timestamp(t)).map_err(|e| syntax(e.to_string())))
+            Some(
+                Frame::new_error(class & 0x1FFF_FFFF, data)
+                    .map(|f| f.with_timestamp(t))
+                    .map_err(|e| syntax(e.to_string())),
+            )
         }
         _ => None,
     }
@@ -326,7 +334,8 @@ fn parse_frame_words(args: &[&str], fd: bool) -> Result<Frame, SyntaxError> {
         }
         for pair in tok.as_bytes().chunks(2) {
             let text = std::str::from_utf8(pair).map_err(|_| syntax("not hex"))?;
-            bytes.push(u8::from_str_radix(text, 16).map_err(|_| syntax(format!("'{tok}' is not hex bytes")))?);
+            bytes
+                .push(u8::from_str_radix(text, 16).map_err(|_| syntax(format!("'{tok}' is not hex bytes")))?);
         }
     }
     let frame = if fd || bytes.len() > 8 {
@@ -399,8 +408,6 @@ pub fn parse_beacon(text: &str) -> Option<BeaconInfo> {
     Some(BeaconInfo { name, host, port, buses })
 }
 
-
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -436,9 +443,12 @@ mod tests {
         assert!(parse_send(&["123", "2", "1"]).is_err());
         assert!(parse_send(&["xyz", "0"]).is_err());
         assert!(parse_send(&["123", "1", "100"]).is_err());
-        let fd = parse_send(&["123", "12", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"]).unwrap();
+        let fd =
+            parse_send(&["123", "12", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"]).unwrap();
         assert!(fd.is_fd() && fd.len() == 12);
-        let fd = parse_sendfd(&["123", "12", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "1"], false).unwrap();
+        let fd =
+            parse_sendfd(&["123", "12", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "1"], false)
+                .unwrap();
         assert!(fd.is_fd() && fd.brs() && fd.data()[11] == 1);
         let fd = parse_sendfd(&["123", "02", "2", "a", "b"], true).unwrap();
         assert!(fd.is_fd() && !fd.brs() && fd.esi());

@@ -107,7 +107,13 @@ pub fn frame_from_json(v: &Value) -> Result<Frame, String> {
         if fd_len_to_dlc(data.len()).is_none() {
             return Err(format!("{} bytes is not a CAN FD length", data.len()));
         }
-        Frame::new_fd(id, extended, &data, flag("bitrate_switch", false)?, flag("error_state_indicator", false)?)
+        Frame::new_fd(
+            id,
+            extended,
+            &data,
+            flag("bitrate_switch", false)?,
+            flag("error_state_indicator", false)?,
+        )
     } else {
         Frame::new_data(id, extended, &data[..data.len().min(dlc.max(data.len().min(8)))])
     }
@@ -122,9 +128,10 @@ pub fn event_json(event: &WsEvent) -> String {
         WsEvent::BusRequest(config) => ("bus_request", json!({ "config": config })),
         WsEvent::BusResponse(info) => ("bus_response", json!({ "channel_info": info })),
         WsEvent::Message(f) => ("message", message_json(f, true)),
-        WsEvent::PeriodicStart { period, duration, frame } => {
-            ("periodic_start", json!({ "period": period, "duration": duration, "msg": message_json(frame, false) }))
-        }
+        WsEvent::PeriodicStart { period, duration, frame } => (
+            "periodic_start",
+            json!({ "period": period, "duration": duration, "msg": message_json(frame, false) }),
+        ),
         WsEvent::PeriodicStop(id) => ("periodic_stop", json!(id)),
         WsEvent::Error(text) => ("error", json!(text)),
     };
@@ -147,19 +154,26 @@ pub fn parse_event(text: &str) -> Result<WsEvent, String> {
         )),
         "message" => Ok(WsEvent::Message(frame_from_json(payload)?)),
         "periodic_start" => {
-            let period = payload.get("period").and_then(Value::as_f64).ok_or("periodic_start needs a period")?;
+            let period =
+                payload.get("period").and_then(Value::as_f64).ok_or("periodic_start needs a period")?;
             if !(period.is_finite() && period > 0.0 && period < 1e6) {
                 return Err(format!("period {period} is not a positive number of seconds"));
             }
-            let duration = payload.get("duration").and_then(Value::as_f64).filter(|d| d.is_finite() && *d > 0.0);
+            let duration =
+                payload.get("duration").and_then(Value::as_f64).filter(|d| d.is_finite() && *d > 0.0);
             let frame = frame_from_json(payload.get("msg").ok_or("periodic_start needs a msg")?)?;
             Ok(WsEvent::PeriodicStart { period, duration, frame })
         }
         "periodic_stop" => {
-            let id = payload.as_u64().filter(|&n| n <= 0x1FFF_FFFF).ok_or("periodic_stop needs an arbitration id")?;
+            let id = payload
+                .as_u64()
+                .filter(|&n| n <= 0x1FFF_FFFF)
+                .ok_or("periodic_stop needs an arbitration id")?;
             Ok(WsEvent::PeriodicStop(id as u32))
         }
-        "error" => Ok(WsEvent::Error(payload.as_str().map(str::to_string).unwrap_or_else(|| payload.to_string()))),
+        "error" => {
+            Ok(WsEvent::Error(payload.as_str().map(str::to_string).unwrap_or_else(|| payload.to_string())))
+        }
         other => Err(format!("unknown event type '{other}'")),
     }
 }
@@ -240,7 +254,8 @@ mod tests {
 
     #[test]
     fn json_events_round_trip_and_python_defaults_apply() {
-        let f = Frame::new_data(291, false, &[1, 2, 3]).unwrap().with_timestamp(Timestamp::from_secs_f64(1.25));
+        let f =
+            Frame::new_data(291, false, &[1, 2, 3]).unwrap().with_timestamp(Timestamp::from_secs_f64(1.25));
         for e in [
             WsEvent::Message(f),
             WsEvent::BusResponse("Virtual bus channel 0".into()),

@@ -48,7 +48,12 @@ pub fn interfaces() -> Vec<(Ipv4Addr, Ipv4Addr)> {
 }
 
 impl Beacon {
-    pub fn new(listen: &[IpAddr], port: u16, description: &str, buses: Vec<String>) -> std::io::Result<Beacon> {
+    pub fn new(
+        listen: &[IpAddr],
+        port: u16,
+        description: &str,
+        buses: Vec<String>,
+    ) -> std::io::Result<Beacon> {
         let host = hostname();
         let all = interfaces();
         let mut targets = Vec::new();
@@ -60,7 +65,8 @@ impl Beacon {
                 all.iter().copied().filter(|(a, _)| a == ip).collect()
             };
             for (addr, broadcast) in chosen {
-                let text = crate::net::socketcand::beacon(&host, description, &addr.to_string(), port, &buses);
+                let text =
+                    crate::net::socketcand::beacon(&host, description, &addr.to_string(), port, &buses);
                 targets.push((SocketAddr::V4(SocketAddrV4::new(broadcast, PORT)), text));
             }
         }

@@ -243,7 +243,12 @@ pub async fn serve(
     }
     if shared.options.beacon {
         if let Some(port) = shared.options.socketcand_port {
-            let beacon = beacon::Beacon::new(&shared.options.listen, port, &shared.options.description, shared.names());
+            let beacon = beacon::Beacon::new(
+                &shared.options.listen,
+                port,
+                &shared.options.description,
+                shared.names(),
+            );
             match beacon {
                 Ok(b) => {
                     tasks.spawn(b.run(shutdown.clone()));
@@ -311,7 +316,9 @@ async fn accept(shared: Arc<Shared>, listener: TcpListener, protocol: Protocol) 
         let _ = stream.set_nodelay(true);
         let sock = socket2::SockRef::from(&stream);
         let _ = sock.set_tcp_keepalive(
-            &socket2::TcpKeepalive::new().with_time(Duration::from_secs(60)).with_interval(Duration::from_secs(10)),
+            &socket2::TcpKeepalive::new()
+                .with_time(Duration::from_secs(60))
+                .with_interval(Duration::from_secs(10)),
         );
         shared.connections.fetch_add(1, Ordering::Relaxed);
         let n = shared.clients.fetch_add(1, Ordering::AcqRel);
@@ -334,7 +341,8 @@ async fn accept(shared: Arc<Shared>, listener: TcpListener, protocol: Protocol) 
 
 /// Keep a served bus's counters: every frame received and every frame a client sent.
 async fn count(shared: Arc<Shared>, bus: ServedBus) {
-    let mut sub = bus.hub.subscribe(SubscribeOptions { capacity: 65536, hear_sent: true, ..Default::default() });
+    let mut sub =
+        bus.hub.subscribe(SubscribeOptions { capacity: 65536, hear_sent: true, ..Default::default() });
     loop {
         let event = tokio::select! {
             _ = shared.shutdown.triggered() => return,

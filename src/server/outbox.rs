@@ -20,7 +20,13 @@ pub struct Outbox {
 
 impl Outbox {
     pub fn new(capacity: usize) -> Outbox {
-        Outbox { bytes: VecDeque::new(), lens: VecDeque::new(), started: 0, capacity: capacity.max(2), dropped: 0 }
+        Outbox {
+            bytes: VecDeque::new(),
+            lens: VecDeque::new(),
+            started: 0,
+            capacity: capacity.max(2),
+            dropped: 0,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -43,7 +49,8 @@ impl Outbox {
         }
         // Drop the oldest element that has not started; a started one must finish first.
         let victim = usize::from(self.started > 0);
-        let start: usize = self.lens.iter().take(victim).sum::<usize>() - if victim == 1 { self.started } else { 0 };
+        let start: usize =
+            self.lens.iter().take(victim).sum::<usize>() - if victim == 1 { self.started } else { 0 };
         let len = self.lens.remove(victim).expect("more than capacity elements");
         self.bytes.drain(start..start + len);
         self.dropped += 1;

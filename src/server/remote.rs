@@ -280,7 +280,11 @@ async fn binary(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, refuse
     }
     outbox.drain(&stream, Duration::from_millis(500)).await;
     let queue_dropped = sub.as_ref().map_or(0, Subscription::dropped);
-    let fd = if fd_skipped > 0 { format!(", {fd_skipped} CAN FD frames not carried by this protocol") } else { String::new() };
+    let fd = if fd_skipped > 0 {
+        format!(", {fd_skipped} CAN FD frames not carried by this protocol")
+    } else {
+        String::new()
+    };
     shared.log(format!(
         "{peer}: python-can remote client disconnected ({}){}{fd}",
         end.unwrap_or_default(),
@@ -406,7 +410,9 @@ async fn websocket(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, ref
     let (mut sink, mut source) = socket.split();
     if refuse {
         let reason = format!("too many clients, at most {}", shared.options.max_clients);
-        let _ = sink.send(Message::Close(Some(CloseFrame { code: CloseCode::Again, reason: reason.into() }))).await;
+        let _ = sink
+            .send(Message::Close(Some(CloseFrame { code: CloseCode::Again, reason: reason.into() })))
+            .await;
         return;
     }
     shared.log(format!(
@@ -575,7 +581,11 @@ async fn websocket(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, ref
         }
     }
     let why = end.unwrap_or_default();
-    let reason = if close_code == CloseCode::Normal || close_code == CloseCode::Away { String::new() } else { why.clone() };
+    let reason = if close_code == CloseCode::Normal || close_code == CloseCode::Away {
+        String::new()
+    } else {
+        why.clone()
+    };
     out.close(close_code, &reason);
     let _ = tokio::time::timeout(Duration::from_secs(1), writer).await;
     let queue_dropped = sub.as_ref().map_or(0, Subscription::dropped);
@@ -585,7 +595,12 @@ async fn websocket(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, ref
     ));
 }
 
-fn tell_ws_read_only(shared: &Shared, peer: &SocketAddr, told: &mut bool, send_event: &impl Fn(&WsEvent) -> bool) {
+fn tell_ws_read_only(
+    shared: &Shared,
+    peer: &SocketAddr,
+    told: &mut bool,
+    send_event: &impl Fn(&WsEvent) -> bool,
+) {
     if !*told {
         *told = true;
         shared.log(format!("{peer}: tried to send on a read-only server"));

@@ -184,7 +184,10 @@ pub(crate) async fn session(shared: Arc<Shared>, stream: TcpStream, peer: Socket
     st.outbox.drain(&stream, Duration::from_millis(500)).await;
     let queue_dropped = sub.as_ref().map_or(0, Subscription::dropped);
     let why = st.end.take().unwrap_or_default();
-    shared.log(format!("{peer}: socketcand client disconnected ({why}){}", lost(st.outbox.dropped, queue_dropped)));
+    shared.log(format!(
+        "{peer}: socketcand client disconnected ({why}){}",
+        lost(st.outbox.dropped, queue_dropped)
+    ));
 }
 
 async fn sleep_until(t: Option<Instant>) {
@@ -251,7 +254,13 @@ impl State {
         }
     }
 
-    async fn no_bus(&mut self, stream: &TcpStream, element: &str, w: &[&str], sub: &mut Option<Subscription>) {
+    async fn no_bus(
+        &mut self,
+        stream: &TcpStream,
+        element: &str,
+        w: &[&str],
+        sub: &mut Option<Subscription>,
+    ) {
         match w {
             ["open", rest @ ..] => {
                 let name = rest.first().copied().unwrap_or("");
@@ -288,7 +297,9 @@ impl State {
                 let op = rest.first().and_then(|s| s.chars().next()).unwrap_or('>');
                 if op == 'B' || op == 'C' {
                     self.reply(&format!("< error configuring interface {bus} > \n"));
-                    self.end = Some(format!("asked to configure {bus}; canserver does not change interface settings"));
+                    self.end = Some(format!(
+                        "asked to configure {bus}; canserver does not change interface settings"
+                    ));
                 } else {
                     self.reply(&format!("< configuration operation not supported {op} > \n"));
                     self.end = Some(format!("configuration operation '{op}' is not supported"));
@@ -297,7 +308,13 @@ impl State {
         }
     }
 
-    async fn in_mode(&mut self, stream: &TcpStream, element: &str, w: &[&str], sub: &mut Option<Subscription>) {
+    async fn in_mode(
+        &mut self,
+        stream: &TcpStream,
+        element: &str,
+        w: &[&str],
+        sub: &mut Option<Subscription>,
+    ) {
         let switch = match w {
             ["rawmode"] => Some(Mode::Raw),
             ["bcmmode"] => Some(Mode::Bcm),
@@ -330,23 +347,32 @@ impl State {
         }
         let result = match (self.mode, w) {
             (Mode::Raw | Mode::Bcm, ["send", args @ ..]) => self.send(proto::parse_send(args), sub).await,
-            (Mode::Raw | Mode::Bcm, ["sendfd", args @ ..]) => self.send(proto::parse_sendfd(args, false), sub).await,
-            (Mode::Raw | Mode::Bcm, ["fdsend", args @ ..]) => self.send(proto::parse_sendfd(args, true), sub).await,
+            (Mode::Raw | Mode::Bcm, ["sendfd", args @ ..]) => {
+                self.send(proto::parse_sendfd(args, false), sub).await
+            }
+            (Mode::Raw | Mode::Bcm, ["fdsend", args @ ..]) => {
+                self.send(proto::parse_sendfd(args, true), sub).await
+            }
             (Mode::Bcm, ["add", sec, usec, id, len, bytes @ ..]) => self.add(sec, usec, id, len, bytes),
             (Mode::Bcm, ["update", id, len, bytes @ ..]) => self.update(id, len, bytes),
             (Mode::Bcm, ["delete", id]) => key_of(id).map(|k| {
                 self.tx_jobs.remove(&k);
             }),
             (Mode::Bcm, ["filter", sec, usec, id, len, bytes @ ..]) => self.filter(sec, usec, id, len, bytes),
-            (Mode::Bcm, ["subscribe", sec, usec, id]) => proto::parse_interval(sec, usec).and_then(|throttle| {
-                let k = key_of(id)?;
-                self.rx_ops.insert(k, RxOp { throttle, mask: None, last: None, last_sent: None, pending: None });
-                Ok(())
-            }),
+            (Mode::Bcm, ["subscribe", sec, usec, id]) => {
+                proto::parse_interval(sec, usec).and_then(|throttle| {
+                    let k = key_of(id)?;
+                    self.rx_ops
+                        .insert(k, RxOp { throttle, mask: None, last: None, last_sent: None, pending: None });
+                    Ok(())
+                })
+            }
             (Mode::Bcm, ["unsubscribe", id]) => key_of(id).map(|k| {
                 self.rx_ops.remove(&k);
             }),
-            (Mode::Bcm, ["muxfilter", ..]) => Err(proto::SyntaxError("muxfilter is not supported by canserver".into())),
+            (Mode::Bcm, ["muxfilter", ..]) => {
+                Err(proto::SyntaxError("muxfilter is not supported by canserver".into()))
+            }
             (Mode::Control, ["statistics", ms]) => match ms.parse::<u64>() {
                 Ok(0) => {
                     self.stats_every = None;
@@ -363,7 +389,14 @@ impl State {
             (_, [cmd, ..])
                 if matches!(
                     *cmd,
-                    "send" | "add" | "update" | "delete" | "filter" | "subscribe" | "unsubscribe" | "statistics"
+                    "send"
+                        | "add"
+                        | "update"
+                        | "delete"
+                        | "filter"
+                        | "subscribe"
+                        | "unsubscribe"
+                        | "statistics"
                 ) && self.known_here(cmd) =>
             {
                 Err(proto::SyntaxError(format!("wrong number of arguments for {cmd}")))
@@ -432,7 +465,14 @@ impl State {
         Frame::new_data(id, ext, &data).map_err(|e| proto::SyntaxError(e.to_string()))
     }
 
-    fn add(&mut self, sec: &str, usec: &str, id: &str, len: &str, bytes: &[&str]) -> Result<(), proto::SyntaxError> {
+    fn add(
+        &mut self,
+        sec: &str,
+        usec: &str,
+        id: &str,
+        len: &str,
+        bytes: &[&str],
+    ) -> Result<(), proto::SyntaxError> {
         let period = proto::parse_interval(sec, usec)?;
         let frame = Self::classic(id, len, bytes)?;
         if self.shared.options.read_only {
@@ -457,12 +497,22 @@ impl State {
         Ok(())
     }
 
-    fn filter(&mut self, sec: &str, usec: &str, id: &str, len: &str, bytes: &[&str]) -> Result<(), proto::SyntaxError> {
+    fn filter(
+        &mut self,
+        sec: &str,
+        usec: &str,
+        id: &str,
+        len: &str,
+        bytes: &[&str],
+    ) -> Result<(), proto::SyntaxError> {
         let throttle = proto::parse_interval(sec, usec)?;
         let frame = Self::classic(id, len, bytes)?;
         let mut mask = [0u8; 8];
         mask[..frame.len()].copy_from_slice(frame.data());
-        self.rx_ops.insert(key(&frame), RxOp { throttle, mask: Some(mask), last: None, last_sent: None, pending: None });
+        self.rx_ops.insert(
+            key(&frame),
+            RxOp { throttle, mask: Some(mask), last: None, last_sent: None, pending: None },
+        );
         Ok(())
     }
 

@@ -109,7 +109,10 @@ pub struct ServeArgs {
 /// Entry point of the `canserver` binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    super::run_main_multi_thread("canserver", |shutdown| async move { run(&cli.bus, cli.serve, shutdown).await })
+    super::run_main_multi_thread(
+        "canserver",
+        |shutdown| async move { run(&cli.bus, cli.serve, shutdown).await },
+    )
 }
 
 /// The buses to serve: every `--bus`, or the one the bus options select.
@@ -150,7 +153,9 @@ async fn open_buses(bus: &BusArgs, args: &ServeArgs) -> anyhow::Result<Vec<Serve
         flags.interface = Some(interface.to_string());
         flags.channel = channel.map(str::to_string);
         let resolved = config::resolve(&flags)?;
-        let opened = Bus::open(&resolved.config).await.map_err(|e| anyhow::Error::from(e).context(format!("--bus {spec}")))?;
+        let opened = Bus::open(&resolved.config)
+            .await
+            .map_err(|e| anyhow::Error::from(e).context(format!("--bus {spec}")))?;
         served.push(ServedBus::new(vec![name.to_string()], Arc::new(Hub::new(opened))));
     }
     Ok(served)
@@ -183,7 +188,11 @@ pub async fn run(bus: &BusArgs, args: ServeArgs, shutdown: Shutdown) -> anyhow::
         max_clients: args.max_clients,
         read_only: args.read_only,
         queue: args.queue,
-        slow_client: if args.slow_client == "disconnect" { SlowClient::Disconnect } else { SlowClient::DropOldest },
+        slow_client: if args.slow_client == "disconnect" {
+            SlowClient::Disconnect
+        } else {
+            SlowClient::DropOldest
+        },
         handshake_timeout: args.handshake_timeout,
         idle_timeout: args.idle_timeout,
         error_mask: args.error_mask,
