@@ -16,9 +16,12 @@
 //! * [`text`]: the can-utils text syntax (`123#DEADBEEF`, candump `-L` lines), parse and print.
 //! * [`error_frame`]: SocketCAN error frames decoded into words and bus states.
 //! * [`filter`]: candump filter syntax and data matchers, applied in kernel or user space.
-//! * [`bus`]: the [`bus::Backend`] trait and its registry (`virtual`, `udp_multicast`, `socketcan`;
-//!   a new backend is one file and one registry line); [`bus::hub::Hub`] shares one opened bus
-//!   between many subscribers (each with its own filter and bounded queue) and senders.
+//! * [`bus`]: the [`bus::Backend`] trait and its registry (`virtual`, `udp_multicast`, `socketcan`,
+//!   `socketcand` and `remote` — the last two clients of network servers; a new backend is one
+//!   file and one registry line); [`bus::hub::Hub`] shares one opened bus between many
+//!   subscribers (each with its own filter and bounded queue) and senders.
+//! * [`server`]: buses served over the network (the socketcand protocol, python-can's remote
+//!   protocols), each client a hub subscriber; [`net`]: those protocols' wire formats.
 //! * [`config`]: where bus settings come from (flags > environment > python-can config file > default).
 //! * [`log`]: readers and writers of every log format (ASC, BLF, candump, TRC, CSV, SQLite).
 //! * [`pipe`], [`record`], [`replay`], [`shutdown`]: the pipe, its two long-running forms, and

@@ -41,28 +41,36 @@ impl Splitter {
 
     /// The next complete element (with its `<` and `>`), if one is buffered.
     pub fn next_element(&mut self) -> Option<String> {
-        let Some(start) = memchr::memchr(b'<', &self.buf) else {
-            self.discarded += self.buf.len() as u64;
-            self.buf.clear();
-            return None;
-        };
-        if start > 0 {
-            self.discarded += start as u64;
-            self.buf.drain(..start);
-        }
-        match memchr::memchr(b'>', &self.buf) {
-            Some(end) => {
-                let element = String::from_utf8_lossy(&self.buf[..=end]).into_owned();
-                self.buf.drain(..=end);
-                Some(element)
+        loop {
+            let Some(start) = memchr::memchr(b'<', &self.buf) else {
+                self.discarded += self.buf.len() as u64;
+                self.buf.clear();
+                return None;
+            };
+            if start > 0 {
+                self.discarded += start as u64;
+                self.buf.drain(..start);
             }
-            None => {
-                if self.buf.len() > MAX_ELEMENT {
-                    self.discarded += self.buf.len() as u64;
+            match memchr::memchr(b'>', &self.buf) {
+                Some(end) if end >= MAX_ELEMENT => {
+                    // Longer than the daemon's buffer: garbage, whatever follows.
+                    self.discarded += end as u64 + 1;
                     self.oversized += 1;
-                    self.buf.clear();
+                    self.buf.drain(..=end);
                 }
-                None
+                Some(end) => {
+                    let element = String::from_utf8_lossy(&self.buf[..=end]).into_owned();
+                    self.buf.drain(..=end);
+                    return Some(element);
+                }
+                None => {
+                    if self.buf.len() > MAX_ELEMENT {
+                        self.discarded += self.buf.len() as u64;
+                        self.oversized += 1;
+                        self.buf.clear();
+                    }
+                    return None;
+                }
             }
         }
     }
@@ -70,6 +78,15 @@ impl Splitter {
     /// Bytes of an unfinished element waiting for its `>`.
     pub fn pending(&self) -> usize {
         self.buf.len()
+    }
+}
+
+/// An element shortened for a log line.
+pub fn shorten(element: &str) -> String {
+    let trimmed = element.trim();
+    match trimmed.char_indices().nth(80) {
+        Some((at, _)) => format!("{}…", &trimmed[..at]),
+        None => trimmed.to_string(),
     }
 }
 
@@ -429,6 +446,12 @@ mod tests {
         s.push(&vec![b'x'; MAX_ELEMENT + 1]);
         assert_eq!(s.next_element(), None);
         assert_eq!((s.oversized, s.pending()), (1, 0));
+        // An oversized element that does end is thrown away too; the next one is read.
+        s.push(b"<");
+        s.push(&vec![b'y'; MAX_ELEMENT]);
+        s.push(b">< echo >");
+        assert_eq!(s.next_element().as_deref(), Some("< echo >"));
+        assert_eq!(s.oversized, 2);
     }
 
     #[test]

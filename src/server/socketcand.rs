@@ -228,7 +228,7 @@ impl State {
     fn syntax_error(&mut self, element: &str, why: impl std::fmt::Display) {
         self.syntax_errors += 1;
         if self.syntax_errors <= SHOW_ERRORS {
-            self.shared.log(format!("{}: ignored '{}': {why}", self.peer, element.trim()));
+            self.shared.log(format!("{}: ignored '{}': {why}", self.peer, proto::shorten(element)));
         }
         if self.syntax_errors == SHOW_ERRORS {
             self.shared.log(format!("{}: further errors of this client are not shown", self.peer));
@@ -236,16 +236,18 @@ impl State {
     }
 
     async fn commands(&mut self, stream: &TcpStream, sub: &mut Option<Subscription>) {
-        if self.splitter.oversized > 0 {
-            self.shared.log(format!(
-                "{}: discarded an element longer than {} bytes",
-                self.peer,
-                proto::MAX_ELEMENT
-            ));
-            self.splitter.oversized = 0;
-        }
         while self.end.is_none() {
-            let Some(element) = self.splitter.next_element() else { break };
+            let element = self.splitter.next_element();
+            if self.splitter.oversized > 0 {
+                self.shared.log(format!(
+                    "{}: discarded {} element(s) longer than {} bytes",
+                    self.peer,
+                    self.splitter.oversized,
+                    proto::MAX_ELEMENT
+                ));
+                self.splitter.oversized = 0;
+            }
+            let Some(element) = element else { break };
             let w = words(&element);
             match self.mode {
                 Mode::NoBus => self.no_bus(stream, &element, &w, sub).await,
@@ -291,7 +293,7 @@ impl State {
                 // The daemon reads `< bus op … >`: an interface configuration request.
                 if self.shared.bus(bus).is_none() {
                     self.reply("< error could not open bus >");
-                    self.end = Some(format!("sent '{}' before opening a bus", element.trim()));
+                    self.end = Some(format!("sent '{}' before opening a bus", proto::shorten(element)));
                     return;
                 }
                 let op = rest.first().and_then(|s| s.chars().next()).unwrap_or('>');
