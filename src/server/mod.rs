@@ -148,6 +148,8 @@ pub enum ServerError {
     },
     #[error("nothing to serve: {0}")]
     Nothing(String),
+    #[error("every bus failed: {0}")]
+    BusFailed(String),
 }
 
 /// What every session shares.
@@ -221,8 +223,9 @@ pub async fn serve(
         refused: AtomicU64::new(0),
     });
     let mut tasks = tokio::task::JoinSet::new();
+    let mut counting = tokio::task::JoinSet::new();
     for bus in &shared.buses {
-        tasks.spawn(count(Arc::clone(&shared), bus.clone()));
+        counting.spawn(count(Arc::clone(&shared), bus.clone()));
     }
     let mut listeners = Vec::new();
     for ip in shared.options.listen.clone() {
@@ -257,13 +260,32 @@ pub async fn serve(
             }
         }
     }
-    shutdown.triggered().await;
+    // Until stopped, or until every bus has failed (a server with nothing to serve exits, so a
+    // service manager can restart it).
+    let mut failures = Vec::new();
+    let failed = loop {
+        tokio::select! {
+            _ = shutdown.triggered() => break None,
+            done = counting.join_next() => match done {
+                Some(Ok(Some(why))) => failures.push(why),
+                Some(_) => {}
+                None => break Some(failures.join("; ")),
+            },
+        }
+    };
+    if failed.is_some() {
+        shutdown.trigger();
+    }
     // Sessions see the shutdown themselves and close their connections; give them a moment.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
     while shared.clients.load(Ordering::Acquire) > 0 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     tasks.abort_all();
+    counting.abort_all();
+    if let Some(why) = failed {
+        return Err(ServerError::BusFailed(why));
+    }
     Ok(ServeReport {
         connections: shared.connections.load(Ordering::Relaxed),
         refused: shared.refused.load(Ordering::Relaxed),
@@ -339,13 +361,14 @@ async fn accept(shared: Arc<Shared>, listener: TcpListener, protocol: Protocol) 
     }
 }
 
-/// Keep a served bus's counters: every frame received and every frame a client sent.
-async fn count(shared: Arc<Shared>, bus: ServedBus) {
+/// Keep a served bus's counters: every frame received and every frame a client sent. Returns
+/// why the bus stopped, if it failed.
+async fn count(shared: Arc<Shared>, bus: ServedBus) -> Option<String> {
     let mut sub =
         bus.hub.subscribe(SubscribeOptions { capacity: 65536, hear_sent: true, ..Default::default() });
     loop {
         let event = tokio::select! {
-            _ = shared.shutdown.triggered() => return,
+            _ = shared.shutdown.triggered() => return None,
             e = sub.recv() => e,
         };
         match event {
@@ -360,8 +383,8 @@ async fn count(shared: Arc<Shared>, bus: ServedBus) {
             }
             Ok(_) => {}
             Err(e) => {
-                shared.log(format!("{e}"));
-                return;
+                shared.log(format!("{}: {e}", bus.names.join(", ")));
+                return Some(e.to_string());
             }
         }
     }
