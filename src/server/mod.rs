@@ -42,6 +42,9 @@ use crate::shutdown::Shutdown;
 
 pub use outbox::Outbox;
 
+/// The least a client's hub queue holds (see [`Shared::subscribe`]).
+const HUB_QUEUE: usize = 4096;
+
 /// Where server notices go (connects, refusals, drops, protocol errors), one line each, already
 /// naming the peer.
 pub type Log = Arc<dyn Fn(&str) + Send + Sync>;
@@ -178,11 +181,12 @@ impl Shared {
         (self.log)(line.as_ref());
     }
 
-    /// A subscription for a client: its own filter, its own bounded queue, and the frames other
-    /// clients send.
+    /// A subscription for a client: its own bounded queue, and the frames other clients send.
+    /// The session takes frames from it at once into its outbox (where `--queue` applies and the
+    /// oldest go first), so this queue only absorbs bursts while the session waits for a CPU.
     pub fn subscribe(&self, bus: &ServedBus) -> Subscription {
         bus.hub.subscribe(SubscribeOptions {
-            capacity: self.options.queue.max(64),
+            capacity: self.options.queue.max(HUB_QUEUE),
             hear_sent: true,
             ..Default::default()
         })
@@ -366,6 +370,7 @@ async fn accept(shared: Arc<Shared>, listener: TcpListener, protocol: Protocol) 
 async fn count(shared: Arc<Shared>, bus: ServedBus) -> Option<String> {
     let mut sub =
         bus.hub.subscribe(SubscribeOptions { capacity: 65536, hear_sent: true, ..Default::default() });
+    let mut own_drops = 0u64;
     loop {
         let event = tokio::select! {
             _ = shared.shutdown.triggered() => return None,
@@ -381,10 +386,38 @@ async fn count(shared: Arc<Shared>, bus: ServedBus) -> Option<String> {
                 packets.fetch_add(1, Ordering::Relaxed);
                 bytes.fetch_add(f.len() as u64, Ordering::Relaxed);
             }
+            Ok(BusEvent::Dropped { count }) => {
+                // The bus's own losses (a receive buffer overflow), not this counter's lag.
+                if sub.dropped() == own_drops {
+                    shared.log(format!(
+                        "{}: {count} frames lost before canserver could read them",
+                        bus.names.join(", ")
+                    ));
+                }
+                own_drops = sub.dropped();
+            }
             Ok(_) => {}
             Err(e) => {
                 shared.log(format!("{}: {e}", bus.names.join(", ")));
                 return Some(e.to_string());
+            }
+        }
+    }
+}
+
+/// A client fell behind (its queue overflowed): disconnect it or say so once, by the policy.
+pub(crate) fn fell_behind(shared: &Shared, peer: &SocketAddr, logged: &mut bool, end: &mut Option<String>) {
+    match shared.options.slow_client {
+        SlowClient::Disconnect => {
+            end.get_or_insert_with(|| "it did not keep up (--slow-client disconnect)".into());
+        }
+        SlowClient::DropOldest => {
+            if !*logged {
+                *logged = true;
+                shared.log(format!(
+                    "{peer}: not keeping up; its oldest frames are dropped (queue of {})",
+                    shared.options.queue
+                ));
             }
         }
     }

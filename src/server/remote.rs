@@ -21,7 +21,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 
-use super::{lost, Outbox, ServedBus, Shared, SlowClient};
+use super::{lost, Outbox, ServedBus, Shared};
 use crate::bus::hub::Subscription;
 use crate::bus::{BusError, BusEvent};
 use crate::frame::{Frame, CAN_EFF_FLAG};
@@ -117,6 +117,7 @@ async fn binary(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, refuse
     let mut fd_skipped = 0u64;
     let mut told_read_only = false;
     let mut slow_logged = false;
+    let mut queue_drops = 0u64;
     let handshake_deadline = Instant::now() + shared.options.handshake_timeout;
     let mut awaiting_filters = false;
     let mut last_heard = Instant::now();
@@ -233,6 +234,7 @@ async fn binary(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, refuse
                         }
                     }
                 }
+                let mut written = 0u32;
                 for event in batch {
                     let frame = match event {
                         Ok(BusEvent::Frame(f)) => f,
@@ -251,7 +253,20 @@ async fn binary(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, refuse
                         continue;
                     }
                     if push(&mut outbox, &Event::Message(frame), version) {
-                        slow(&shared, &peer, &mut slow_logged, &mut end);
+                        super::fell_behind(&shared, &peer, &mut slow_logged, &mut end);
+                    }
+                    written += 1;
+                    if written % 32 == 0 {
+                        if let Err(e) = outbox.write_to(&stream) {
+                            end.get_or_insert(format!("connection failed: {e}"));
+                            break;
+                        }
+                    }
+                }
+                if let Some(s) = sub.as_ref() {
+                    if s.dropped() > queue_drops {
+                        queue_drops = s.dropped();
+                        super::fell_behind(&shared, &peer, &mut slow_logged, &mut end);
                     }
                 }
             }
@@ -304,23 +319,6 @@ fn tell_read_only(
         *told = true;
         shared.log(format!("{peer}: tried to send on a read-only server"));
         push(outbox, &Event::RemoteException("read-only server: frames sent are dropped".into()), version);
-    }
-}
-
-fn slow(shared: &Shared, peer: &SocketAddr, logged: &mut bool, end: &mut End) {
-    match shared.options.slow_client {
-        SlowClient::Disconnect => {
-            end.get_or_insert("it did not keep up (--slow-client disconnect)".into());
-        }
-        SlowClient::DropOldest => {
-            if !*logged {
-                *logged = true;
-                shared.log(format!(
-                    "{peer}: not keeping up; its oldest frames are dropped (queue of {})",
-                    shared.options.queue
-                ));
-            }
-        }
     }
 }
 
@@ -460,6 +458,7 @@ async fn websocket(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, ref
     let mut jobs: HashMap<u32, Cyclic> = HashMap::new();
     let mut told_read_only = false;
     let mut slow_logged = false;
+    let mut queue_drops = 0u64;
     let mut close_code = CloseCode::Normal;
     let handshake_deadline = Instant::now() + shared.options.handshake_timeout;
     let mut buf = Vec::with_capacity(80);
@@ -561,7 +560,13 @@ async fn websocket(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, ref
                         Message::Text(ws::event_json(&WsEvent::Message(frame)).into())
                     };
                     if out.push(message) {
-                        slow(&shared, &peer, &mut slow_logged, &mut end);
+                        super::fell_behind(&shared, &peer, &mut slow_logged, &mut end);
+                    }
+                }
+                if let Some(s) = sub.as_ref() {
+                    if s.dropped() > queue_drops {
+                        queue_drops = s.dropped();
+                        super::fell_behind(&shared, &peer, &mut slow_logged, &mut end);
                     }
                 }
             }

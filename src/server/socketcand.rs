@@ -74,6 +74,8 @@ struct State {
     told_read_only: bool,
     syntax_errors: u64,
     slow_logged: bool,
+    /// Frames the hub dropped for this client, as last seen.
+    queue_drops: u64,
     /// Set when the session must end, with the reason for the log.
     end: Option<String>,
     scratch: String,
@@ -98,6 +100,7 @@ pub(crate) async fn session(shared: Arc<Shared>, stream: TcpStream, peer: Socket
         told_read_only: false,
         syntax_errors: 0,
         slow_logged: false,
+        queue_drops: 0,
         end: None,
         scratch: String::with_capacity(256),
     };
@@ -123,8 +126,8 @@ pub(crate) async fn session(shared: Arc<Shared>, stream: TcpStream, peer: Socket
         if let Some(d) = idle_deadline {
             timer = Some(timer.map_or(d, |t| t.min(d)));
         }
+        // Frames are taken from the hub at once, but not written while held back.
         let holding = st.hold_until.is_some_and(|t| t > now);
-        let forwarding = sub.is_some() && !holding;
         tokio::select! {
             biased;
             _ = shared.shutdown.triggered() => {
@@ -146,21 +149,31 @@ pub(crate) async fn session(shared: Arc<Shared>, stream: TcpStream, peer: Socket
                     Err(e) => st.end = Some(format!("connection failed: {e}")),
                 }
             }
-            r = stream.writable(), if !st.outbox.is_empty() => {
+            r = stream.writable(), if !st.outbox.is_empty() && !holding => {
                 if r.is_err() {
                     st.end = Some("connection failed".into());
                 }
             }
-            event = next_event(&mut sub), if forwarding => {
+            event = next_event(&mut sub) => {
                 st.event(event);
-                // Take what else is queued now, so a busy bus is written in few large writes.
-                for _ in 0..256 {
+                // Take what else is queued now, so a busy bus is written in few large writes,
+                // writing as the outbox fills so that it only overflows when the socket is full.
+                for n in 1..=256 {
                     let Some(s) = sub.as_mut() else { break };
                     match s.try_recv() {
                         Ok(Some(e)) => st.event(Ok(e)),
                         Ok(None) => break,
                         Err(e) => { st.event(Err(e)); break }
                     }
+                    if n % 32 == 0 && !holding {
+                        if let Err(e) = st.outbox.write_to(&stream) {
+                            st.end.get_or_insert(format!("connection failed: {e}"));
+                            break;
+                        }
+                    }
+                }
+                if let Some(s) = sub.as_ref() {
+                    st.check_queue(s.dropped());
                 }
             }
             _ = sleep_until(timer), if timer.is_some() => {
@@ -177,8 +190,10 @@ pub(crate) async fn session(shared: Arc<Shared>, stream: TcpStream, peer: Socket
                 }
             }
         }
-        if let Err(e) = st.outbox.write_to(&stream) {
-            st.end.get_or_insert(format!("connection failed: {e}"));
+        if !st.hold_until.is_some_and(|t| t > Instant::now()) {
+            if let Err(e) = st.outbox.write_to(&stream) {
+                st.end.get_or_insert(format!("connection failed: {e}"));
+            }
         }
     }
     st.outbox.drain(&stream, Duration::from_millis(500)).await;
@@ -236,6 +251,7 @@ impl State {
     }
 
     async fn commands(&mut self, stream: &TcpStream, sub: &mut Option<Subscription>) {
+        let mut handled = 0u32;
         while self.end.is_none() {
             let element = self.splitter.next_element();
             if self.splitter.oversized > 0 {
@@ -248,6 +264,11 @@ impl State {
                 self.splitter.oversized = 0;
             }
             let Some(element) = element else { break };
+            handled += 1;
+            if handled % 32 == 0 {
+                // A client sending a burst must not keep the other sessions from running.
+                tokio::task::yield_now().await;
+            }
             let w = words(&element);
             match self.mode {
                 Mode::NoBus => self.no_bus(stream, &element, &w, sub).await,
@@ -573,22 +594,23 @@ impl State {
         self.scratch = scratch;
     }
 
+    /// Frames the hub could not queue for this client (its session did not take them in time:
+    /// the machine is overloaded) count as falling behind too.
+    fn check_queue(&mut self, dropped: u64) {
+        if dropped > self.queue_drops {
+            self.queue_drops = dropped;
+            self.fell_behind();
+        }
+    }
+
     fn push_frame(&mut self, bytes: &[u8]) {
         if self.outbox.push(bytes) {
-            match self.shared.options.slow_client {
-                super::SlowClient::Disconnect => {
-                    self.end = Some("it did not keep up (--slow-client disconnect)".into());
-                }
-                super::SlowClient::DropOldest if !self.slow_logged => {
-                    self.slow_logged = true;
-                    self.shared.log(format!(
-                        "{}: not keeping up; its oldest frames are dropped (queue of {})",
-                        self.peer, self.shared.options.queue
-                    ));
-                }
-                super::SlowClient::DropOldest => {}
-            }
+            self.fell_behind();
         }
+    }
+
+    fn fell_behind(&mut self) {
+        super::fell_behind(&self.shared, &self.peer, &mut self.slow_logged, &mut self.end);
     }
 
     /// The earliest timer: a cyclic job, a throttled update, statistics, the end of the hold.
