@@ -131,7 +131,10 @@ fn python_can_2_remote_bus_against_canserver_both_ways_and_cyclic() {
     server.expect_line(&["python-can remote client connected"], T);
 
     send_on_bus(&server, &["123#11223344", "1ABCDEF0#", "7FF#0102030405060708"]);
-    assert_eq!(py.recv(3, 20.0), ["123 0 0 0 4 11223344", "1ABCDEF0 1 0 0 0 -", "7FF 0 0 0 8 0102030405060708"]);
+    assert_eq!(
+        py.recv(3, 20.0),
+        ["123 0 0 0 4 11223344", "1ABCDEF0 1 0 0 0 -", "7FF 0 0 0 8 0102030405060708"]
+    );
 
     let mut watch = Watch::start(&mut server.on_bus(common::canlogger()));
     py.call("send 321 0 AABB", "SENT");
@@ -163,7 +166,18 @@ fn canlogger_remote_against_python_can_2_server() {
     let port = free_tcp_port();
     let mut pyserver = PyServer::start(
         &python,
-        &["-m", "can.interfaces.remote", "-i", "virtual", "-c", "vch0", "-H", "127.0.0.1", "-p", &port.to_string()],
+        &[
+            "-m",
+            "can.interfaces.remote",
+            "-i",
+            "virtual",
+            "-c",
+            "vch0",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ],
     );
     pyserver.wait_listening(port, T);
     let address = format!("127.0.0.1:{port}");

@@ -94,7 +94,8 @@ impl Server {
             cmd.arg("--no-beacon");
         }
         cmd.args(&spec.args);
-        let listeners = 2 - usize::from(spec.args.iter().any(|a| a == "--no-socketcand" || a == "--no-remote"));
+        let listeners =
+            2 - usize::from(spec.args.iter().any(|a| a == "--no-socketcand" || a == "--no-remote"));
         let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -273,6 +274,12 @@ impl Raw {
         Raw { stream, buf: Vec::new() }
     }
 
+    /// A connection made elsewhere (e.g. with socket options set before connecting).
+    pub fn from_stream(stream: TcpStream) -> Raw {
+        stream.set_nodelay(true).expect("nodelay");
+        Raw { stream, buf: Vec::new() }
+    }
+
     /// The local address (how canserver names this peer in its log).
     pub fn local(&self) -> String {
         self.stream.local_addr().expect("local address").to_string()
@@ -292,7 +299,9 @@ impl Raw {
                 self.buf.extend_from_slice(&chunk[..n]);
                 Ok(true)
             }
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => Ok(true),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                Ok(true)
+            }
             Err(e) => Err(e),
         }
     }
@@ -468,7 +477,8 @@ impl Drop for Watch {
 
 /// Run a command to its end within `within`; its output (panics when it takes longer).
 pub fn run_within(cmd: &mut Command, within: Duration) -> std::process::Output {
-    let child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let child =
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
     let pid = child.id();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

@@ -81,7 +81,11 @@ impl PyPeer {
         let stdin = child.stdin.take();
         let mut peer = PyPeer { child, stdin, lines: rx, stderr, ready: String::new() };
         let first = peer.line(Duration::from_secs(30));
-        assert!(first.starts_with("READY"), "python peer {args:?} did not open its bus: {first}\n{}", peer.stderr());
+        assert!(
+            first.starts_with("READY"),
+            "python peer {args:?} did not open its bus: {first}\n{}",
+            peer.stderr()
+        );
         peer.ready = first;
         peer
     }
