@@ -28,7 +28,11 @@ fn peers() -> Option<PathBuf> {
             let script = common::root().join("../shared/peers/build-peers.sh");
             if script.exists() {
                 eprintln!("building the socketcand peers with {}", script.display());
-                let _ = Command::new("bash").arg(&script).arg("target/peers").current_dir(common::root()).status();
+                let _ = Command::new("bash")
+                    .arg(&script)
+                    .arg("target/peers")
+                    .current_dir(common::root())
+                    .status();
             }
         }
         complete().then_some(bin)
