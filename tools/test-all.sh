@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what the tests need when it is missing
 # (Debian packages for the User-Mode Linux SocketCAN tests, can-utils and tzdata for the time-zone tests, a Python venv under
-# target/venv with python-can and msgpack from PyPI), then checks formatting and lints and runs
+# target/venv with python-can, msgpack and python-can-remote from PyPI, target/venv-pc2 with
+# python-can 2.0.0a2, the socketcand peers built by ../shared/peers/build-peers.sh into
+# target/peers), then checks formatting and lints and runs
 # every test. In CI (CI=true) a test whose peer is missing fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +38,24 @@ if ! "$venv/bin/python" -c 'import can, msgpack' 2>/dev/null; then
   "$venv/bin/pip" install -q "python-can>=4,<5" "msgpack>=1"
 fi
 "$venv/bin/python" -c 'import can; print("test-all: python-can", can.__version__)'
+# python-can-remote 0.3 (WebSocket remote protocol, both ways against canserver and cankit).
+if ! "$venv/bin/python" -c 'import can_remote.version as v; assert v.__version__.startswith("0.3")' 2>/dev/null; then
+  echo "test-all: installing python-can-remote 0.3.0 into $venv"
+  "$venv/bin/pip" install -q "python-can-remote==0.3.0"
+fi
+# python-can 2.0.0a2, the release whose remote protocol canserver speaks, in a venv of its own.
+venv2=target/venv-pc2
+if ! "$venv2/bin/python" -c 'import can, can.interfaces.remote; assert can.__version__.startswith("2.0")' 2>/dev/null; then
+  echo "test-all: creating $venv2 with python-can 2.0.0a2"
+  rm -rf "$venv2"
+  python3 -m venv "$venv2"
+  "$venv2/bin/pip" install -q "python-can==2.0.0a2"
+fi
+# The socketcand daemon and socketcandcl (and the other C peers), built from source snapshots.
+if [ ! -x target/peers/bin/socketcand ] || [ ! -x target/peers/bin/socketcandcl ]; then
+  echo "test-all: building the C peers into target/peers"
+  ../shared/peers/build-peers.sh target/peers >/dev/null
+fi
 
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings

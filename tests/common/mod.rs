@@ -3,7 +3,9 @@
 //! says it is skipped and why; in CI (`CI=true`) it fails.
 #![allow(dead_code)]
 
+pub mod canserver;
 pub mod pyframes;
+pub mod pypeer;
 pub mod uml;
 
 use std::path::{Path, PathBuf};
