@@ -702,3 +702,42 @@ fn frames_lost_before_a_client_is_served_follow_the_slow_client_policy() {
         );
     }
 }
+
+#[test]
+fn can_fd_travels_as_the_rawmode_canfd_extension_between_raw_clients_and_cankit() {
+    let mut server = Server::start(&[]);
+    let mut reader = server.raw();
+    reader.raw_mode("can0");
+    std::thread::sleep(Duration::from_millis(200)); // past the hold after `< rawmode >`
+    let mut sender = server.raw();
+    sender.raw_mode("can0");
+    // The branch's sendfd (with BRS), PR #33's fdsend with flags, PR #72's send with an FD length.
+    let twelve = "0 1 2 3 4 5 6 7 8 9 a b";
+    sender.send(format!("< sendfd 123 12 {twelve} >"));
+    sender.send(format!("< fdsend 1ABCDEF0 02 12 {twelve} >"));
+    sender.send(format!("< send 321 12 {twelve} >"));
+    // A length that is not an FD length is refused silently, as a wrong byte count is.
+    sender.send("< sendfd 123 9 0 1 2 3 4 5 6 7 8 >");
+    let hex = "000102030405060708090A0B";
+    for id in ["123", "1ABCDEF0", "321"] {
+        let e = reader.element(T).expect("an fdframe");
+        let parts: Vec<&str> = e.split_whitespace().collect();
+        assert_eq!((parts[1], parts[2], parts[4]), ("fdframe", id, hex), "{e}");
+    }
+    // cankit's socketcand bus sends FD frames as sendfd and reads fdframes back.
+    let mut watch = Watch::start(&mut server.socketcand_client("can0"));
+    run_ok(server.socketcand_client("can0").args(["send", "456##1000102030405060708090A0B"]), T);
+    let e = reader.element(T).expect("the fdframe cankit sent");
+    assert!(e.starts_with("< fdframe 456 ") && e.ends_with(&format!(" {hex} >")), "{e}");
+    sender.send(format!("< sendfd 124 12 {twelve} >"));
+    // The watching client hears the other cankit client's frame and the raw client's; fdframe
+    // carries no flags, so both read back with the branch's bit-rate switch (candump prints FDF).
+    let got = watch.frames(2, T);
+    assert_eq!(got, vec![format!("456##5{hex}"), format!("124##5{hex}")], "{}", server.log());
+    watch.stop();
+    let e = reader.element(T).expect("the raw client hears the other raw client");
+    assert!(e.starts_with("< fdframe 124 "), "{e}");
+    assert!(reader.element(Duration::from_millis(300)).is_none(), "the refused sendfd sent nothing");
+    server.expect_line(&["not a CAN FD length"], T);
+    server.assert_running();
+}
