@@ -52,6 +52,8 @@ enum Link {
 
 pub struct RemoteBus {
     server: String,
+    /// How frames travel, for `describe`: "" (binary events), " WebSocket binary+json", " WebSocket json".
+    protocol: &'static str,
     info: String,
     link: Link,
     receive_own: bool,
@@ -229,8 +231,7 @@ impl RemoteBus {
         let (info, binary) = ready_rx.recv().map_err(|_| {
             io_error(&server, "handshake failed", std::io::Error::other("the connection thread ended"))
         })??;
-        let _ = binary;
-        Ok(RemoteBus::new(
+        let mut bus = RemoteBus::new(
             server,
             info,
             Link::WebSocket {
@@ -239,12 +240,15 @@ impl RemoteBus {
                 done: std::sync::Mutex::new(done_rx),
             },
             config,
-        ))
+        );
+        bus.protocol = if binary { " WebSocket can.binary+json.v1" } else { " WebSocket can.json.v1" };
+        Ok(bus)
     }
 
     fn new(server: String, info: String, link: Link, config: &BusConfig) -> RemoteBus {
         RemoteBus {
             server,
+            protocol: "",
             info,
             link,
             receive_own: config.receive_own_messages,
@@ -520,6 +524,6 @@ impl Backend for RemoteBus {
     }
 
     fn describe(&self) -> String {
-        format!("remote {} ({})", self.server, self.info)
+        format!("remote {}{} ({})", self.server, self.protocol, self.info)
     }
 }
