@@ -190,7 +190,7 @@ pub(crate) async fn session(shared: Arc<Shared>, stream: TcpStream, peer: Socket
                 }
             }
         }
-        if !st.hold_until.is_some_and(|t| t > Instant::now()) {
+        if st.hold_until.is_none_or(|t| t <= Instant::now()) {
             if let Err(e) = st.outbox.write_to(&stream) {
                 st.end.get_or_insert(format!("connection failed: {e}"));
             }
