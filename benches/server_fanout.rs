@@ -12,8 +12,10 @@
 //! * frames lost per client (worst client and the mean), latency p50/p99/max over every frame
 //!   every client received, each client's delivered rate (frames / time from the first frame sent
 //!   to its last frame received);
-//! * the server's CPU time (utime+stime of its process tree, `/proc/PID/stat`) per bus frame and
-//!   per delivery (one frame to one client), and as a share of one core;
+//! * the server's CPU time (its process tree's, by the scheduler's clocks: `clock_getcpuclockid`;
+//!   the tick-sampled utime+stime of `/proc/PID/stat` charge next to nothing to the processes
+//!   inside User-Mode Linux) per bus frame and per delivery (one frame to one client), and as a
+//!   share of one core;
 //! * memory: the server's resident set (and proportional set: socketcand forks one process per
 //!   client) before any client, with the clients connected and idle (→ kB per idle client), and
 //!   at the end of the traffic; where the losses happened when the server can tell (canserver's
@@ -41,11 +43,11 @@ use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cankit::{Bus, BusConfig, Frame};
+use cankit::{Bus, BusConfig, BusEvent, Frame};
 
 mod support;
 
@@ -70,12 +72,29 @@ fn realtime_ns() -> u64 {
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
+fn clock_seconds(clock: libc::clockid_t) -> Option<f64> {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes the timespec we pass.
+    let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
+    (rc == 0).then(|| ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9)
+}
+
+/// CPU time of the calling thread. Like every CPU time here it is the scheduler's own count
+/// (nanoseconds on the host), not the tick sampling of `/proc/PID/stat`: User-Mode Linux's
+/// tick accounting charges almost nothing to the processes that ran.
 fn thread_cpu_seconds() -> f64 {
-    // SAFETY: getrusage writes the struct we pass.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut ru) };
-    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    tv(ru.ru_utime) + tv(ru.ru_stime)
+    clock_seconds(libc::CLOCK_THREAD_CPUTIME_ID).unwrap_or(0.0)
+}
+
+/// CPU time of process `pid`, every thread, those that ended included.
+fn process_cpu_seconds(pid: u32) -> Option<f64> {
+    let mut clock: libc::clockid_t = 0;
+    // SAFETY: clock_getcpuclockid writes the clock id we pass.
+    let rc = unsafe { libc::clock_getcpuclockid(pid as libc::pid_t, &mut clock) };
+    if rc != 0 {
+        return None;
+    }
+    clock_seconds(clock)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,8 +167,6 @@ impl Hist {
 
 /// What the client thread and the conductor share.
 struct Control {
-    /// Frames each client should receive (set before the feeder starts).
-    expected: AtomicU64,
     /// Per client: frames received so far (published once per read).
     received: Vec<AtomicU64>,
     /// Clients through their handshake; and those that failed it.
@@ -170,6 +187,12 @@ struct ClientStats {
     /// When the last frame arrived, on the conductor's clock.
     last_rx: Option<Instant>,
     error: Option<String>,
+}
+
+impl ClientStats {
+    fn new() -> ClientStats {
+        ClientStats { received: 0, reordered: 0, other: 0, hist: Hist::new(), last_rx: None, error: None }
+    }
 }
 
 struct ClientsResult {
@@ -274,11 +297,12 @@ async fn read_loop(
     ctl: Arc<Control>,
 ) -> ClientStats {
     use tokio::io::AsyncReadExt;
-    let mut st =
-        ClientStats { received: 0, reordered: 0, other: 0, hist: Hist::new(), last_rx: None, error: None };
+    let mut st = ClientStats::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut last_seq = None;
-    while st.received < ctl.expected.load(Ordering::Relaxed) {
+    // Until the conductor says the run is over: a client that has everything stays connected,
+    // so the server's memory is measured with its clients.
+    loop {
         let n = tokio::select! {
             biased;
             _ = ctl.stop.cancelled() => break,
@@ -392,13 +416,13 @@ struct Mem {
     pss_kb: u64,
 }
 
-/// (parent, state, utime+stime, cutime+cstime) of a process, in clock ticks.
-fn proc_stat(pid: u32) -> Option<(u32, char, u64, u64)> {
+/// (parent, state) of a process.
+fn proc_stat(pid: u32) -> Option<(u32, char)> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = &s[s.rfind(')')? + 2..];
-    let f: Vec<u64> = rest.split_whitespace().skip(1).map(|x| x.parse().unwrap_or(0)).collect();
-    // After the name: state, then ppid(0) ... utime(11) stime(12) cutime(13) cstime(14).
-    Some((f.first().copied()? as u32, rest.chars().next()?, f.get(11)? + f.get(12)?, f.get(13)? + f.get(14)?))
+    let mut f = rest.split_whitespace();
+    let state = f.next()?.chars().next()?;
+    Some((f.next()?.parse().ok()?, state))
 }
 
 fn status_kb(pid: u32, file: &str, key: &str) -> Option<u64> {
@@ -471,14 +495,14 @@ impl Server {
         }
     }
 
-    /// The server and its children (socketcand forks one per client), with or without zombies.
-    fn pids(&self, zombies: bool) -> Vec<u32> {
+    /// The server and its children (socketcand forks one per client), zombies left out.
+    fn pids(&self) -> Vec<u32> {
         let me = self.child.id();
         let mut pids = vec![me];
         for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
             let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
-            if let Some((ppid, state, _, _)) = proc_stat(pid) {
-                if ppid == me && (zombies || state != 'Z') {
+            if let Some((ppid, state)) = proc_stat(pid) {
+                if ppid == me && state != 'Z' {
                     pids.push(pid);
                 }
             }
@@ -486,20 +510,15 @@ impl Server {
         pids
     }
 
-    /// CPU time of the server, its children, and its children that ended (and were reaped).
+    /// CPU time of the server and its children (those that ended are not counted: with
+    /// socketcand, only the probe connections of `wait_ready`).
     fn cpu_seconds(&self) -> f64 {
-        let me = self.child.id();
-        let ticks: u64 = self
-            .pids(true)
-            .iter()
-            .filter_map(|&p| proc_stat(p).map(|(_, _, own, reaped)| if p == me { own + reaped } else { own }))
-            .sum();
-        ticks as f64 / clock_ticks()
+        self.pids().iter().filter_map(|&p| process_cpu_seconds(p)).sum()
     }
 
     fn mem(&self) -> Mem {
         let mut m = Mem::default();
-        for p in self.pids(false) {
+        for p in self.pids() {
             let rss = status_kb(p, "status", "VmRSS:").unwrap_or(0);
             m.rss_kb += rss;
             m.pss_kb += status_kb(p, "smaps_rollup", "Pss:").unwrap_or(rss);
@@ -717,8 +736,6 @@ fn run_row(setup: &Setup, mut server: Server, clients: usize, rate: u64, frames:
     row.mem0 = (m.rss_kb, m.pss_kb);
 
     let ctl = Arc::new(Control {
-        // An idle row: the clients wait until told to stop.
-        expected: AtomicU64::new(if frames == 0 { u64::MAX } else { frames }),
         received: (0..clients).map(|_| AtomicU64::new(0)).collect(),
         ready: AtomicUsize::new(0),
         failed: AtomicUsize::new(0),
@@ -747,6 +764,7 @@ fn run_row(setup: &Setup, mut server: Server, clients: usize, rate: u64, frames:
     row.mem_idle = (m.rss_kb, m.pss_kb);
 
     let cpu0 = server.cpu_seconds();
+    mark("start");
     let (bench0, machine0) = (own_cpu_seconds(), machine_cpu_seconds());
     let t0 = Instant::now();
     if frames > 0 {
@@ -777,6 +795,7 @@ fn run_row(setup: &Setup, mut server: Server, clients: usize, rate: u64, frames:
     row.cpu_s = server.cpu_seconds() - cpu0;
     row.bench_cpu_s = own_cpu_seconds() - bench0;
     row.machine_cpu_s = machine_cpu_seconds() - machine0;
+    mark("end");
     let m = server.mem();
     row.mem_end = (m.rss_kb, m.pss_kb);
     row.peak_rss_kb = server.peak_rss_kb();
@@ -793,10 +812,22 @@ fn run_row(setup: &Setup, mut server: Server, clients: usize, rate: u64, frames:
         row.slow_clients = Some(slow);
     }
 
+    summarize(&mut row, &result.clients, t0);
+    row.client_cpu_s = result.cpu_seconds;
+    if result.clients.len() < clients {
+        notes.push(format!("{} of {clients} clients connected", result.clients.len()));
+    }
+    notes.extend(result.errors.into_iter().take(3));
+    row.notes = notes.join("; ");
+    row
+}
+
+/// Loss, latency and delivered rate over every client.
+fn summarize(row: &mut Row, clients: &[ClientStats], t0: Instant) {
     let mut hist = Hist::new();
     let mut recv = Vec::new();
     let mut rates = Vec::new();
-    for c in &result.clients {
+    for c in clients {
         hist.merge(&c.hist);
         recv.push(c.received);
         row.reordered += c.reordered;
@@ -813,12 +844,85 @@ fn run_row(setup: &Setup, mut server: Server, clients: usize, rate: u64, frames:
     row.p99_us = hist.quantile_us(0.99);
     row.max_us = hist.max as f64 / 1e3;
     row.delivered_rate = if rates.is_empty() { 0.0 } else { rates.iter().sum::<f64>() / rates.len() as f64 };
-    row.client_cpu_s = result.cpu_seconds;
-    if result.clients.len() < clients {
-        notes.push(format!("{} of {clients} clients connected", result.clients.len()));
+}
+
+/// The baseline: no server, one receiver on the bus itself (cankit's bus in this process), so the
+/// platform's own latency and loss show beside the servers'.
+fn run_direct(setup: &Setup, rate: u64, frames: u64) -> Row {
+    let mut row = Row {
+        place: setup.place.into(),
+        server: "no server".into(),
+        clients: 1,
+        rate,
+        sent: frames,
+        notes: "a receiver on the bus itself (baseline)".into(),
+        ..Row::default()
+    };
+    let config = setup.bus.clone();
+    let fed = Arc::new(AtomicBool::new(false));
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let receiver = {
+        let fed = Arc::clone(&fed);
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async move {
+                let bus = Bus::open(&config).await.expect("open the receiver's bus");
+                ready_tx.send(()).unwrap();
+                let mut st = ClientStats::new();
+                let cpu0 = thread_cpu_seconds();
+                let mut last_seq = None;
+                while st.received < frames {
+                    match tokio::time::timeout(IDLE, bus.recv()).await {
+                        Ok(Ok(BusEvent::Frame(f))) => {
+                            let now = realtime_ns();
+                            st.last_rx = Some(Instant::now());
+                            let seq = f.id() as u64;
+                            if last_seq.is_some_and(|l| seq < l) {
+                                st.reordered += 1;
+                            }
+                            last_seq = Some(seq);
+                            st.received += 1;
+                            let sent = u64::from_be_bytes(f.data().try_into().unwrap_or([0; 8]));
+                            st.hist.add(now.saturating_sub(sent));
+                        }
+                        Ok(Ok(BusEvent::Dropped { count })) => st.other += count,
+                        Ok(Ok(_)) => {}
+                        Ok(Err(e)) => {
+                            st.error = Some(e.to_string());
+                            break;
+                        }
+                        Err(_) if fed.load(Ordering::Acquire) => break,
+                        Err(_) => {}
+                    }
+                }
+                (st, thread_cpu_seconds() - cpu0)
+            })
+        })
+    };
+    let _ = ready_rx.recv_timeout(Duration::from_secs(10));
+    std::thread::sleep(Duration::from_millis(200));
+    mark("start");
+    let (bench0, machine0) = (own_cpu_seconds(), machine_cpu_seconds());
+    let t0 = Instant::now();
+    let bus = setup.bus.clone();
+    let fed_seconds = std::thread::spawn(move || feed(&bus, rate, frames)).join().unwrap();
+    fed.store(true, Ordering::Release);
+    row.fed_rate = frames as f64 / fed_seconds;
+    row.wall_s = fed_seconds;
+    let (st, cpu) = receiver.join().unwrap();
+    row.window_s = t0.elapsed().as_secs_f64();
+    row.bench_cpu_s = own_cpu_seconds() - bench0;
+    row.machine_cpu_s = machine_cpu_seconds() - machine0;
+    mark("end");
+    row.client_cpu_s = cpu;
+    if st.other > 0 {
+        row.notes = format!("{}; the kernel dropped {} before the receiver read them", row.notes, st.other);
     }
-    notes.extend(result.errors.into_iter().take(3));
-    row.notes = notes.join("; ");
+    if let Some(e) = &st.error {
+        row.notes = format!("{}; {e}", row.notes);
+    }
+    let st = ClientStats { other: 0, ..st };
+    summarize(&mut row, std::slice::from_ref(&st), t0);
     row
 }
 
@@ -829,11 +933,16 @@ fn clock_ticks() -> f64 {
 
 /// CPU time of this process (the clients, the feeder), every thread.
 fn own_cpu_seconds() -> f64 {
-    proc_stat(std::process::id()).map_or(0.0, |(_, _, t, _)| t as f64 / clock_ticks())
+    clock_seconds(libc::CLOCK_PROCESS_CPUTIME_ID).unwrap_or(0.0)
 }
 
 /// CPU time the whole machine spent busy (every CPU): what else ran shows against our own.
+/// NaN inside User-Mode Linux, whose counters there are meaningless (more ticks than time): the
+/// host measures the guest instead, between the rows' [`mark`]s.
 fn machine_cpu_seconds() -> f64 {
+    if std::env::args().any(|a| a == "--guest") {
+        return f64::NAN;
+    }
     let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
     let Some(line) = stat.lines().next() else { return 0.0 };
     let v: Vec<u64> = line.split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
@@ -855,6 +964,79 @@ fn wait_quiet(max: Duration) -> f64 {
         if busy < 15.0 || Instant::now() >= deadline {
             return busy;
         }
+    }
+}
+
+/// Where the guest writes its marks (`--marks`), read by the host's [`MarkSampler`].
+static MARKS: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// In the guest: tell the host a row's traffic starts or ends, so it reads the guest's CPU time.
+fn mark(what: &str) {
+    use std::io::Write;
+    if let Some(path) = MARKS.get() {
+        let mut f = std::fs::File::options().append(true).create(true).open(path).expect("marks file");
+        f.write_all(format!("{what}\n").as_bytes()).expect("write a mark");
+    }
+}
+
+/// CPU time of every process under `root`, by pid (host side: the whole User-Mode Linux guest).
+fn tree_cpu(root: u32) -> std::collections::HashMap<u32, f64> {
+    let mut children: std::collections::HashMap<u32, Vec<u32>> = Default::default();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
+        if let Some((ppid, _)) = proc_stat(pid) {
+            children.entry(ppid).or_default().push(pid);
+        }
+    }
+    let mut out = std::collections::HashMap::new();
+    let mut todo = vec![root];
+    while let Some(pid) = todo.pop() {
+        if let Some(cpu) = process_cpu_seconds(pid) {
+            out.insert(pid, cpu);
+        }
+        todo.extend(children.get(&pid).into_iter().flatten());
+    }
+    out
+}
+
+/// On the host, while the guest runs: the guest's CPU time at each of its marks.
+struct MarkSampler {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<Vec<std::collections::HashMap<u32, f64>>>,
+}
+
+impl MarkSampler {
+    fn start(marks: PathBuf, root: u32) -> MarkSampler {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let mut samples = Vec::new();
+            loop {
+                let finished = stopping.load(Ordering::Acquire);
+                let text = std::fs::read_to_string(&marks).unwrap_or_default();
+                let complete = text.matches('\n').count();
+                while samples.len() < complete {
+                    samples.push(tree_cpu(root));
+                }
+                if finished {
+                    return samples;
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        });
+        MarkSampler { stop, thread }
+    }
+
+    /// CPU seconds between marks 2k and 2k+1, for each k (a process that ended in between
+    /// is left out; one that started counts from zero).
+    fn finish(self) -> Vec<f64> {
+        self.stop.store(true, Ordering::Release);
+        let samples = self.thread.join().unwrap();
+        samples
+            .chunks(2)
+            .filter(|pair| pair.len() == 2)
+            .map(|pair| pair[1].iter().map(|(pid, end)| end - pair[0].get(pid).copied().unwrap_or(0.0)).sum())
+            .collect()
     }
 }
 
@@ -904,6 +1086,7 @@ fn guest_main(args: &[String]) {
     let rates = nums(arg("--rates"));
     let clients = nums(arg("--clients"));
     let idle: usize = arg("--idle").parse().unwrap_or(0);
+    let _ = MARKS.set(PathBuf::from(arg("--marks")));
     let dir = tempfile::tempdir().expect("temp dir");
     let setup = Setup {
         place: "UML vcan0",
@@ -919,6 +1102,9 @@ fn guest_main(args: &[String]) {
         }
     };
     let servers = ["canserver", "socketcand"];
+    for &rate in &rates {
+        println!("{}", run_direct(&setup, rate, frames_for(rate, seconds)).to_line());
+    }
     for &n in &clients {
         for &rate in &rates {
             for name in servers {
@@ -936,7 +1122,7 @@ fn guest_main(args: &[String]) {
 }
 
 /// Run the guest part in User-Mode Linux; its rows, or why not.
-fn uml_rows(seconds: f64, exe: &Path) -> Result<Vec<Row>, String> {
+fn uml_rows(seconds: f64, exe: &Path, dir: &Path) -> Result<Vec<Row>, String> {
     let runner = root().join("tests/uml/run.sh");
     let ensure = Command::new(root().join("tests/uml/ensure-kernel.sh"))
         .current_dir(root())
@@ -981,7 +1167,7 @@ fn uml_rows(seconds: f64, exe: &Path) -> Result<Vec<Row>, String> {
     let rates = std::env::var("BENCH_UML_RATES").unwrap_or_else(|_| "1000,10000".into());
     let clients = std::env::var("BENCH_UML_CLIENTS").unwrap_or_else(|_| "1,10".into());
     let idle: usize = env_or("BENCH_UML_IDLE", 100);
-    let rows = 2 * (rates.split(',').count() * clients.split(',').count()) + 2 * usize::from(idle > 0);
+    let rows = (2 * clients.split(',').count() + 1) * rates.split(',').count() + 2 * usize::from(idle > 0);
     let timeout = (rows as f64 * (seconds * 4.0 + 20.0) + 60.0) as u64;
     let mut command = Command::new(runner);
     command.envs(vars).args(["--timeout", &timeout.to_string()]);
@@ -990,18 +1176,30 @@ fn uml_rows(seconds: f64, exe: &Path) -> Result<Vec<Row>, String> {
             command.arg("--share").arg(dir);
         }
     }
-    let out = command
+    let marks = dir.join("uml-marks");
+    let _ = std::fs::remove_file(&marks);
+    let child = command
         .arg(exe)
         .args(["--guest", "--socketcand"])
         .arg(&socketcand)
         .args(["--seconds", &seconds.to_string(), "--rates", &rates, "--clients", &clients])
-        .args(["--idle", &idle.to_string()])
+        .args(["--idle", &idle.to_string(), "--marks"])
+        .arg(&marks)
         .current_dir(root())
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|e| format!("tests/uml/run.sh: {e}"))?;
+    let sampler = MarkSampler::start(marks, child.id());
+    let out = child.wait_with_output().map_err(|e| format!("tests/uml/run.sh: {e}"))?;
+    let guest_cpu = sampler.finish();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let rows: Vec<Row> = stdout.lines().filter_map(Row::from_line).collect();
+    let mut rows: Vec<Row> = stdout.lines().filter_map(Row::from_line).collect();
+    // Every row marked its traffic: what the whole guest spent then, measured from the host.
+    for (row, cpu) in rows.iter_mut().zip(guest_cpu) {
+        row.machine_cpu_s = cpu;
+    }
     for line in stdout.lines().filter(|l| !l.starts_with("ROW\t")) {
         println!("  guest: {line}");
     }
@@ -1041,6 +1239,13 @@ fn print_row(r: &Row) {
         r.rate.to_string()
     };
     let deliveries = r.recv_mean * r.clients as f64;
+    // The baseline row has no server to measure.
+    let srv = |text: String| if r.server == "no server" { "-".to_string() } else { text };
+    // In the guest, the CPU columns are the whole guest's (measured from the host): feeder,
+    // clients, kernel and server together; the processes' own counts are not to be trusted there.
+    let uml = r.place.starts_with("UML");
+    let cpu = if uml { r.machine_cpu_s } else { r.cpu_s };
+    let cpu_col = |text: String| if uml { text } else { srv(text) };
     let drops = {
         let mut parts = Vec::new();
         if let Some(d) = r.server_drops {
@@ -1063,7 +1268,7 @@ fn print_row(r: &Row) {
         );
     } else {
         println!(
-            "{:<10} {:<10} {:>4} {:>7} {:>8.0} {:>9} {:>8} {:>8.1} {:>8.0} {:>8.0} {:>8.0} {:>9.0} {:>7.2} {:>7.3} {:>5.0} {:>5.0} {:>5.0} {:>7.1} {:>7.1} {:>7} {:>8}",
+            "{:<10} {:<10} {:>4} {:>7} {:>8.0} {:>9} {:>8} {:>8.1} {:>8.0} {:>8.0} {:>8.0} {:>9.0} {:>7} {:>7} {:>5} {:>5} {:>5} {:>7} {:>7} {:>7} {:>8}",
             r.place,
             r.server,
             r.clients,
@@ -1076,13 +1281,17 @@ fn print_row(r: &Row) {
             r.p99_us,
             r.max_us,
             r.delivered_rate,
-            r.cpu_s * 1e6 / r.sent as f64,
-            if deliveries > 0.0 { r.cpu_s * 1e6 / deliveries } else { f64::NAN },
-            r.cpu_s / r.wall_s * 100.0,
-            r.client_cpu_s / r.wall_s * 100.0,
-            (r.machine_cpu_s - r.cpu_s - r.bench_cpu_s).max(0.0) / r.window_s * 100.0,
-            r.mem_end.0 as f64 / 1024.0,
-            r.mem_end.1 as f64 / 1024.0,
+            cpu_col(format!("{:.2}", cpu * 1e6 / r.sent as f64)),
+            cpu_col(format!("{:.3}", cpu * 1e6 / deliveries)),
+            cpu_col(format!("{:.0}", cpu / r.wall_s * 100.0)),
+            if uml { "-".to_string() } else { format!("{:.0}", r.client_cpu_s / r.wall_s * 100.0) },
+            if uml || r.machine_cpu_s.is_nan() {
+                "-".to_string()
+            } else {
+                format!("{:.0}", (r.machine_cpu_s - r.cpu_s - r.bench_cpu_s).max(0.0) / r.window_s * 100.0)
+            },
+            srv(format!("{:.1}", r.mem_end.0 as f64 / 1024.0)),
+            srv(format!("{:.1}", r.mem_end.1 as f64 / 1024.0)),
             if r.clients >= 10 { format!("{:.1}", kb_per_client(r)) } else { "-".into() },
             drops
         );
@@ -1127,7 +1336,7 @@ fn ratios(rows: &[Row]) {
     for ((clients, rate, sent), (c, s)) in pairs {
         let (Some(c), Some(s)) = (c, s) else { continue };
         let lost = |r: &Row| r.sent as f64 - r.recv_mean;
-        let per_dlv = |r: &Row| r.cpu_s / (r.recv_mean * r.clients as f64);
+        let per_dlv = |r: &Row| r.machine_cpu_s / (r.recv_mean * r.clients as f64);
         let rate = if sent == 0 {
             "idle".into()
         } else if rate == 0 {
@@ -1180,7 +1389,10 @@ fn main() {
          cli% = the client thread (100 = the readers were the limit), oth% = everything else the machine ran \
          besides the server and this process (other work on the machine: the figures are not clean when high); RSS/PSS at the end (socketcand: sum \
          of its processes); kB/idle = (PSS with the clients connected and idle − PSS before) / clients; \
-         drops: s = canserver's own count (slow clients), k = kernel drops on its UDP bus socket."
+         drops: s = canserver's own count (slow clients), k = kernel drops on its UDP bus socket. \
+         In User-Mode Linux the CPU columns are the whole guest's (feeder, clients, kernel and server; \
+         measured from the host: the guest's own accounting charges almost nothing to its processes): \
+         compare the two servers' rows with each other and with the no-server row."
     );
     let dir = tempfile::tempdir_in(root().join("target")).expect("bench directory");
     let mut rows = Vec::new();
@@ -1190,6 +1402,12 @@ fn main() {
         bus.options.insert("port".into(), BUS_PORT.to_string());
         let setup = Setup { place: "loopback", bus, dir: dir.path(), can_sockets: None };
         let port = BUS_PORT.to_string();
+        for &rate in &rates {
+            wait_quiet(quiet_wait);
+            let row = run_direct(&setup, rate, frames_for(rate, seconds));
+            print_row(&row);
+            rows.push(row);
+        }
         for &n in &clients {
             for &rate in &rates {
                 let busy = wait_quiet(quiet_wait);
@@ -1210,7 +1428,7 @@ fn main() {
         if busy >= 15.0 {
             println!("(machine {busy:.0}% busy before the User-Mode Linux part)");
         }
-        match uml_rows(env_or("BENCH_UML_SECONDS", 4.0), &exe) {
+        match uml_rows(env_or("BENCH_UML_SECONDS", 4.0), &exe, dir.path()) {
             Ok(r) => {
                 for row in &r {
                     print_row(row);
