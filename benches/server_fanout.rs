@@ -12,14 +12,20 @@
 //! * frames lost per client (worst client and the mean), latency p50/p99/max over every frame
 //!   every client received, each client's delivered rate (frames / time from the first frame sent
 //!   to its last frame received);
-//! * the server's CPU time (its process tree's, by the scheduler's clocks: `clock_getcpuclockid`;
-//!   the tick-sampled utime+stime of `/proc/PID/stat` charge next to nothing to the processes
-//!   inside User-Mode Linux) per bus frame and per delivery (one frame to one client), and as a
-//!   share of one core;
+//! * CPU time per bus frame and per delivery (one frame to one client), and as a share of one
+//!   core: on loopback the server's process tree's, by the scheduler's clocks
+//!   (`clock_getcpuclockid`, nanoseconds), with the machine's other load beside it (`oth%`: the
+//!   figures are not clean when it is high); in User-Mode Linux the whole guest's, measured from
+//!   the host between marks the guest writes around each row's traffic (the guest's own
+//!   accounting, ticks and scheduler clocks alike, charges next to nothing to the processes that
+//!   ran), so the two servers compare with each other under the same feeder and clients;
 //! * memory: the server's resident set (and proportional set: socketcand forks one process per
 //!   client) before any client, with the clients connected and idle (→ kB per idle client), and
 //!   at the end of the traffic; where the losses happened when the server can tell (canserver's
 //!   disconnect lines; the kernel's drop counter of its UDP bus socket).
+//!
+//! A baseline row per rate has no server: one receiver on the bus itself, the platform's own
+//! latency and loss.
 //!
 //! Places: canserver on the loopback udp_multicast bus of this machine (as root in a private
 //! network namespace with only `lo`, else on a private port), and — both servers in one User-Mode
@@ -36,7 +42,7 @@
 //! memory row per server (default 100, 0 = none); `BENCH_PLACES` (loopback,uml; default both),
 //! `SOCKETCAND` (the daemon; default $CARGO_TARGET_DIR/peers/bin/socketcand),
 //! `BENCH_QUIET_WAIT` seconds to wait before each row for the machine to be quiet (default 20;
-//! the `oth%` column shows what else ran). About 2 minutes in all.
+//! the `oth%` column shows what else ran). About 2.5 minutes in all.
 
 use std::collections::BTreeMap;
 use std::io::Read;
