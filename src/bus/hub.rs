@@ -2,10 +2,12 @@
 //! with a hundred clients, a CANopen node with several protocol tasks and a repl stand on.
 //!
 //! One task reads the bus and offers every event to every [`Subscription`]. Each subscription
-//! has its own filter and its own bounded queue: a subscriber that stops reading loses the events
-//! that do not fit, counted exactly, and is told how many with one [`BusEvent::Dropped`] before
-//! the next event it can take; the bus and the other subscribers never wait for it, and memory
-//! stays bounded by the queues' capacities. Frames sent through the hub (by [`Hub::send`] or a
+//! has its own filter and its own bounded queue: a subscriber that stops reading loses events,
+//! counted exactly — the newest, which do not fit (the default: what was queued stays
+//! complete), or the oldest ([`Overflow::DropOldest`]: a live view or a network client gets
+//! the latest) — and is told how many with one [`BusEvent::Dropped`] where they were lost; the
+//! bus and the other subscribers never wait for it, and memory stays bounded by the queues'
+//! capacities. Frames sent through the hub (by [`Hub::send`] or a
 //! subscription's [`Subscription::send`]) go to the bus and, as transmitted frames, to the
 //! subscriptions that asked to hear them ([`SubscribeOptions::hear_sent`]); a subscription never
 //! hears its own.
@@ -37,7 +39,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use tokio::sync::mpsc::{self, error::TrySendError};
+use std::collections::VecDeque;
+
+use tokio::sync::Notify;
 
 use super::{Bus, BusError, BusEvent, BusStats};
 use crate::filter::FilterSet;
@@ -59,11 +63,121 @@ pub struct SubscribeOptions {
     /// Also receive the frames other users of this hub send, as transmitted frames
     /// ([`Direction::Tx`]), as a second program on the same bus would see them.
     pub hear_sent: bool,
+    /// Which events a full queue gives up.
+    pub overflow: Overflow,
+}
+
+/// What a full subscription queue gives up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Overflow {
+    /// The events that do not fit: what is queued stays a complete stretch of the bus, and the
+    /// drop report comes after it, where the gap is (recording, analysis).
+    #[default]
+    DropNewest,
+    /// The oldest queued events, to make room: the subscriber gets the latest traffic, and the
+    /// drop report comes first (live views, network clients).
+    DropOldest,
 }
 
 impl Default for SubscribeOptions {
     fn default() -> Self {
-        SubscribeOptions { filter: FilterSet::default(), capacity: DEFAULT_CAPACITY, hear_sent: false }
+        SubscribeOptions {
+            filter: FilterSet::default(),
+            capacity: DEFAULT_CAPACITY,
+            hear_sent: false,
+            overflow: Overflow::DropNewest,
+        }
+    }
+}
+
+/// A subscription's bounded queue, shared by the hub (pushing) and the subscriber (popping).
+struct Queue {
+    state: Mutex<QueueState>,
+    /// Wakes the subscriber; a push while it is not waiting leaves a permit, so none is missed.
+    ready: Notify,
+}
+
+struct QueueState {
+    events: VecDeque<BusEvent>,
+    capacity: usize,
+    overflow: Overflow,
+    /// Events dropped and not yet reported to the subscriber.
+    unreported: u64,
+    /// The hub will push nothing more (its bus failed, or the hub was dropped).
+    closed: bool,
+}
+
+impl Queue {
+    fn new(capacity: usize, overflow: Overflow) -> Queue {
+        Queue {
+            state: Mutex::new(QueueState {
+                events: VecDeque::new(),
+                capacity,
+                overflow,
+                unreported: 0,
+                closed: false,
+            }),
+            ready: Notify::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, QueueState> {
+        // Nothing panics while holding it; a poisoned lock still holds a whole queue.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queue `event`; returns whether an event was dropped for it (or it was dropped).
+    fn push(&self, event: &BusEvent) -> bool {
+        let mut q = self.lock();
+        let dropped = match q.overflow {
+            Overflow::DropNewest => {
+                // The report of earlier drops goes first, where the gap is; when even that does
+                // not fit, this event is dropped too.
+                let report = u64::from(q.unreported > 0);
+                if q.events.len() + report as usize + 1 > q.capacity {
+                    q.unreported += 1;
+                    true
+                } else {
+                    if report == 1 {
+                        let count = std::mem::take(&mut q.unreported);
+                        q.events.push_back(BusEvent::Dropped { count });
+                    }
+                    q.events.push_back(event.clone());
+                    false
+                }
+            }
+            Overflow::DropOldest => {
+                let full = q.events.len() >= q.capacity;
+                if full {
+                    q.events.pop_front();
+                    q.unreported += 1;
+                }
+                q.events.push_back(event.clone());
+                full
+            }
+        };
+        drop(q);
+        self.ready.notify_one();
+        dropped
+    }
+
+    fn close(&self) {
+        self.lock().closed = true;
+        self.ready.notify_one();
+    }
+
+    /// The next event, `Err(())` when the queue is closed and empty, `Ok(None)` when empty.
+    fn pop(&self) -> Result<Option<BusEvent>, ()> {
+        let mut q = self.lock();
+        if q.overflow == Overflow::DropOldest && q.unreported > 0 {
+            let count = std::mem::take(&mut q.unreported);
+            return Ok(Some(BusEvent::Dropped { count }));
+        }
+        match q.events.pop_front() {
+            Some(e) => Ok(Some(e)),
+            None if q.closed => Err(()),
+            None => Ok(None),
+        }
     }
 }
 
@@ -88,11 +202,16 @@ struct Slot {
     id: u64,
     filter: Option<FilterSet>,
     hear_sent: bool,
-    queue: mpsc::Sender<BusEvent>,
-    /// Events dropped since the last drop report this subscriber was given.
-    unreported: u64,
+    queue: Arc<Queue>,
     /// Every event dropped for this subscriber, for [`Subscription::dropped`].
     dropped: Arc<AtomicU64>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        // The hub lets go of this subscription: it sees the end once it has read what is queued.
+        self.queue.close();
+    }
 }
 
 impl Slot {
@@ -103,25 +222,11 @@ impl Slot {
         }
     }
 
-    /// Queue `event`, or count it as dropped. A drop report goes first when there is one to give;
-    /// when even that does not fit, the event is dropped too.
+    /// Queue `event`, or count what its queue had to drop.
     fn offer(&mut self, event: &BusEvent) {
-        if self.unreported > 0 {
-            match self.queue.try_send(BusEvent::Dropped { count: self.unreported }) {
-                Ok(()) => self.unreported = 0,
-                Err(TrySendError::Full(_)) => return self.count_drop(),
-                Err(TrySendError::Closed(_)) => return,
-            }
+        if self.queue.push(event) {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
         }
-        match self.queue.try_send(event.clone()) {
-            Ok(()) | Err(TrySendError::Closed(_)) => {}
-            Err(TrySendError::Full(_)) => self.count_drop(),
-        }
-    }
-
-    fn count_drop(&mut self) {
-        self.unreported += 1;
-        self.dropped.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -192,23 +297,24 @@ impl Hub {
 
     /// A new subscription; it receives what the bus delivers from now on.
     pub fn subscribe(&self, options: SubscribeOptions) -> Subscription {
-        let (queue, events) = mpsc::channel(options.capacity.max(2));
+        let queue = Arc::new(Queue::new(options.capacity.max(2), options.overflow));
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let dropped = Arc::new(AtomicU64::new(0));
         let slot = Slot {
             id,
             filter: (!options.filter.is_pass_all()).then_some(options.filter),
             hear_sent: options.hear_sent,
-            queue,
-            unreported: 0,
+            queue: Arc::clone(&queue),
             dropped: Arc::clone(&dropped),
         };
         // A hub whose bus has failed takes no subscribers: the queue closes at once and the
         // subscription reports the failure.
         if self.shared.failure().is_none() {
             self.shared.slots().push(slot);
+        } else {
+            drop(slot);
         }
-        Subscription { id, events, dropped, shared: Arc::clone(&self.shared) }
+        Subscription { id, events: queue, dropped, shared: Arc::clone(&self.shared) }
     }
 
     /// Send a frame on the bus; subscriptions that hear sent frames receive it too.
@@ -245,7 +351,7 @@ impl Drop for Hub {
 /// One subscriber's view of the hub. Dropping it unsubscribes.
 pub struct Subscription {
     id: u64,
-    events: mpsc::Receiver<BusEvent>,
+    events: Arc<Queue>,
     dropped: Arc<AtomicU64>,
     shared: Arc<Shared>,
 }
@@ -254,21 +360,19 @@ impl Subscription {
     /// The next event this subscription wants; the bus's failure once the hub has stopped and the
     /// queue is empty.
     pub async fn recv(&mut self) -> Result<BusEvent, BusError> {
-        match self.events.recv().await {
-            Some(event) => Ok(event),
-            None => Err(BusError::Stopped(self.shared.failure().unwrap_or_else(|| "the hub stopped".into()))),
+        loop {
+            if let Some(event) = self.try_recv()? {
+                return Ok(event);
+            }
+            self.events.ready.notified().await;
         }
     }
 
     /// The next event if one is queued now, without waiting.
     pub fn try_recv(&mut self) -> Result<Option<BusEvent>, BusError> {
-        match self.events.try_recv() {
-            Ok(event) => Ok(Some(event)),
-            Err(mpsc::error::TryRecvError::Empty) => Ok(None),
-            Err(mpsc::error::TryRecvError::Disconnected) => {
-                Err(BusError::Stopped(self.shared.failure().unwrap_or_else(|| "the hub stopped".into())))
-            }
-        }
+        self.events.pop().map_err(|()| {
+            BusError::Stopped(self.shared.failure().unwrap_or_else(|| "the hub stopped".into()))
+        })
     }
 
     /// Send a frame on the bus; the other subscriptions that hear sent frames receive it.
@@ -386,6 +490,37 @@ mod tests {
         assert!(matches!(&next[1], BusEvent::Frame(f) if f.id() == 0x300));
         assert_eq!(laggard.dropped(), N as u64 - 8);
         assert_eq!(everything.dropped(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_drop_oldest_laggard_keeps_the_latest_events_and_hears_of_the_loss_first() {
+        let config = BusConfig::new("virtual", Some("hub-drop-oldest"));
+        let producer = Bus::open(&config).await.unwrap();
+        let hub = Hub::new(Bus::open(&config).await.unwrap());
+        let mut everything = hub.subscribe(SubscribeOptions { capacity: 4096, ..Default::default() });
+        let mut laggard = hub.subscribe(SubscribeOptions {
+            capacity: 8,
+            overflow: Overflow::DropOldest,
+            ..Default::default()
+        });
+        const N: u32 = 100;
+        for n in 0..N {
+            producer.send(&data(0x100, n)).await.unwrap();
+        }
+        // Once the hub has delivered all of them, the laggard holds the last 8.
+        frames(&mut everything, N as usize).await;
+        assert_eq!(laggard.dropped(), u64::from(N) - 8);
+        assert_eq!(laggard.try_recv().unwrap(), Some(BusEvent::Dropped { count: u64::from(N) - 8 }));
+        let kept = frames(&mut laggard, 8).await;
+        let numbers: Vec<u32> = kept
+            .iter()
+            .map(|e| match e {
+                BusEvent::Frame(f) => u32::from_le_bytes(f.data().try_into().unwrap()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(numbers, (N - 8..N).collect::<Vec<_>>());
+        assert_eq!(laggard.try_recv().unwrap(), None);
     }
 
     #[tokio::test]

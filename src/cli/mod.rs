@@ -293,14 +293,16 @@ where
     run_on(tool, tokio::runtime::Builder::new_current_thread(), command)
 }
 
-/// [`run_main`] on a multi-threaded runtime (one worker per core): for servers, whose clients
-/// are many tasks.
-pub fn run_main_multi_thread<F, Fut>(tool: &str, command: F) -> ExitCode
+/// [`run_main`] on a multi-threaded runtime with `workers` worker threads: for servers, whose
+/// clients are many tasks.
+pub fn run_main_multi_thread<F, Fut>(tool: &str, workers: usize, command: F) -> ExitCode
 where
     F: FnOnce(Shutdown) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<u8>>,
 {
-    run_on(tool, tokio::runtime::Builder::new_multi_thread(), command)
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.worker_threads(workers.max(1));
+    run_on(tool, builder, command)
 }
 
 fn run_on<F, Fut>(tool: &str, mut builder: tokio::runtime::Builder, command: F) -> ExitCode

@@ -36,7 +36,7 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 
-use crate::bus::hub::{Hub, SubscribeOptions, Subscription};
+use crate::bus::hub::{Hub, Overflow, SubscribeOptions, Subscription};
 use crate::bus::BusEvent;
 use crate::shutdown::Shutdown;
 
@@ -188,6 +188,7 @@ impl Shared {
         bus.hub.subscribe(SubscribeOptions {
             capacity: self.options.queue.max(HUB_QUEUE),
             hear_sent: true,
+            overflow: Overflow::DropOldest,
             ..Default::default()
         })
     }

@@ -7,6 +7,10 @@ use std::io;
 
 use tokio::net::TcpStream;
 
+/// Bytes an empty outbox keeps; above [`SHRINK_ABOVE`] it gives memory back once drained.
+const INITIAL: usize = 4096;
+const SHRINK_ABOVE: usize = 64 * 1024;
+
 pub struct Outbox {
     bytes: VecDeque<u8>,
     /// Lengths of the queued elements, oldest first; the first may be partly written.
@@ -68,6 +72,11 @@ impl Outbox {
                 Err(e) => return Err(e),
             };
             self.consume(n);
+        }
+        // A burst (a client that lagged) grew the buffers: give the memory back once drained.
+        if self.bytes.capacity() > SHRINK_ABOVE {
+            self.bytes.shrink_to(INITIAL);
+            self.lens.shrink_to(INITIAL / 32);
         }
         Ok(true)
     }
