@@ -47,6 +47,9 @@ use super::{Bus, BusError, BusEvent, BusStats};
 use crate::filter::FilterSet;
 use crate::frame::{Direction, Frame, Timestamp};
 
+/// Events the reading task takes from the bus at most before handing them on.
+const BATCH: usize = 64;
+
 /// Events a subscription's queue holds unless told otherwise: about 100 ms of a fully loaded
 /// 1 Mbit/s classic bus, for a subscriber that is busy for a moment.
 pub const DEFAULT_CAPACITY: usize = 1024;
@@ -126,38 +129,43 @@ impl Queue {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Queue `event`; returns whether an event was dropped for it (or it was dropped).
-    fn push(&self, event: &BusEvent) -> bool {
+    /// Queue `events`; returns how many events were dropped for them (or of them).
+    fn push_all<'a>(&self, events: impl Iterator<Item = &'a BusEvent>) -> u64 {
         let mut q = self.lock();
-        let dropped = match q.overflow {
-            Overflow::DropNewest => {
-                // The report of earlier drops goes first, where the gap is; when even that does
-                // not fit, this event is dropped too.
-                let report = u64::from(q.unreported > 0);
-                if q.events.len() + report as usize + 1 > q.capacity {
-                    q.unreported += 1;
-                    true
-                } else {
-                    if report == 1 {
-                        let count = std::mem::take(&mut q.unreported);
-                        q.events.push_back(BusEvent::Dropped { count });
+        let mut dropped = 0;
+        let mut pushed = false;
+        for event in events {
+            pushed = true;
+            match q.overflow {
+                Overflow::DropNewest => {
+                    // The report of earlier drops goes first, where the gap is; when even that
+                    // does not fit, this event is dropped too.
+                    let report = usize::from(q.unreported > 0);
+                    if q.events.len() + report + 1 > q.capacity {
+                        q.unreported += 1;
+                        dropped += 1;
+                    } else {
+                        if report == 1 {
+                            let count = std::mem::take(&mut q.unreported);
+                            q.events.push_back(BusEvent::Dropped { count });
+                        }
+                        q.events.push_back(event.clone());
+                    }
+                }
+                Overflow::DropOldest => {
+                    if q.events.len() >= q.capacity {
+                        q.events.pop_front();
+                        q.unreported += 1;
+                        dropped += 1;
                     }
                     q.events.push_back(event.clone());
-                    false
                 }
             }
-            Overflow::DropOldest => {
-                let full = q.events.len() >= q.capacity;
-                if full {
-                    q.events.pop_front();
-                    q.unreported += 1;
-                }
-                q.events.push_back(event.clone());
-                full
-            }
-        };
+        }
         drop(q);
-        self.ready.notify_one();
+        if pushed {
+            self.ready.notify_one();
+        }
         dropped
     }
 
@@ -224,8 +232,16 @@ impl Slot {
 
     /// Queue `event`, or count what its queue had to drop.
     fn offer(&mut self, event: &BusEvent) {
-        if self.queue.push(event) {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
+        if self.wants(event) {
+            self.offer_all(std::slice::from_ref(event));
+        }
+    }
+
+    /// Queue the events this subscription wants, under one lock and with one wake-up.
+    fn offer_all(&mut self, events: &[BusEvent]) {
+        let dropped = self.queue.push_all(events.iter().filter(|e| self.wants(e)));
+        if dropped > 0 {
+            self.dropped.fetch_add(dropped, Ordering::Relaxed);
         }
     }
 }
@@ -237,9 +253,9 @@ impl Shared {
     }
 
     /// Offer an event read from the bus to every subscription.
-    fn deliver(&self, event: &BusEvent) {
-        for slot in self.slots().iter_mut().filter(|s| s.wants(event)) {
-            slot.offer(event);
+    fn deliver(&self, events: &[BusEvent]) {
+        for slot in self.slots().iter_mut() {
+            slot.offer_all(events);
         }
     }
 
@@ -251,7 +267,7 @@ impl Shared {
             sent.timestamp = Timestamp::now();
         }
         let event = BusEvent::Frame(sent);
-        for slot in self.slots().iter_mut().filter(|s| s.hear_sent && Some(s.id) != from && s.wants(&event)) {
+        for slot in self.slots().iter_mut().filter(|s| s.hear_sent && Some(s.id) != from) {
             slot.offer(&event);
         }
     }
@@ -282,11 +298,23 @@ impl Hub {
         });
         let reading = Arc::clone(&shared);
         let reader = tokio::spawn(async move {
+            // Events are handed on in batches of what the bus has ready: under load each queue is
+            // locked and its subscriber woken once per batch rather than once per event.
+            let mut batch = Vec::with_capacity(BATCH);
             let failure = loop {
                 match reading.bus.recv().await {
-                    Ok(event) => reading.deliver(&event),
+                    Ok(event) => batch.push(event),
                     Err(e) => break format!("{}: {e}", reading.bus.describe()),
                 }
+                // An error here comes again from the next recv, which reports it.
+                while batch.len() < BATCH {
+                    match reading.bus.try_recv() {
+                        Ok(Some(event)) => batch.push(event),
+                        Ok(None) | Err(_) => break,
+                    }
+                }
+                reading.deliver(&batch);
+                batch.clear();
             };
             *reading.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(failure);
             // Closing the queues: every subscriber sees the end once it has read what is queued.
