@@ -372,9 +372,11 @@ async fn count(shared: Arc<Shared>, bus: ServedBus) -> Option<String> {
     let mut sub =
         bus.hub.subscribe(SubscribeOptions { capacity: 65536, hear_sent: true, ..Default::default() });
     let mut own_drops = 0u64;
+    let stop = shared.shutdown.triggered();
+    tokio::pin!(stop);
     loop {
         let event = tokio::select! {
-            _ = shared.shutdown.triggered() => return None,
+            _ = &mut stop => return None,
             e = sub.recv() => e,
         };
         match event {

@@ -123,6 +123,9 @@ async fn binary(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, refuse
     let mut last_heard = Instant::now();
     let bus = shared.buses[0].clone();
     shared.log(format!("{peer}: python-can remote client connected"));
+    // One shutdown future for the session's life (see the socketcand session).
+    let stop = shared.shutdown.triggered();
+    tokio::pin!(stop);
 
     while end.is_none() {
         let handshaking = sub.is_none() && !periodic_only;
@@ -136,7 +139,7 @@ async fn binary(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, refuse
         }
         tokio::select! {
             biased;
-            _ = shared.shutdown.triggered() => end = Some("server shutting down".into()),
+            _ = &mut stop => end = Some("server shutting down".into()),
             r = stream.readable() => {
                 if r.is_err() { end = Some("connection failed".into()); continue; }
                 match stream.try_read(&mut buf) {
@@ -463,6 +466,8 @@ async fn websocket(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, ref
     let handshake_deadline = Instant::now() + shared.options.handshake_timeout;
     let mut buf = Vec::with_capacity(80);
     let send_event = |event: &WsEvent| out.push(Message::Text(ws::event_json(event).into()));
+    let stop = shared.shutdown.triggered();
+    tokio::pin!(stop);
     while end.is_none() {
         let mut timer = next_due(&jobs);
         if sub.is_none() {
@@ -470,7 +475,7 @@ async fn websocket(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, ref
         }
         tokio::select! {
             biased;
-            _ = shared.shutdown.triggered() => {
+            _ = &mut stop => {
                 close_code = CloseCode::Away;
                 end = Some("server shutting down".into());
             }

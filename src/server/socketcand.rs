@@ -116,6 +116,10 @@ pub(crate) async fn session(shared: Arc<Shared>, stream: TcpStream, peer: Socket
     let handshake_deadline = Instant::now() + shared.options.handshake_timeout;
     let mut last_heard = Instant::now();
     let mut buf = vec![0u8; 4096];
+    // One shutdown future for the session's life: making one per turn of the loop would register
+    // and deregister with the shared token (a lock every client contends for) per frame.
+    let stop = shared.shutdown.triggered();
+    tokio::pin!(stop);
     while st.end.is_none() {
         let now = Instant::now();
         let mut timer = st.next_timer();
@@ -130,7 +134,7 @@ pub(crate) async fn session(shared: Arc<Shared>, stream: TcpStream, peer: Socket
         let holding = st.hold_until.is_some_and(|t| t > now);
         tokio::select! {
             biased;
-            _ = shared.shutdown.triggered() => {
+            _ = &mut stop => {
                 st.end = Some("server shutting down".into());
             }
             r = stream.readable() => {
