@@ -41,6 +41,7 @@
 //! servers), `BENCH_UML_CLIENTS` (default 1,10), `BENCH_UML_IDLE` clients for an idle-only
 //! memory row per server (default 100, 0 = none); `BENCH_PLACES` (loopback,uml; default both),
 //! `SOCKETCAND` (the daemon; default $CARGO_TARGET_DIR/peers/bin/socketcand),
+//! `BENCH_CANSERVER_ARGS` (more canserver options, e.g. `--threads 2`),
 //! `BENCH_QUIET_WAIT` seconds to wait before each row for the machine to be quiet (default 20;
 //! the `oth%` column shows what else ran). About 2.5 minutes in all.
 
@@ -444,6 +445,7 @@ impl Server {
             .args(bus_args)
             .args(["--socketcand-port", &SOCKETCAND_PORT.to_string()])
             .args(["--remote-port", &REMOTE_PORT.to_string(), "--no-beacon"])
+            .args(std::env::var("BENCH_CANSERVER_ARGS").unwrap_or_default().split_whitespace())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
