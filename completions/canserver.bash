@@ -35,7 +35,7 @@ _canserver() {
 
     case "${cmd}" in
         canserver)
-            opts="-i -c -b -v -e -q -h -V --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --bus --listen --socketcand-port --no-socketcand --remote-port --no-remote --no-beacon --description --max-clients --read-only --queue --slow-client --handshake-timeout --idle-timeout --error-mask --quiet --help --version serve help"
+            opts="-i -c -b -v -e -q -h -V --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --bus --listen --socketcand-port --no-socketcand --remote-port --no-remote --no-beacon --description --max-clients --read-only --queue --slow-client --handshake-timeout --idle-timeout --error-mask --threads --quiet --help --version serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -141,6 +141,10 @@ _canserver() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -191,7 +195,7 @@ _canserver() {
             return 0
             ;;
         canserver__subcmd__serve)
-            opts="-i -c -b -v -e -q -h -V --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --bus --listen --socketcand-port --no-socketcand --remote-port --no-remote --no-beacon --description --max-clients --read-only --queue --slow-client --handshake-timeout --idle-timeout --error-mask --quiet --help --version"
+            opts="-i -c -b -v -e -q -h -V --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --bus --listen --socketcand-port --no-socketcand --remote-port --no-remote --no-beacon --description --max-clients --read-only --queue --slow-client --handshake-timeout --idle-timeout --error-mask --threads --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -294,6 +298,10 @@ _canserver() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_canserver_global_optspecs
-    string join \n i/interface= c/channel= b/bitrate= fd no-fd data-bitrate= receive-own port= ttl= multicast-interface= bus-option= config= config-section= v/verbose bus= listen= socketcand-port= no-socketcand remote-port= no-remote no-beacon description= max-clients= read-only queue= slow-client= handshake-timeout= idle-timeout= e/error-mask= q/quiet h/help V/version
+    string join \n i/interface= c/channel= b/bitrate= fd no-fd data-bitrate= receive-own port= ttl= multicast-interface= bus-option= config= config-section= v/verbose bus= listen= socketcand-port= no-socketcand remote-port= no-remote no-beacon description= max-clients= read-only queue= slow-client= handshake-timeout= idle-timeout= e/error-mask= threads= q/quiet h/help V/version
 end
 
 function __fish_canserver_needs_command
@@ -46,6 +46,7 @@ disconnect\t''"
 complete -c canserver -n "__fish_canserver_needs_command" -l handshake-timeout -d 'Time a client has to open a bus or send its bus request' -r
 complete -c canserver -n "__fish_canserver_needs_command" -l idle-timeout -d 'Disconnect a client that sends nothing for this long (default: never; TCP keep-alive finds vanished peers)' -r
 complete -c canserver -n "__fish_canserver_needs_command" -s e -l error-mask -d 'socketcand RAW mode: forward error frames of these classes (hex CAN_ERR_* mask, as the daemon\'s -e; 1FFFFFFF for all)' -r
+complete -c canserver -n "__fish_canserver_needs_command" -l threads -d 'Worker threads serving the clients. One has the fewest wake-ups between threads and the lowest latency (measured: benches/server_fanout.rs); more spread a fan-out to hundreds of busy clients over more cores' -r
 complete -c canserver -n "__fish_canserver_needs_command" -l fd -d 'Open the bus for CAN FD frames (the default)'
 complete -c canserver -n "__fish_canserver_needs_command" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
 complete -c canserver -n "__fish_canserver_needs_command" -l receive-own -d 'Also receive the frames this process sends'
@@ -81,6 +82,7 @@ disconnect\t''"
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l handshake-timeout -d 'Time a client has to open a bus or send its bus request' -r
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l idle-timeout -d 'Disconnect a client that sends nothing for this long (default: never; TCP keep-alive finds vanished peers)' -r
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -s e -l error-mask -d 'socketcand RAW mode: forward error frames of these classes (hex CAN_ERR_* mask, as the daemon\'s -e; 1FFFFFFF for all)' -r
+complete -c canserver -n "__fish_canserver_using_subcommand serve" -l threads -d 'Worker threads serving the clients. One has the fewest wake-ups between threads and the lowest latency (measured: benches/server_fanout.rs); more spread a fan-out to hundreds of busy clients over more cores' -r
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l fd -d 'Open the bus for CAN FD frames (the default)'
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l receive-own -d 'Also receive the frames this process sends'
