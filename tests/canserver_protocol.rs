@@ -316,6 +316,42 @@ fn control_mode_sends_statistics_until_stopped() {
     std::thread::sleep(Duration::from_millis(300));
     let _ = c.elements_for(Duration::from_millis(50));
     assert_eq!(c.elements_for(Duration::from_millis(800)), Vec::<String>::new());
+    // A mode switch stops them too, as the daemon's does: the `< ok >` comes alone.
+    c.send("< statistics 50 >");
+    std::thread::sleep(Duration::from_millis(200));
+    c.send("< rawmode >");
+    let mut rest = c.elements_for(Duration::from_millis(600));
+    rest.retain(|e| !e.starts_with("< stat "));
+    assert_eq!(rest, vec!["< ok >".to_string()]);
+    assert!(c.elements_for(Duration::from_millis(500)).is_empty(), "statistics went on in RAW mode");
+}
+
+#[test]
+fn the_daemons_quirks_empty_element_and_echoed_frames_stamped_when_sent() {
+    let server = Server::start(&[]);
+    let mut c = server.raw();
+    c.expect("< hi >");
+    // `< >` in NO_BUS mode: the daemon answers an unknown command and then `< ok >`.
+    c.send("< >");
+    c.expect("< error unknown command >");
+    c.expect("< ok >");
+    c.send("< open can0 >");
+    c.expect("< ok >");
+    c.send("< rawmode >");
+    c.expect("< ok >");
+    std::thread::sleep(Duration::from_millis(200));
+    // A frame a remote client sends with an old timestamp (a replayed log) reaches the others
+    // stamped with the time it was sent.
+    let mut remote = server.raw_remote();
+    remote.send(binary_bus_request());
+    let mut old = binary_message(0x321, &[1]);
+    old[1..9].copy_from_slice(&1_500_000_000.0f64.to_be_bytes());
+    std::thread::sleep(Duration::from_millis(300));
+    remote.send(old);
+    let e = c.element(T).expect("the frame");
+    let secs: f64 = e.split(' ').nth(3).unwrap().parse().unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+    assert!((now - secs).abs() < 60.0, "{e} carries the sender's time, not the time it was sent");
 }
 
 #[test]

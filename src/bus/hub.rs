@@ -263,9 +263,8 @@ impl Shared {
     fn echo(&self, frame: &Frame, from: Option<u64>) {
         let mut sent = *frame;
         sent.direction = Direction::Tx;
-        if sent.timestamp == Timestamp::ZERO {
-            sent.timestamp = Timestamp::now();
-        }
+        // When it went on the bus, whatever time the sender wrote on it (a replayed log's).
+        sent.timestamp = Timestamp::now();
         let event = BusEvent::Frame(sent);
         for slot in self.slots().iter_mut().filter(|s| s.hear_sent && Some(s.id) != from) {
             slot.offer(&event);
@@ -316,9 +315,12 @@ impl Hub {
                 reading.deliver(&batch);
                 batch.clear();
             };
+            // Under the slots' lock, so that a subscription made meanwhile either sees the failure
+            // or is closed here. Closing the queues: every subscriber sees the end once it has
+            // read what is queued.
+            let mut slots = reading.slots();
             *reading.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(failure);
-            // Closing the queues: every subscriber sees the end once it has read what is queued.
-            reading.slots().clear();
+            slots.clear();
         });
         Hub { shared, reader }
     }
@@ -337,9 +339,11 @@ impl Hub {
         };
         // A hub whose bus has failed takes no subscribers: the queue closes at once and the
         // subscription reports the failure.
+        let mut slots = self.shared.slots();
         if self.shared.failure().is_none() {
-            self.shared.slots().push(slot);
+            slots.push(slot);
         } else {
+            drop(slots);
             drop(slot);
         }
         Subscription { id, events: queue, dropped, shared: Arc::clone(&self.shared) }

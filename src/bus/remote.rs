@@ -440,6 +440,7 @@ async fn ws_connection(
     let _ = ready.send(Ok((info, binary)));
     let (mut sink, mut source) = socket.split();
     let invalid = |reason: String| Ok(BusEvent::Invalid { source: server.clone(), reason });
+    let mut unread = 0u64;
     loop {
         tokio::select! {
             frame = frames.recv() => {
@@ -482,8 +483,26 @@ async fn ws_connection(
                     Some(Ok(_)) => continue,
                 };
                 let fatal = event.is_err();
-                if events.send(event).await.is_err() || fatal {
+                if fatal {
+                    let _ = events.send(event).await;
                     return;
+                }
+                // A program that only sends never reads: what it does not take is dropped and
+                // counted here, so that sending never waits on receiving.
+                if unread > 0 {
+                    match events.try_send(Ok(BusEvent::Dropped { count: unread })) {
+                        Ok(()) => unread = 0,
+                        Err(tokio::sync::mpsc::error::TrySendError::Full(_)) => {
+                            unread += 1;
+                            continue;
+                        }
+                        Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => return,
+                    }
+                }
+                match events.try_send(event) {
+                    Ok(()) => {}
+                    Err(tokio::sync::mpsc::error::TrySendError::Full(_)) => unread += 1,
+                    Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => return,
                 }
             }
         }

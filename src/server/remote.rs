@@ -28,6 +28,9 @@ use crate::frame::{Frame, CAN_EFF_FLAG};
 use crate::net::remote::{self as proto, Decoder, Event, RemoteFilter};
 use crate::net::ws_remote::{self as ws, WsEvent};
 
+/// Cyclic transmissions one client may run at once (the kernel's BCM has no more useful ids).
+pub(crate) const MAX_JOBS: usize = 2048;
+
 /// A cyclic transmission a client started.
 struct Cyclic {
     frame: Frame,
@@ -184,6 +187,10 @@ async fn binary(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, refuse
                             }
                             if shared.options.read_only {
                                 tell_read_only(&shared, &peer, &mut told_read_only, &mut outbox, &mut push, version);
+                                continue;
+                            }
+                            if jobs.len() >= MAX_JOBS && !jobs.contains_key(&key(&frame)) {
+                                shared.log(format!("{peer}: refused a cyclic transmission: {MAX_JOBS} already run"));
                                 continue;
                             }
                             let now = Instant::now();
@@ -367,6 +374,25 @@ impl WsOut {
     }
 }
 
+/// Messages of this protocol are small (a CAN message, a bus request): a client may not make the
+/// server buffer megabytes of one unfinished message (tungstenite's defaults are 16/64 MiB).
+fn ws_limits() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .max_message_size(Some(64 * 1024))
+        .max_frame_size(Some(64 * 1024))
+}
+
+/// Describe the first few protocol errors of a client, then only count them.
+fn complain(shared: &Shared, peer: &SocketAddr, count: &mut u64, what: &str) {
+    *count += 1;
+    if *count <= 5 {
+        shared.log(format!("{peer}: {what}"));
+    }
+    if *count == 5 {
+        shared.log(format!("{peer}: further errors of this client are not shown"));
+    }
+}
+
 async fn websocket(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, refuse: bool) {
     use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
     let mut chosen: Option<&'static str> = None;
@@ -393,7 +419,7 @@ async fn websocket(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, ref
     };
     let accepted = tokio::time::timeout(
         shared.options.handshake_timeout,
-        tokio_tungstenite::accept_hdr_async(stream, pick),
+        tokio_tungstenite::accept_hdr_async_with_config(stream, pick, Some(ws_limits())),
     )
     .await;
     let socket = match accepted {
@@ -462,6 +488,7 @@ async fn websocket(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, ref
     let mut told_read_only = false;
     let mut slow_logged = false;
     let mut queue_drops = 0u64;
+    let mut complaints = 0u64;
     let mut close_code = CloseCode::Normal;
     let handshake_deadline = Instant::now() + shared.options.handshake_timeout;
     let mut buf = Vec::with_capacity(80);
@@ -491,7 +518,7 @@ async fn websocket(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, ref
                                 send_frame(&shared, &peer, &sub, frame, &mut told_read_only, &send_event, &mut end).await;
                             }
                             Ok(_) => {}
-                            Err(e) => { send_event(&WsEvent::Error(e.clone())); shared.log(format!("{peer}: {e}")); }
+                            Err(e) => { send_event(&WsEvent::Error(e.clone())); complain(&shared, &peer, &mut complaints, &e); }
                         }
                         continue;
                     }
@@ -521,6 +548,10 @@ async fn websocket(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, ref
                             tell_ws_read_only(&shared, &peer, &mut told_read_only, &send_event);
                             continue;
                         }
+                        if jobs.len() >= MAX_JOBS && !jobs.contains_key(&key(&frame)) {
+                            complain(&shared, &peer, &mut complaints, &format!("refused a cyclic transmission: {MAX_JOBS} already run"));
+                            continue;
+                        }
                         let now = Instant::now();
                         let until = duration.map(|d| now + Duration::from_secs_f64(d.min(1e6)));
                         jobs.insert(key(&frame), Cyclic { frame, period: Duration::from_secs_f64(period), next: now, until });
@@ -528,15 +559,15 @@ async fn websocket(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, ref
                     Ok(WsEvent::PeriodicStop(id)) => {
                         jobs.retain(|k, _| k & !CAN_EFF_FLAG != id);
                     }
-                    Ok(WsEvent::Error(text)) => shared.log(format!("{peer}: client reports an error: {text}")),
+                    Ok(WsEvent::Error(text)) => complain(&shared, &peer, &mut complaints, &format!("client reports an error: {text}")),
                     Ok(other) => {
                         let text = format!("unexpected event {other:?}");
                         send_event(&WsEvent::Error(text.clone()));
-                        shared.log(format!("{peer}: {text}"));
+                        complain(&shared, &peer, &mut complaints, &text);
                     }
                     Err(e) => {
                         send_event(&WsEvent::Error(e.clone()));
-                        shared.log(format!("{peer}: {e}"));
+                        complain(&shared, &peer, &mut complaints, &e);
                     }
                 }
             }
@@ -597,7 +628,11 @@ async fn websocket(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, ref
         why.clone()
     };
     out.close(close_code, &reason);
-    let _ = tokio::time::timeout(Duration::from_secs(1), writer).await;
+    // A writer stuck on a client that does not read must not keep the connection alive.
+    let abort = writer.abort_handle();
+    if tokio::time::timeout(Duration::from_secs(1), writer).await.is_err() {
+        abort.abort();
+    }
     let queue_dropped = sub.as_ref().map_or(0, Subscription::dropped);
     shared.log(format!(
         "{peer}: python-can-remote client disconnected ({why}){}",

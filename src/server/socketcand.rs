@@ -259,13 +259,13 @@ impl State {
         while self.end.is_none() {
             let element = self.splitter.next_element();
             if self.splitter.oversized > 0 {
-                self.shared.log(format!(
-                    "{}: discarded {} element(s) longer than {} bytes",
-                    self.peer,
+                let why = format!(
+                    "discarded {} element(s) longer than {} bytes",
                     self.splitter.oversized,
                     proto::MAX_ELEMENT
-                ));
+                );
                 self.splitter.oversized = 0;
+                self.syntax_error("<…>", why);
             }
             let Some(element) = element else { break };
             handled += 1;
@@ -311,7 +311,9 @@ impl State {
                 self.reply_alone(stream, &text).await;
             }
             [] => {
+                // The daemon's quirk: an unknown command, then `< ok >`.
                 self.reply("< error unknown command >");
+                self.reply("< ok >");
                 self.syntax_error(element, "unknown command");
             }
             [bus, rest @ ..] => {
@@ -363,6 +365,8 @@ impl State {
                 self.tx_jobs.clear();
                 self.rx_ops.clear();
             }
+            // The daemon stops its statistics on every mode switch.
+            self.stats_every = None;
             self.mode = mode;
             self.hold_until = (mode == Mode::Raw).then(|| Instant::now() + RAW_HOLD);
             self.reply_alone(stream, "< ok >").await;
@@ -511,6 +515,12 @@ impl State {
             self.tx_jobs.remove(&key(&frame));
             return Ok(());
         }
+        if self.tx_jobs.len() >= super::remote::MAX_JOBS && !self.tx_jobs.contains_key(&key(&frame)) {
+            return Err(proto::SyntaxError(format!(
+                "refused: {} cyclic jobs already run",
+                super::remote::MAX_JOBS
+            )));
+        }
         // Replaces a job of the same id, as TX_SETUP does; the first frame goes after a period.
         self.tx_jobs.insert(key(&frame), TxJob { frame, period, next: Instant::now() + period });
         Ok(())
@@ -534,12 +544,24 @@ impl State {
     ) -> Result<(), proto::SyntaxError> {
         let throttle = proto::parse_interval(sec, usec)?;
         let frame = Self::classic(id, len, bytes)?;
+        self.room_for(key(&frame))?;
         let mut mask = [0u8; 8];
         mask[..frame.len()].copy_from_slice(frame.data());
         self.rx_ops.insert(
             key(&frame),
             RxOp { throttle, mask: Some(mask), last: None, last_sent: None, pending: None },
         );
+        Ok(())
+    }
+
+    /// Whether another receive operation may be set up (one per id; at most MAX_JOBS).
+    fn room_for(&self, k: u32) -> Result<(), proto::SyntaxError> {
+        if self.rx_ops.len() >= super::remote::MAX_JOBS && !self.rx_ops.contains_key(&k) {
+            return Err(proto::SyntaxError(format!(
+                "refused: {} subscriptions and filters already set up",
+                super::remote::MAX_JOBS
+            )));
+        }
         Ok(())
     }
 
@@ -625,7 +647,8 @@ impl State {
             .values()
             .filter(|op| op.pending.is_some())
             .filter_map(|op| op.last_sent.map(|t| t + op.throttle));
-        let stats = self.stats_every.map(|_| self.next_stats);
+        // Statistics only flow in CONTROL mode (a mode switch also stops them).
+        let stats = self.stats_every.filter(|_| self.mode == Mode::Control).map(|_| self.next_stats);
         let hold = self.hold_until;
         jobs.chain(throttled).chain(stats).chain(hold).min()
     }
@@ -669,7 +692,7 @@ impl State {
             self.push_frame(scratch.as_bytes());
             self.scratch = scratch;
         }
-        if let Some(every) = self.stats_every {
+        if let Some(every) = self.stats_every.filter(|_| self.mode == Mode::Control) {
             if self.next_stats <= now {
                 self.next_stats = now + every;
                 if let Some(bus) = &self.bus {
