@@ -4,6 +4,9 @@
 //! `204 No Content`; a query with missing or invalid parameters answers `400 Bad Request`; other
 //! errors are `200` with a JSON API body (`{"errors":[{"detail":"…"}]}`).
 //!
+//! `GET /ui` is a live page on the same API (the stream stays at `/`): the latest frame per id
+//! with count and rate, a log that can be paused, bus-health banners, and a form that sends.
+//!
 //! Beyond the seed, on parameters and lines its clients never send or read: `bus=N` sends on
 //! another bus (0 by default), `ext=1` takes a 29-bit id, `fd=1` a CAN FD frame of up to 64 bytes
 //! (`brs=1` with the bit-rate switch); the stream carries `: keep-alive` comments every 15 s when
@@ -36,11 +39,21 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// Serve HTTP on `listener` until the shutdown.
 pub(crate) async fn serve(shared: Arc<Shared>, listener: TcpListener) {
     let stop = shared.shutdown.clone();
-    let app = Router::new().route("/", get(root)).with_state(Arc::clone(&shared));
+    let app = Router::new().route("/", get(root)).route("/ui", get(ui)).with_state(Arc::clone(&shared));
     let served = axum::serve(listener, app).with_graceful_shutdown(async move { stop.triggered().await });
     if let Err(e) = served.await {
         shared.log(format!("HTTP server failed: {e}"));
     }
+}
+
+/// The live page: one self-contained file in the binary (no CDN), built on the same API.
+const UI: &str = include_str!("ui.html");
+
+async fn ui() -> Response {
+    let mut response = UI.into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
 }
 
 fn cors(mut response: Response) -> Response {
