@@ -444,7 +444,7 @@ impl Server {
         let child = Command::new(canserver())
             .args(bus_args)
             .args(["--socketcand-port", &SOCKETCAND_PORT.to_string()])
-            .args(["--remote-port", &REMOTE_PORT.to_string(), "--no-beacon"])
+            .args(["--remote-port", &REMOTE_PORT.to_string(), "--no-beacon", "--no-http"])
             .args(std::env::var("BENCH_CANSERVER_ARGS").unwrap_or_default().split_whitespace())
             .stdin(Stdio::null())
             .stdout(Stdio::null())

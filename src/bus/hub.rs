@@ -354,6 +354,11 @@ impl Hub {
         self.shared.send(frame, None).await
     }
 
+    /// The controller state last seen on the bus (see [`Bus::state`]).
+    pub fn state(&self) -> crate::bus::BusState {
+        self.shared.bus.state()
+    }
+
     /// How many subscriptions are open.
     pub fn subscribers(&self) -> usize {
         self.shared.slots().len()

@@ -25,6 +25,7 @@
 //! ```
 
 pub mod beacon;
+mod http;
 mod outbox;
 pub mod remote;
 pub mod socketcand;
@@ -68,6 +69,8 @@ pub struct ServerOptions {
     pub socketcand_port: Option<u16>,
     /// python-can remote protocols' port (`None`: off).
     pub remote_port: Option<u16>,
+    /// The CAN-to-HTTP adaptor's port (`None`: off).
+    pub http_port: Option<u16>,
     /// Send the socketcand discovery beacon.
     pub beacon: bool,
     /// The beacon's description attribute.
@@ -96,6 +99,7 @@ impl Default for ServerOptions {
             listen: vec![IpAddr::V4(Ipv4Addr::LOCALHOST)],
             socketcand_port: Some(29536),
             remote_port: Some(crate::net::remote::DEFAULT_PORT),
+            http_port: Some(8080),
             beacon: true,
             description: "socketcand".into(),
             max_clients: 256,
@@ -199,6 +203,15 @@ pub(crate) struct ClientSlot {
     shared: Arc<Shared>,
 }
 
+impl ClientSlot {
+    /// A slot if fewer than `max_clients` are taken.
+    pub(crate) fn take(shared: &Arc<Shared>) -> Option<ClientSlot> {
+        let n = shared.clients.fetch_add(1, Ordering::AcqRel);
+        let slot = ClientSlot { shared: Arc::clone(shared) };
+        (n < shared.options.max_clients).then_some(slot)
+    }
+}
+
 impl Drop for ClientSlot {
     fn drop(&mut self) {
         self.shared.clients.fetch_sub(1, Ordering::AcqRel);
@@ -215,7 +228,7 @@ pub async fn serve(
     if buses.is_empty() {
         return Err(ServerError::Nothing("no bus".into()));
     }
-    if options.socketcand_port.is_none() && options.remote_port.is_none() {
+    if options.socketcand_port.is_none() && options.remote_port.is_none() && options.http_port.is_none() {
         return Err(ServerError::Nothing("every protocol is switched off".into()));
     }
     let shared = Arc::new(Shared {
@@ -237,6 +250,7 @@ pub async fn serve(
         for (port, protocol) in [
             (shared.options.socketcand_port, Protocol::Socketcand),
             (shared.options.remote_port, Protocol::Remote),
+            (shared.options.http_port, Protocol::Http),
         ] {
             let Some(port) = port else { continue };
             let addr = SocketAddr::new(ip, port);
@@ -247,7 +261,10 @@ pub async fn serve(
         }
     }
     for (listener, protocol) in listeners {
-        tasks.spawn(accept(Arc::clone(&shared), listener, protocol));
+        match protocol {
+            Protocol::Http => tasks.spawn(http::serve(Arc::clone(&shared), listener)),
+            _ => tasks.spawn(accept(Arc::clone(&shared), listener, protocol)),
+        };
     }
     if shared.options.beacon {
         if let Some(port) = shared.options.socketcand_port {
@@ -315,6 +332,7 @@ fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
 enum Protocol {
     Socketcand,
     Remote,
+    Http,
 }
 
 impl Protocol {
@@ -322,6 +340,7 @@ impl Protocol {
         match self {
             Protocol::Socketcand => "socketcand",
             Protocol::Remote => "python-can remote (binary and WebSocket)",
+            Protocol::Http => "HTTP (server-sent events at /, frames sent by GET /?id=…)",
         }
     }
 }
@@ -361,6 +380,7 @@ async fn accept(shared: Arc<Shared>, listener: TcpListener, protocol: Protocol) 
             match protocol {
                 Protocol::Socketcand => socketcand::session(shared, stream, peer, over).await,
                 Protocol::Remote => remote::session(shared, stream, peer, over).await,
+                Protocol::Http => {}
             }
         });
     }

@@ -36,6 +36,8 @@ pub struct Server {
     pub socketcand: u16,
     /// The remote protocols' port.
     pub remote: u16,
+    /// The HTTP adaptor's port.
+    pub http: u16,
     /// The UDP port of the private udp_multicast bus it serves.
     pub bus_port: String,
     log: Arc<LogBuf>,
@@ -84,18 +86,23 @@ impl Server {
         let bus_port = super::free_port();
         let socketcand = free_tcp_port();
         let remote = free_tcp_port();
+        let http = free_tcp_port();
         let mut cmd = super::tool(canserver());
         match &spec.bus {
             Some(bus) => cmd.args(bus),
             None => cmd.args(["--port", &bus_port]),
         };
         cmd.args(["--socketcand-port", &socketcand.to_string(), "--remote-port", &remote.to_string()]);
+        cmd.args(["--http-port", &http.to_string()]);
         if !spec.beacon {
             cmd.arg("--no-beacon");
         }
         cmd.args(&spec.args);
-        let listeners =
-            2 - usize::from(spec.args.iter().any(|a| a == "--no-socketcand" || a == "--no-remote"));
+        let listeners = 3 - spec
+            .args
+            .iter()
+            .filter(|a| ["--no-socketcand", "--no-remote", "--no-http"].contains(&a.as_str()))
+            .count();
         let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -119,7 +126,7 @@ impl Server {
                 log.grew.notify_all();
             });
         }
-        let server = Server { child: Some(child), socketcand, remote, bus_port, log };
+        let server = Server { child: Some(child), socketcand, remote, http, bus_port, log };
         let ready = server.wait_for_count(" protocol on ", listeners, Duration::from_secs(30));
         assert!(ready, "canserver did not start listening:\n{}", server.log());
         server

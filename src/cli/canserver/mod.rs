@@ -71,6 +71,12 @@ pub struct ServeArgs {
     /// Do not serve python-can's remote protocols
     #[arg(long = "no-remote", global = true)]
     pub no_remote: bool,
+    /// TCP port of the CAN-to-HTTP adaptor (server-sent events at /, GET /?id=…&data=[…] sends)
+    #[arg(long = "http-port", value_name = "PORT", default_value_t = 8080, global = true)]
+    pub http_port: u16,
+    /// Do not serve HTTP
+    #[arg(long = "no-http", global = true)]
+    pub no_http: bool,
     /// Do not send the socketcand discovery beacon (UDP 42000, every 3 s)
     #[arg(long = "no-beacon", global = true)]
     pub no_beacon: bool,
@@ -167,8 +173,8 @@ async fn open_buses(bus: &BusArgs, args: &ServeArgs) -> anyhow::Result<Vec<Serve
 }
 
 pub async fn run(bus: &BusArgs, args: ServeArgs, shutdown: Shutdown) -> anyhow::Result<u8> {
-    if args.no_socketcand && args.no_remote {
-        return Err(usage("every protocol is switched off (--no-socketcand and --no-remote)"));
+    if args.no_socketcand && args.no_remote && args.no_http {
+        return Err(usage("every protocol is switched off (--no-socketcand, --no-remote, --no-http)"));
     }
     if args.max_clients == 0 || args.queue == 0 {
         return Err(usage("--max-clients and --queue must be at least 1"));
@@ -188,6 +194,7 @@ pub async fn run(bus: &BusArgs, args: ServeArgs, shutdown: Shutdown) -> anyhow::
         listen: if args.listen.is_empty() { vec![IpAddr::from([127, 0, 0, 1])] } else { args.listen.clone() },
         socketcand_port: (!args.no_socketcand).then_some(args.socketcand_port),
         remote_port: (!args.no_remote).then_some(args.remote_port),
+        http_port: (!args.no_http).then_some(args.http_port),
         beacon: !args.no_beacon,
         description: args.description.clone(),
         max_clients: args.max_clients,
