@@ -82,7 +82,12 @@ fn id_error(can_id: u32, why: &'static str) -> UdpFrameError {
 
 /// Build a frame from a `can_id` with its flags, the length field, the CAN FD flags (`None`:
 /// classic) and the data bytes present (at least `len`, except for remote frames).
-fn frame_from_parts(can_id: u32, len: usize, fd_flags: Option<u8>, data: &[u8]) -> Result<Frame, UdpFrameError> {
+fn frame_from_parts(
+    can_id: u32,
+    len: usize,
+    fd_flags: Option<u8>,
+    data: &[u8],
+) -> Result<Frame, UdpFrameError> {
     let extended = can_id & CAN_EFF_FLAG != 0;
     let id = can_id & MAX_EXTENDED_ID;
     if can_id & CAN_ERR_FLAG != 0 {
@@ -181,7 +186,12 @@ impl CannelloniWriter {
     /// room for the header and one CAN FD frame of 64 bytes.
     pub fn new(payload: usize) -> CannelloniWriter {
         let payload = payload.max(CANNELLONI_HEADER + 6 + 64);
-        CannelloniWriter { buf: vec![0; payload].into_boxed_slice(), len: CANNELLONI_HEADER, count: 0, sequence: 0 }
+        CannelloniWriter {
+            buf: vec![0; payload].into_boxed_slice(),
+            len: CANNELLONI_HEADER,
+            count: 0,
+            sequence: 0,
+        }
     }
 
     /// Append `frame`; false (and nothing written) when it does not fit in this packet.
@@ -352,14 +362,10 @@ mod tests {
         assert!(w.push(&Frame::new_data(0x123, false, &[0xAA, 0xBB]).unwrap()));
         assert!(w.push(&Frame::new_remote(0x1234_5678, true, 4).unwrap()));
         assert!(w.push(&Frame::new_fd(0x7FF, false, &[7; 12], true, false).unwrap()));
-        let want = [
-            "02 00 00 0003",
-            "00000123 02 aabb",
-            "d2345678 04",
-            "000007ff 8c 05 070707070707070707070707",
-        ]
-        .concat()
-        .replace(' ', "");
+        let want =
+            ["02 00 00 0003", "00000123 02 aabb", "d2345678 04", "000007ff 8c 05 070707070707070707070707"]
+                .concat()
+                .replace(' ', "");
         assert_eq!(w.take(), hex(&want));
     }
 
