@@ -35,7 +35,7 @@ _canserver() {
 
     case "${cmd}" in
         canserver)
-            opts="-i -c -b -v -e -q -h -V --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --bus --listen --socketcand-port --no-socketcand --remote-port --no-remote --http-port --no-http --no-beacon --description --max-clients --read-only --queue --slow-client --handshake-timeout --idle-timeout --error-mask --threads --quiet --help --version serve help"
+            opts="-i -c -b -v -e -q -h -V --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --bus --listen --socketcand-port --no-socketcand --remote-port --no-remote --http-port --no-http --udp-peer --udp-listen --udp-format --udp-accept-any --no-beacon --description --max-clients --read-only --queue --slow-client --handshake-timeout --idle-timeout --error-mask --threads --quiet --help --version serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -111,6 +111,18 @@ _canserver() {
                     ;;
                 --http-port)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --udp-peer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --udp-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --udp-format)
+                    COMPREPLY=($(compgen -W "socketcan cannelloni" -- "${cur}"))
                     return 0
                     ;;
                 --description)
@@ -199,7 +211,7 @@ _canserver() {
             return 0
             ;;
         canserver__subcmd__serve)
-            opts="-i -c -b -v -e -q -h -V --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --bus --listen --socketcand-port --no-socketcand --remote-port --no-remote --http-port --no-http --no-beacon --description --max-clients --read-only --queue --slow-client --handshake-timeout --idle-timeout --error-mask --threads --quiet --help --version"
+            opts="-i -c -b -v -e -q -h -V --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --bus --listen --socketcand-port --no-socketcand --remote-port --no-remote --http-port --no-http --udp-peer --udp-listen --udp-format --udp-accept-any --no-beacon --description --max-clients --read-only --queue --slow-client --handshake-timeout --idle-timeout --error-mask --threads --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -275,6 +287,18 @@ _canserver() {
                     ;;
                 --http-port)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --udp-peer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --udp-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --udp-format)
+                    COMPREPLY=($(compgen -W "socketcan cannelloni" -- "${cur}"))
                     return 0
                     ;;
                 --description)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_canserver_global_optspecs
-    string join \n i/interface= c/channel= b/bitrate= fd no-fd data-bitrate= receive-own port= ttl= multicast-interface= bus-option= config= config-section= v/verbose bus= listen= socketcand-port= no-socketcand remote-port= no-remote http-port= no-http no-beacon description= max-clients= read-only queue= slow-client= handshake-timeout= idle-timeout= e/error-mask= threads= q/quiet h/help V/version
+    string join \n i/interface= c/channel= b/bitrate= fd no-fd data-bitrate= receive-own port= ttl= multicast-interface= bus-option= config= config-section= v/verbose bus= listen= socketcand-port= no-socketcand remote-port= no-remote http-port= no-http udp-peer= udp-listen= udp-format= udp-accept-any no-beacon description= max-clients= read-only queue= slow-client= handshake-timeout= idle-timeout= e/error-mask= threads= q/quiet h/help V/version
 end
 
 function __fish_canserver_needs_command
@@ -39,6 +39,10 @@ complete -c canserver -n "__fish_canserver_needs_command" -l listen -d 'Address 
 complete -c canserver -n "__fish_canserver_needs_command" -l socketcand-port -d 'TCP port of the socketcand protocol' -r
 complete -c canserver -n "__fish_canserver_needs_command" -l remote-port -d 'TCP port of python-can\'s remote protocols (binary and WebSocket)' -r
 complete -c canserver -n "__fish_canserver_needs_command" -l http-port -d 'TCP port of the CAN-to-HTTP adaptor (server-sent events at /, GET /?id=…&data=[…] sends)' -r
+complete -c canserver -n "__fish_canserver_needs_command" -l udp-peer -d 'Bridge a bus to this UDP peer (repeatable: the first pair of --udp-peer/--udp-listen bridges the first served bus, the second the second): its frames go to the peer as datagrams' -r
+complete -c canserver -n "__fish_canserver_needs_command" -l udp-listen -d 'Receive a bridge\'s datagrams on this address (and send from it); frames in them go onto the bus (repeatable, paired with --udp-peer in order) [default: an ephemeral port]' -r
+complete -c canserver -n "__fish_canserver_needs_command" -l udp-format -d 'The bridges\' datagrams: socketcan (one Linux struct can_frame/canfd_frame each, can_id little-endian, as the seed\'s adaptor) or cannelloni (the cannelloni tunnel\'s packets)' -r -f -a "socketcan\t''
+cannelloni\t''"
 complete -c canserver -n "__fish_canserver_needs_command" -l description -d 'The beacon\'s description' -r
 complete -c canserver -n "__fish_canserver_needs_command" -l max-clients -d 'Clients served at once; more are refused with the protocol\'s error' -r
 complete -c canserver -n "__fish_canserver_needs_command" -l queue -d 'Frames queued per client before its oldest are dropped' -r
@@ -55,6 +59,7 @@ complete -c canserver -n "__fish_canserver_needs_command" -s v -l verbose -d 'Pr
 complete -c canserver -n "__fish_canserver_needs_command" -l no-socketcand -d 'Do not serve the socketcand protocol'
 complete -c canserver -n "__fish_canserver_needs_command" -l no-remote -d 'Do not serve python-can\'s remote protocols'
 complete -c canserver -n "__fish_canserver_needs_command" -l no-http -d 'Do not serve HTTP'
+complete -c canserver -n "__fish_canserver_needs_command" -l udp-accept-any -d 'Take bridge datagrams from any sender, not only the peer\'s address'
 complete -c canserver -n "__fish_canserver_needs_command" -l no-beacon -d 'Do not send the socketcand discovery beacon (UDP 42000, every 3 s)'
 complete -c canserver -n "__fish_canserver_needs_command" -l read-only -d 'Clients only receive: nothing they send reaches the bus (they are told)'
 complete -c canserver -n "__fish_canserver_needs_command" -s q -l quiet -d 'Print nothing but errors'
@@ -77,6 +82,10 @@ complete -c canserver -n "__fish_canserver_using_subcommand serve" -l listen -d 
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l socketcand-port -d 'TCP port of the socketcand protocol' -r
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l remote-port -d 'TCP port of python-can\'s remote protocols (binary and WebSocket)' -r
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l http-port -d 'TCP port of the CAN-to-HTTP adaptor (server-sent events at /, GET /?id=…&data=[…] sends)' -r
+complete -c canserver -n "__fish_canserver_using_subcommand serve" -l udp-peer -d 'Bridge a bus to this UDP peer (repeatable: the first pair of --udp-peer/--udp-listen bridges the first served bus, the second the second): its frames go to the peer as datagrams' -r
+complete -c canserver -n "__fish_canserver_using_subcommand serve" -l udp-listen -d 'Receive a bridge\'s datagrams on this address (and send from it); frames in them go onto the bus (repeatable, paired with --udp-peer in order) [default: an ephemeral port]' -r
+complete -c canserver -n "__fish_canserver_using_subcommand serve" -l udp-format -d 'The bridges\' datagrams: socketcan (one Linux struct can_frame/canfd_frame each, can_id little-endian, as the seed\'s adaptor) or cannelloni (the cannelloni tunnel\'s packets)' -r -f -a "socketcan\t''
+cannelloni\t''"
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l description -d 'The beacon\'s description' -r
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l max-clients -d 'Clients served at once; more are refused with the protocol\'s error' -r
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l queue -d 'Frames queued per client before its oldest are dropped' -r
@@ -93,6 +102,7 @@ complete -c canserver -n "__fish_canserver_using_subcommand serve" -s v -l verbo
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l no-socketcand -d 'Do not serve the socketcand protocol'
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l no-remote -d 'Do not serve python-can\'s remote protocols'
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l no-http -d 'Do not serve HTTP'
+complete -c canserver -n "__fish_canserver_using_subcommand serve" -l udp-accept-any -d 'Take bridge datagrams from any sender, not only the peer\'s address'
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l no-beacon -d 'Do not send the socketcand discovery beacon (UDP 42000, every 3 s)'
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l read-only -d 'Clients only receive: nothing they send reaches the bus (they are told)'
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -s q -l quiet -d 'Print nothing but errors'

@@ -17,7 +17,7 @@ pub mod backend;
 pub mod hub;
 pub mod msgpack;
 pub mod remote;
-mod socket_io;
+pub(crate) mod socket_io;
 pub mod socketcan;
 pub mod socketcand;
 pub mod udp_multicast;

@@ -3,8 +3,10 @@
 //!
 //! * [`socketcand`]: the socketcand daemon's text elements and discovery beacon.
 //! * [`remote`]: python-can 2.0's binary remote protocol.
+//! * [`udp_frames`]: the CAN-to-UDP bridges' datagrams (Linux `struct can_frame`, cannelloni).
 //! * [`ws_remote`]: python-can-remote's WebSocket JSON and binary messages.
 
 pub mod remote;
 pub mod socketcand;
+pub mod udp_frames;
 pub mod ws_remote;

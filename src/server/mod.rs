@@ -1,6 +1,7 @@
 //! Serving buses over the network: the socketcand protocol ([`socketcand`]) and python-can's
 //! remote protocols ([`remote`]: python-can 2.0's binary events and python-can-remote's
-//! WebSocket protocol on one port), for any number of clients on each bus.
+//! WebSocket protocol on one port), for any number of clients on each bus; the CAN-to-HTTP
+//! adaptor; and CAN-to-UDP bridges to one peer each ([`udp`]).
 //!
 //! Every served bus is one [`Hub`]: each client is a subscription with its own filters and its
 //! own bounded queue, and what a client sends goes to the bus and to every other client, as on a
@@ -29,6 +30,7 @@ mod http;
 mod outbox;
 pub mod remote;
 pub mod socketcand;
+pub mod udp;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -42,6 +44,7 @@ use crate::bus::BusEvent;
 use crate::shutdown::Shutdown;
 
 pub use outbox::Outbox;
+pub use udp::{UdpBridge, UdpFormat};
 
 /// The least a client's hub queue holds (see [`Shared::subscribe`]).
 const HUB_QUEUE: usize = 4096;
@@ -91,6 +94,8 @@ pub struct ServerOptions {
     pub error_mask: u32,
     /// The bit rate the server's buses run at, reported to remote clients (forced on them).
     pub bitrate: Option<u32>,
+    /// CAN-to-UDP bridges: the first bridges the first served bus, the second the second, ….
+    pub udp: Vec<UdpBridge>,
 }
 
 impl Default for ServerOptions {
@@ -110,6 +115,7 @@ impl Default for ServerOptions {
             idle_timeout: None,
             error_mask: 0,
             bitrate: None,
+            udp: Vec::new(),
         }
     }
 }
@@ -212,6 +218,14 @@ impl ClientSlot {
     }
 }
 
+impl ClientSlot {
+    /// A slot whatever the count (a UDP bridge is configured, not connecting).
+    pub(crate) fn hold(shared: &Arc<Shared>) -> ClientSlot {
+        shared.clients.fetch_add(1, Ordering::AcqRel);
+        ClientSlot { shared: Arc::clone(shared) }
+    }
+}
+
 impl Drop for ClientSlot {
     fn drop(&mut self) {
         self.shared.clients.fetch_sub(1, Ordering::AcqRel);
@@ -228,8 +242,26 @@ pub async fn serve(
     if buses.is_empty() {
         return Err(ServerError::Nothing("no bus".into()));
     }
-    if options.socketcand_port.is_none() && options.remote_port.is_none() && options.http_port.is_none() {
-        return Err(ServerError::Nothing("every protocol is switched off".into()));
+    if options.socketcand_port.is_none()
+        && options.remote_port.is_none()
+        && options.http_port.is_none()
+        && options.udp.is_empty()
+    {
+        return Err(ServerError::Nothing("every protocol is switched off and there is no UDP bridge".into()));
+    }
+    if options.udp.len() > buses.len() {
+        return Err(ServerError::Nothing(format!(
+            "{} UDP bridges but {} buses served (one bridge per bus, in order)",
+            options.udp.len(),
+            buses.len()
+        )));
+    }
+    let mut bridges = Vec::new();
+    for bridge in &options.udp {
+        let addr = bridge.listen.unwrap_or_else(|| SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0));
+        bridges.push(
+            udp::BoundBridge::bind(bridge.clone()).map_err(|source| ServerError::Listen { addr, source })?,
+        );
     }
     let shared = Arc::new(Shared {
         buses,
@@ -259,6 +291,10 @@ pub async fn serve(
             shared.log(format!("{} protocol on {local}", protocol.name()));
             listeners.push((listener, protocol));
         }
+    }
+    for (bound, bus) in bridges.into_iter().zip(shared.buses.clone()) {
+        shared.log(format!("{} for bus {}", bound.describe(), bus.names.join(", ")));
+        tasks.spawn(udp::run(Arc::clone(&shared), bus, bound));
     }
     for (listener, protocol) in listeners {
         match protocol {
@@ -291,6 +327,8 @@ pub async fn serve(
             done = counting.join_next() => match done {
                 Some(Ok(Some(why))) => failures.push(why),
                 Some(_) => {}
+                // The counters also end when the shutdown comes; that is no failure.
+                None if failures.is_empty() && shutdown.is_triggered() => break None,
                 None => break Some(failures.join("; ")),
             },
         }

@@ -1,7 +1,7 @@
 //! `canserver`: serve buses over the network (the socketcand protocol and python-can's remote
 //! protocols), many clients per bus. Configuration of [`crate::server`].
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,14 +12,15 @@ use super::{parse_duration, usage, BusArgs};
 use crate::bus::hub::Hub;
 use crate::bus::Bus;
 use crate::config;
-use crate::server::{self, ServedBus, ServerOptions, SlowClient};
+use crate::server::{self, ServedBus, ServerOptions, SlowClient, UdpBridge, UdpFormat};
 use crate::shutdown::Shutdown;
 
 const AFTER_HELP: &str = "\
 Serves the bus the bus options select (under its channel name, and as can0 when that name is \
 free), or every --bus NAME=INTERFACE:CHANNEL, to any number of clients: python-can \
 (interface='socketcand', 'remote'), socketcandcl, SavvyCAN and cankit's own tools \
-(-i socketcand, -i remote). Each client has its own queue; a frame one client sends reaches the \
+(-i socketcand, -i remote). --udp-peer/--udp-listen bridge a bus to a UDP peer both ways \
+(one struct can_frame per datagram, or cannelloni's packets). Each client has its own queue; a frame one client sends reaches the \
 bus and every other client. Binds 127.0.0.1 unless --listen says otherwise.
 
 Examples:
@@ -27,6 +28,8 @@ Examples:
   canserver -i socketcan -c can0 --listen 0.0.0.0  # can0 for the local network
   canserver --bus can0=socketcan:can0 --bus can1=socketcan:can1 --read-only
   canlogger -i socketcand -c can0 --bus-option host=127.0.0.1 watch
+  canserver -i socketcan -c can0 --udp-peer 192.168.1.20:20000 --udp-listen 0.0.0.0:20000
+  canserver -i socketcan -c can0 --udp-format cannelloni --udp-peer pi2:20000 --udp-listen 0.0.0.0:20000
 
 Exit codes: 0 stopped by SIGINT/SIGTERM, 2 usage error, 3 a bus or a port could not be opened.";
 
@@ -77,6 +80,23 @@ pub struct ServeArgs {
     /// Do not serve HTTP
     #[arg(long = "no-http", global = true)]
     pub no_http: bool,
+    /// Bridge a bus to this UDP peer (repeatable: the first pair of --udp-peer/--udp-listen
+    /// bridges the first served bus, the second the second): its frames go to the peer as
+    /// datagrams
+    #[arg(long = "udp-peer", value_name = "HOST:PORT", global = true)]
+    pub udp_peer: Vec<String>,
+    /// Receive a bridge's datagrams on this address (and send from it); frames in them go onto
+    /// the bus (repeatable, paired with --udp-peer in order) [default: an ephemeral port]
+    #[arg(long = "udp-listen", value_name = "ADDR:PORT", global = true)]
+    pub udp_listen: Vec<SocketAddr>,
+    /// The bridges' datagrams: socketcan (one Linux struct can_frame/canfd_frame each, can_id
+    /// little-endian, as the seed's adaptor) or cannelloni (the cannelloni tunnel's packets)
+    #[arg(long = "udp-format", value_name = "FORMAT", default_value = "socketcan",
+          value_parser = ["socketcan", "cannelloni"], global = true)]
+    pub udp_format: String,
+    /// Take bridge datagrams from any sender, not only the peer's address
+    #[arg(long = "udp-accept-any", global = true)]
+    pub udp_accept_any: bool,
     /// Do not send the socketcand discovery beacon (UDP 42000, every 3 s)
     #[arg(long = "no-beacon", global = true)]
     pub no_beacon: bool,
@@ -172,14 +192,56 @@ async fn open_buses(bus: &BusArgs, args: &ServeArgs) -> anyhow::Result<Vec<Serve
     Ok(served)
 }
 
+/// The bridges `--udp-peer`/`--udp-listen` ask for, paired in order.
+fn udp_bridges(args: &ServeArgs) -> anyhow::Result<Vec<UdpBridge>> {
+    let (peers, listens) = (&args.udp_peer, &args.udp_listen);
+    if !peers.is_empty() && !listens.is_empty() && peers.len() != listens.len() {
+        return Err(usage(format!(
+            "{} --udp-peer but {} --udp-listen: give them in pairs, or only one kind",
+            peers.len(),
+            listens.len()
+        )));
+    }
+    let format = if args.udp_format == "cannelloni" { UdpFormat::Cannelloni } else { UdpFormat::Socketcan };
+    let mut bridges = Vec::new();
+    for i in 0..peers.len().max(listens.len()) {
+        let peer = match peers.get(i) {
+            Some(text) => Some(
+                text.to_socket_addrs()
+                    .map_err(|e| usage(format!("--udp-peer '{text}': {e}")))?
+                    .next()
+                    .ok_or_else(|| usage(format!("--udp-peer '{text}': no address")))?,
+            ),
+            None => None,
+        };
+        bridges.push(UdpBridge {
+            peer,
+            listen: listens.get(i).copied(),
+            format,
+            accept_any: args.udp_accept_any,
+        });
+    }
+    Ok(bridges)
+}
+
 pub async fn run(bus: &BusArgs, args: ServeArgs, shutdown: Shutdown) -> anyhow::Result<u8> {
-    if args.no_socketcand && args.no_remote && args.no_http {
-        return Err(usage("every protocol is switched off (--no-socketcand, --no-remote, --no-http)"));
+    let udp = udp_bridges(&args)?;
+    if args.no_socketcand && args.no_remote && args.no_http && udp.is_empty() {
+        return Err(usage(
+            "every protocol is switched off (--no-socketcand, --no-remote, --no-http) and there is no UDP bridge (--udp-peer, --udp-listen)",
+        ));
     }
     if args.max_clients == 0 || args.queue == 0 {
         return Err(usage("--max-clients and --queue must be at least 1"));
     }
     let buses = open_buses(bus, &args).await?;
+    if udp.len() > buses.len() {
+        return Err(usage(format!(
+            "{} UDP bridges but {} buses served: one bridge per bus, in the order served",
+            udp.len(),
+            buses.len()
+        )));
+    }
     let quiet = args.quiet;
     let log: server::Log = Arc::new(move |line: &str| {
         if !quiet {
@@ -209,6 +271,7 @@ pub async fn run(bus: &BusArgs, args: ServeArgs, shutdown: Shutdown) -> anyhow::
         idle_timeout: args.idle_timeout,
         error_mask: args.error_mask,
         bitrate: resolved_bitrate,
+        udp,
     };
     if options.read_only {
         log("read-only: frames clients send are dropped");
