@@ -27,6 +27,8 @@ Examples:
   canserver                                        # the default bus, on 127.0.0.1
   canserver -i socketcan -c can0 --listen 0.0.0.0  # can0 for the local network
   canserver --bus can0=socketcan:can0 --bus can1=socketcan:can1 --read-only
+  curl -N http://127.0.0.1:8080/                   # every frame as server-sent events
+  canserver --udp-peer 192.0.2.9:20000 --udp-listen 0.0.0.0:20000 --udp-format cannelloni
   canlogger -i socketcand -c can0 --bus-option host=127.0.0.1 watch
   canserver -i socketcan -c can0 --udp-peer 192.168.1.20:20000 --udp-listen 0.0.0.0:20000
   canserver -i socketcan -c can0 --udp-format cannelloni --udp-peer pi2:20000 --udp-listen 0.0.0.0:20000
@@ -34,8 +36,9 @@ Examples:
 Exit codes: 0 stopped by SIGINT/SIGTERM, 2 usage error, 3 a bus or a port could not be opened.";
 
 /// Serve CAN buses over the network: the socketcand protocol (port 29536, with its discovery
-/// beacon) and python-can's remote protocols (port 54701: python-can 2.0's binary protocol and
-/// python-can-remote's WebSocket protocol).
+/// beacon), python-can's remote protocols (port 54701: python-can 2.0's binary protocol and
+/// python-can-remote's WebSocket protocol), CAN-to-HTTP (port 8080: an event stream, sending by
+/// GET, a live page at /ui) and UDP bridges (--udp-peer/--udp-listen).
 #[derive(Parser, Debug)]
 #[command(name = "canserver", version, about, after_help = AFTER_HELP, propagate_version = true)]
 pub struct Cli {
