@@ -28,7 +28,6 @@ Examples:
   canserver -i socketcan -c can0 --listen 0.0.0.0  # can0 for the local network
   canserver --bus can0=socketcan:can0 --bus can1=socketcan:can1 --read-only
   curl -N http://127.0.0.1:8080/                   # every frame as server-sent events
-  canserver --udp-peer 192.0.2.9:20000 --udp-listen 0.0.0.0:20000 --udp-format cannelloni
   canlogger -i socketcand -c can0 --bus-option host=127.0.0.1 watch
   canserver -i socketcan -c can0 --udp-peer 192.168.1.20:20000 --udp-listen 0.0.0.0:20000
   canserver -i socketcan -c can0 --udp-format cannelloni --udp-peer pi2:20000 --udp-listen 0.0.0.0:20000
