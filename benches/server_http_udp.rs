@@ -42,6 +42,7 @@ use cankit::{Bus, BusConfig, BusEvent, Frame};
 
 mod support;
 
+use support::measure::*;
 use support::{enter_private_netns, env_or, root};
 
 /// Private ports, away from the defaults and from the other benchmarks'.
@@ -54,63 +55,6 @@ const IDLE: Duration = Duration::from_secs(1);
 const CAN_EFF_FLAG: u32 = 0x8000_0000;
 /// cannelloni's payload for a 1500-byte MTU over IPv4.
 const CANNELLONI_PAYLOAD: usize = 1472;
-
-fn canserver() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_canserver"))
-}
-
-fn realtime_ns() -> u64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: clock_gettime writes the timespec we pass.
-    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-}
-
-fn clock_seconds(clock: libc::clockid_t) -> Option<f64> {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: clock_gettime writes the timespec we pass.
-    let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
-    (rc == 0).then(|| ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9)
-}
-
-fn process_cpu_seconds(pid: u32) -> Option<f64> {
-    let mut clock: libc::clockid_t = 0;
-    // SAFETY: clock_getcpuclockid writes the clock id we pass.
-    let rc = unsafe { libc::clock_getcpuclockid(pid as libc::pid_t, &mut clock) };
-    if rc != 0 {
-        return None;
-    }
-    clock_seconds(clock)
-}
-
-fn own_cpu_seconds() -> f64 {
-    clock_seconds(libc::CLOCK_PROCESS_CPUTIME_ID).unwrap_or(0.0)
-}
-
-fn machine_cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
-    let Some(line) = stat.lines().next() else { return 0.0 };
-    let v: Vec<u64> = line.split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
-    if v.len() < 8 {
-        return 0.0;
-    }
-    // SAFETY: sysconf has no preconditions.
-    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-    (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) as f64 / ticks
-}
-
-/// Wait (at most `max`) until the machine is below 15% busy; returns the last busy share.
-fn wait_quiet(max: Duration) -> f64 {
-    let deadline = Instant::now() + max;
-    loop {
-        let before = machine_cpu_seconds();
-        std::thread::sleep(Duration::from_millis(500));
-        let busy = (machine_cpu_seconds() - before) / 0.5 * 100.0;
-        if busy < 15.0 || Instant::now() >= deadline {
-            return busy;
-        }
-    }
-}
 
 fn loadavg() -> String {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
@@ -128,69 +72,6 @@ fn list(name: &str, default: &str) -> Vec<String> {
 
 fn nums(name: &str, default: &str) -> Vec<u64> {
     list(name, default).iter().filter_map(|s| s.parse().ok()).collect()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Latency histogram: 64 linear buckets per power of two (under 1.6% error), nanoseconds.
-
-#[derive(Clone)]
-struct Hist {
-    counts: Vec<u64>,
-    n: u64,
-    max: u64,
-}
-
-impl Hist {
-    fn new() -> Hist {
-        Hist { counts: vec![0; 64 * 60], n: 0, max: 0 }
-    }
-
-    fn index(v: u64) -> usize {
-        if v < 64 {
-            return v as usize;
-        }
-        let shift = 63 - v.leading_zeros() - 6;
-        (shift as usize + 1) * 64 + ((v >> shift) as usize - 64)
-    }
-
-    fn lower(i: usize) -> u64 {
-        if i < 64 {
-            i as u64
-        } else {
-            ((i % 64 + 64) as u64) << (i / 64 - 1)
-        }
-    }
-
-    fn add(&mut self, v: u64) {
-        let i = Self::index(v).min(self.counts.len() - 1);
-        self.counts[i] += 1;
-        self.n += 1;
-        self.max = self.max.max(v);
-    }
-
-    fn merge(&mut self, other: &Hist) {
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a += b;
-        }
-        self.n += other.n;
-        self.max = self.max.max(other.max);
-    }
-
-    /// The `q` quantile in microseconds (a bucket's middle).
-    fn quantile_us(&self, q: f64) -> f64 {
-        if self.n == 0 {
-            return f64::NAN;
-        }
-        let want = ((q * self.n as f64).ceil() as u64).clamp(1, self.n);
-        let mut seen = 0;
-        for (i, &c) in self.counts.iter().enumerate() {
-            seen += c;
-            if seen >= want {
-                return (Self::lower(i) + Self::lower(i + 1)) as f64 / 2.0 / 1e3;
-            }
-        }
-        self.max as f64 / 1e3
-    }
 }
 
 /// What one receiver (SSE client, bus receiver, UDP peer) saw.
@@ -548,14 +429,6 @@ struct Server {
     log: PathBuf,
 }
 
-fn status_kb(pid: u32, key: &str) -> u64 {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    s.lines()
-        .find(|l| l.starts_with(key))
-        .and_then(|l| l[key.len()..].split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
 impl Server {
     fn start(extra: &[String], dir: &Path) -> Result<Server, String> {
         let log = dir.join("canserver.log");
@@ -794,7 +667,7 @@ impl Meter {
         let own = own_cpu_seconds() - self.own0;
         let machine = machine_cpu_seconds() - self.machine0;
         row.other_pct = ((machine - row.cpu_s - own) / row.wall_s * 100.0).max(0.0);
-        row.rss_kb = status_kb(server.pid(), "VmRSS:");
+        row.rss_kb = status_kb(server.pid(), "status", "VmRSS:").unwrap_or(0);
         row.kernel_drops = server.udp_drops().map_or(0, |(_, d)| d);
     }
 }

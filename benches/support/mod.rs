@@ -71,3 +71,4 @@ pub fn send_paced(rt: &tokio::runtime::Runtime, port: &str, frames: u64, rate: u
         }
     });
 }
+pub mod measure;
