@@ -158,6 +158,49 @@ impl BusError {
     }
 }
 
+/// Frames this process sent, given back as received (`receive_own_messages`) by the backends
+/// whose transport does not echo them (clients of network servers). A receiver waiting on its
+/// socket is woken by [`OwnFrames::ready`], so an own frame on a quiet bus is not held back.
+pub(crate) struct OwnFrames {
+    enabled: bool,
+    queue: std::sync::Mutex<std::collections::VecDeque<Frame>>,
+    ready: tokio::sync::Notify,
+}
+
+impl OwnFrames {
+    pub(crate) fn new(enabled: bool) -> OwnFrames {
+        OwnFrames { enabled, queue: Default::default(), ready: tokio::sync::Notify::new() }
+    }
+
+    /// `frame` was sent: keep it to be received, stamped now, when own frames are wanted.
+    pub(crate) fn sent(&self, frame: &Frame) {
+        if self.enabled {
+            let own = frame
+                .with_direction(crate::frame::Direction::Tx)
+                .with_timestamp(crate::frame::Timestamp::now());
+            self.queue.lock().unwrap_or_else(|e| e.into_inner()).push_back(own);
+            self.ready.notify_one();
+        }
+    }
+
+    /// The next own frame, if one waits.
+    pub(crate) fn next(&self) -> Option<BusEvent> {
+        if !self.enabled {
+            return None;
+        }
+        self.queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front().map(BusEvent::Frame)
+    }
+
+    /// Resolves when an own frame may be waiting (never, when own frames are not wanted).
+    pub(crate) async fn ready(&self) {
+        if self.enabled {
+            self.ready.notified().await
+        } else {
+            std::future::pending().await
+        }
+    }
+}
+
 /// An open bus. `send` and `recv` take `&self`, so one task may send while another receives
 /// (share the bus in an `Arc`).
 pub struct Bus {

@@ -12,7 +12,6 @@
 //! Opening blocks for the connection and handshake (5 s for the server's answer, as the python
 //! clients wait). CAN FD frames cannot be sent over the binary protocol and are refused.
 
-use std::collections::VecDeque;
 use std::net::{TcpStream as StdStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -25,7 +24,7 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::{Backend, BackendEntry, BusConfig, BusError, BusEvent, BusFuture, BusStats};
-use crate::frame::{Direction, Frame, Timestamp};
+use crate::frame::{Direction, Frame};
 use crate::net::remote::{self as proto, Decoder, Event};
 use crate::net::ws_remote::{self as ws, WsEvent};
 
@@ -56,8 +55,7 @@ pub struct RemoteBus {
     protocol: &'static str,
     info: String,
     link: Link,
-    receive_own: bool,
-    own: std::sync::Mutex<VecDeque<Frame>>,
+    own: super::OwnFrames,
     received: AtomicU64,
     sent: AtomicU64,
     invalid: AtomicU64,
@@ -190,9 +188,8 @@ impl RemoteBus {
         if let Some(b) = config.data_bitrate {
             request_config.insert("data_bitrate".into(), Value::from(b));
         }
-        if config.receive_own_messages {
-            request_config.insert("receive_own_messages".into(), Value::from(true));
-        }
+        // Own frames are given back here (OwnFrames), not by the server: asking it too would
+        // deliver them twice.
         for (k, v) in &config.options {
             let value = v.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::from(v.clone()));
             request_config.insert(k.clone(), value);
@@ -251,16 +248,11 @@ impl RemoteBus {
             protocol: "",
             info,
             link,
-            receive_own: config.receive_own_messages,
-            own: std::sync::Mutex::new(VecDeque::new()),
+            own: super::OwnFrames::new(config.receive_own_messages),
             received: AtomicU64::new(0),
             sent: AtomicU64::new(0),
             invalid: AtomicU64::new(0),
         }
-    }
-
-    fn own_frame(&self) -> Option<BusEvent> {
-        self.own.lock().unwrap_or_else(|e| e.into_inner()).pop_front().map(BusEvent::Frame)
     }
 
     fn frame_event(&self, frame: Frame) -> BusEvent {
@@ -274,7 +266,7 @@ impl RemoteBus {
     }
 
     async fn recv_event(&self) -> Result<BusEvent, BusError> {
-        if let Some(e) = self.own_frame() {
+        if let Some(e) = self.own.next() {
             return Ok(e);
         }
         match &self.link {
@@ -303,10 +295,13 @@ impl RemoteBus {
                             ))
                         }
                     }
-                    let n = half
-                        .read(&mut buf)
-                        .await
-                        .map_err(|e| io_error(&self.server, "connection lost", e))?;
+                    let n = tokio::select! {
+                        r = half.read(&mut buf) => r.map_err(|e| io_error(&self.server, "connection lost", e))?,
+                        _ = self.own.ready() => match self.own.next() {
+                            Some(e) => return Ok(e),
+                            None => continue,
+                        },
+                    };
                     if n == 0 {
                         return Err(io_error(
                             &self.server,
@@ -318,9 +313,17 @@ impl RemoteBus {
                 }
             }
             Link::WebSocket { events, .. } => {
-                let event = events.lock().await.recv().await.unwrap_or_else(|| {
-                    Err(io_error(&self.server, "connection ended", std::io::ErrorKind::UnexpectedEof))
-                })?;
+                let mut events = events.lock().await;
+                let event = loop {
+                    tokio::select! {
+                        e = events.recv() => break e.unwrap_or_else(|| {
+                            Err(io_error(&self.server, "connection ended", std::io::ErrorKind::UnexpectedEof))
+                        })?,
+                        _ = self.own.ready() => if let Some(e) = self.own.next() {
+                            return Ok(e);
+                        },
+                    }
+                };
                 if let BusEvent::Frame(_) = &event {
                     self.received.fetch_add(1, Ordering::Relaxed);
                 } else if let BusEvent::Invalid { .. } = &event {
@@ -356,10 +359,7 @@ impl RemoteBus {
             }
         }
         self.sent.fetch_add(1, Ordering::Relaxed);
-        if self.receive_own {
-            let own = frame.with_direction(Direction::Tx).with_timestamp(Timestamp::now());
-            self.own.lock().unwrap_or_else(|e| e.into_inner()).push_back(own);
-        }
+        self.own.sent(frame);
         Ok(())
     }
 }
@@ -530,7 +530,7 @@ impl Backend for RemoteBus {
     }
 
     fn try_recv(&self) -> Result<Option<BusEvent>, BusError> {
-        Ok(self.own_frame())
+        Ok(self.own.next())
     }
 
     fn stats(&self) -> BusStats {

@@ -20,7 +20,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
 use super::{Backend, BackendEntry, BusConfig, BusError, BusEvent, BusFuture, BusStats};
-use crate::frame::{Direction, Frame, Timestamp};
+use crate::frame::Frame;
 use crate::net::socketcand::{self as proto, BeaconInfo, Splitter};
 
 /// The daemon's default port.
@@ -47,8 +47,7 @@ pub struct SocketcandBus {
     channel: String,
     reader: tokio::sync::Mutex<Reader>,
     writer: tokio::sync::Mutex<OwnedWriteHalf>,
-    receive_own: bool,
-    own: std::sync::Mutex<VecDeque<Frame>>,
+    own: super::OwnFrames,
     received: AtomicU64,
     sent: AtomicU64,
     invalid: AtomicU64,
@@ -212,8 +211,7 @@ impl SocketcandBus {
             channel,
             reader: tokio::sync::Mutex::new(Reader { half: read, splitter, pending: VecDeque::new() }),
             writer: tokio::sync::Mutex::new(write),
-            receive_own: config.receive_own_messages,
-            own: std::sync::Mutex::new(VecDeque::new()),
+            own: super::OwnFrames::new(config.receive_own_messages),
             received: AtomicU64::new(0),
             sent: AtomicU64::new(0),
             invalid: AtomicU64::new(0),
@@ -249,23 +247,20 @@ impl SocketcandBus {
         }
     }
 
-    fn own_frame(&self) -> Option<BusEvent> {
-        let mut own = self.own.lock().unwrap_or_else(|e| e.into_inner());
-        own.pop_front().map(BusEvent::Frame)
-    }
-
     async fn recv_event(&self) -> Result<BusEvent, BusError> {
         let mut reader = self.reader.lock().await;
         let mut buf = [0u8; 8192];
         loop {
-            if let Some(e) = self.own_frame() {
+            if let Some(e) = self.own.next() {
                 return Ok(e);
             }
             if let Some(e) = reader.pending.pop_front() {
                 return Ok(e);
             }
-            let n =
-                reader.half.read(&mut buf).await.map_err(|e| io_error(&self.server, "connection lost", e))?;
+            let n = tokio::select! {
+                r = reader.half.read(&mut buf) => r.map_err(|e| io_error(&self.server, "connection lost", e))?,
+                _ = self.own.ready() => continue,
+            };
             if n == 0 {
                 return Err(io_error(
                     &self.server,
@@ -293,10 +288,7 @@ impl SocketcandBus {
         writer.write_all(text.as_bytes()).await.map_err(|e| io_error(&self.server, "connection lost", e))?;
         drop(writer);
         self.sent.fetch_add(1, Ordering::Relaxed);
-        if self.receive_own {
-            let own = frame.with_direction(Direction::Tx).with_timestamp(Timestamp::now());
-            self.own.lock().unwrap_or_else(|e| e.into_inner()).push_back(own);
-        }
+        self.own.sent(frame);
         Ok(())
     }
 }
@@ -311,7 +303,7 @@ impl Backend for SocketcandBus {
     }
 
     fn try_recv(&self) -> Result<Option<BusEvent>, BusError> {
-        if let Some(e) = self.own_frame() {
+        if let Some(e) = self.own.next() {
             return Ok(Some(e));
         }
         let Ok(mut reader) = self.reader.try_lock() else { return Ok(None) };
