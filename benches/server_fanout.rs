@@ -59,7 +59,7 @@ use cankit::{Bus, BusConfig, BusEvent, Frame};
 mod support;
 
 use support::measure::*;
-use support::{enter_private_netns, env_or, root};
+use support::{enter_private_netns, env_or, peer_binary, root, uml_command};
 
 /// A client that received nothing for this long after the feeder finished has got all it will.
 const IDLE: Duration = Duration::from_secs(1);
@@ -991,59 +991,13 @@ fn guest_main(args: &[String]) {
 
 /// Run the guest part in User-Mode Linux; its rows, or why not.
 fn uml_rows(seconds: f64, exe: &Path, dir: &Path) -> Result<Vec<Row>, String> {
-    let runner = root().join("tests/uml/run.sh");
-    let ensure = Command::new(root().join("tests/uml/ensure-kernel.sh"))
-        .current_dir(root())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("tests/uml/ensure-kernel.sh: {e}"))?;
-    if !ensure.status.success() {
-        return Err("tests/uml/ensure-kernel.sh failed (User-Mode Linux not installed?)".into());
-    }
-    let mut vars = Vec::new();
-    for word in String::from_utf8_lossy(&ensure.stdout).split_whitespace().filter(|w| *w != "export") {
-        if let Some((k, v)) = word.split_once('=') {
-            vars.push((k.to_string(), v.trim_matches(|c| c == '\'' || c == '"').to_string()));
-        }
-    }
-    let socketcand = match std::env::var_os("SOCKETCAND") {
-        Some(p) => PathBuf::from(p),
-        None => {
-            let out = std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| root().join("target"));
-            let bin = out.join("peers/bin/socketcand");
-            if !bin.exists() {
-                let script = root().join("../shared/peers/build-peers.sh");
-                println!("(building the socketcand daemon: {})", script.display());
-                let ok = Command::new(&script)
-                    .arg(out.join("peers"))
-                    .stdout(Stdio::null())
-                    .status()
-                    .map(|s| s.success())
-                    .unwrap_or(false);
-                if !ok {
-                    return Err(format!("{} failed", script.display()));
-                }
-            }
-            bin
-        }
-    };
-    if !socketcand.exists() {
-        return Err(format!("no socketcand at {}", socketcand.display()));
-    }
+    let socketcand = peer_binary("socketcand", "SOCKETCAND")?;
     let rates = std::env::var("BENCH_UML_RATES").unwrap_or_else(|_| "1000,10000".into());
     let clients = std::env::var("BENCH_UML_CLIENTS").unwrap_or_else(|_| "1,10".into());
     let idle: usize = env_or("BENCH_UML_IDLE", 100);
     let rows = (2 * clients.split(',').count() + 1) * rates.split(',').count() + 2 * usize::from(idle > 0);
     let timeout = (rows as f64 * (seconds * 4.0 + 20.0) + 60.0) as u64;
-    let mut command = Command::new(runner);
-    command.envs(vars).args(["--timeout", &timeout.to_string()]);
-    for p in [exe, &canserver(), &socketcand] {
-        if let Some(dir) = p.parent().filter(|d| !d.starts_with(root())) {
-            command.arg("--share").arg(dir);
-        }
-    }
+    let mut command = uml_command(timeout, &[exe, &canserver(), &socketcand])?;
     let marks = dir.join("uml-marks");
     let _ = std::fs::remove_file(&marks);
     let child = command

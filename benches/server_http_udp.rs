@@ -20,15 +20,23 @@
 //! Per row: server CPU per frame (the scheduler's clock of the server process,
 //! `clock_getcpuclockid`) and as a share of one core, `oth%` = what else the machine ran (from
 //! `/proc/stat`, minus the server and this process), the server's RSS at the end, and the
-//! kernel's drop counter on the server's UDP sockets. The comparison through the real cannelloni
-//! (it needs SocketCAN: User-Mode Linux) is not part of this benchmark.
+//! kernel's drop counter on the server's UDP sockets.
+//!
+//! In User-Mode Linux (`tests/uml/run.sh`, one CPU; this binary runs inside with `--guest`): a
+//! tunnel vcan0 → UDP → vcan1, with the real cannelloni at both ends (built by
+//! `../shared/peers/build-peers.sh` when missing; its default 100 ms buffer timeout, and `-t 1000`)
+//! and with canserver at both ends (`--udp-format cannelloni` and `socketcan`): a feeder on vcan0,
+//! a receiver on vcan1, loss and latency, and canserver's figures over cannelloni's.
 //!
 //! Options (environment): `BENCH_SECONDS` of traffic per row (default 3), `BENCH_SSE_CLIENTS`
 //! (default 1,10), `BENCH_SSE_RATE` frames/s (default 10000), `BENCH_HTTP_CONNS` (default 1,8),
 //! `BENCH_UDP_RATES` (default 10000,100000,0; 0 = as fast as the sender goes, `BENCH_MAX_FRAMES`
 //! frames, default 200000), `BENCH_UDP_FORMATS` (default socketcan,cannelloni), `BENCH_ROWS`
 //! (sse,http,udp; default all), `BENCH_QUIET_WAIT` seconds to wait for a quiet machine before
-//! each row (default 5), `BENCH_CANSERVER_ARGS` (more canserver options). About 2 minutes.
+//! each row (default 5), `BENCH_CANSERVER_ARGS` (more canserver options); `BENCH_PLACES`
+//! (loopback,uml; default both), `BENCH_UML_RATES` (default 1000,2500,10000), `BENCH_UML_SECONDS`
+//! (default 3), `CANNELLONI` (the program; default $CARGO_TARGET_DIR/peers/bin/cannelloni).
+//! About 3 minutes.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
@@ -43,7 +51,7 @@ use cankit::{Bus, BusConfig, BusEvent, Frame};
 mod support;
 
 use support::measure::*;
-use support::{enter_private_netns, env_or, root};
+use support::{enter_private_netns, env_or, peer_binary, root, uml_command};
 
 /// Private ports, away from the defaults and from the other benchmarks'.
 const BUS_PORT: u16 = 43196;
@@ -126,11 +134,11 @@ fn bus_config() -> BusConfig {
 
 /// Put `frames` frames on the bus at `rate`: id = sequence number (extended), data = the
 /// CLOCK_REALTIME at sending, big-endian. Returns the seconds it took.
-fn feed(rate: u64, frames: u64) -> f64 {
+fn feed(bus: &BusConfig, rate: u64, frames: u64) -> f64 {
     // SAFETY: prctl(PR_SET_TIMERSLACK) on this thread only.
     unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong, 0, 0, 0) };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let bus = rt.block_on(Bus::open(&bus_config())).expect("open the feeder's bus");
+    let bus = rt.block_on(Bus::open(bus)).expect("open the feeder's bus");
     let start = Instant::now();
     let mut sent = 0u64;
     while sent < frames {
@@ -225,12 +233,12 @@ impl Shared {
 }
 
 /// A receiver on the bus: frames with 8 data bytes carry their send time (`timed`).
-fn bus_receiver(shared: Arc<Shared>, timed: bool) -> std::thread::JoinHandle<Stats> {
+fn bus_receiver(bus: BusConfig, shared: Arc<Shared>, timed: bool) -> std::thread::JoinHandle<Stats> {
     let (tx, rx) = std::sync::mpsc::channel();
     let handle = std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async move {
-            let bus = Bus::open(&bus_config()).await.expect("open the receiver's bus");
+            let bus = Bus::open(&bus).await.expect("open the receiver's bus");
             tx.send(()).unwrap();
             let mut st = Stats::new();
             let mut last_seq = None;
@@ -571,8 +579,11 @@ fn header() {
 fn print_row(r: &Row) {
     let rate = if r.rate == 0 { "max".to_string() } else { r.rate.to_string() };
     let frames = r.sent.max(1) as f64;
+    // Rows that do not measure the server (User-Mode Linux) print "-" there.
+    let measured = !r.cpu_s.is_nan();
+    let or_dash = |text: String| if measured { text } else { "-".into() };
     println!(
-        "{:<22} {:>3} {:>6} {:>8} {:>9.0} {:>8} {:>8.1} {:>8.0} {:>8.0} {:>8.0} {:>9.0} {:>7.2} {:>5.0} {:>5.0} {:>6.1} {:>6}",
+        "{:<22} {:>3} {:>6} {:>8} {:>9.0} {:>8} {:>8.1} {:>8.0} {:>8.0} {:>8.0} {:>9.0} {:>7} {:>5} {:>5} {:>6} {:>6}",
         r.test,
         r.n,
         rate,
@@ -584,11 +595,11 @@ fn print_row(r: &Row) {
         r.p99_us,
         r.max_us,
         r.recv_rate,
-        r.cpu_s * 1e6 / frames,
-        r.cpu_s / r.wall_s * 100.0,
-        r.other_pct,
-        r.rss_kb as f64 / 1024.0,
-        r.kernel_drops
+        or_dash(format!("{:.2}", r.cpu_s * 1e6 / frames)),
+        or_dash(format!("{:.0}", r.cpu_s / r.wall_s * 100.0)),
+        or_dash(format!("{:.0}", r.other_pct)),
+        or_dash(format!("{:.1}", r.rss_kb as f64 / 1024.0)),
+        or_dash(r.kernel_drops.to_string()),
     );
     if !r.notes.is_empty() {
         println!("{:>27}^ {}", "", r.notes.join("; "));
@@ -712,7 +723,7 @@ fn sse_row(clients: usize, rate: u64, frames: u64, dir: &Path) -> Row {
     }
     std::thread::sleep(Duration::from_millis(300));
     let meter = Meter::start(&server);
-    let fed = std::thread::spawn(move || feed(rate, frames)).join().unwrap();
+    let fed = std::thread::spawn(move || feed(&bus_config(), rate, frames)).join().unwrap();
     row.sent_rate = frames as f64 / fed;
     wait_for(&shareds, frames);
     meter.finish(&server, &mut row);
@@ -785,7 +796,7 @@ fn http_row(conns: usize, seconds: f64, dir: &Path) -> Row {
         }
     };
     let bus = Shared::new();
-    let receiver = bus_receiver(Arc::clone(&bus), false);
+    let receiver = bus_receiver(bus_config(), Arc::clone(&bus), false);
     std::thread::sleep(Duration::from_millis(200));
     let meter = Meter::start(&server);
     let end = Instant::now() + Duration::from_secs_f64(seconds);
@@ -850,7 +861,7 @@ fn udp_in_row(format: Format, rate: u64, frames: u64, dir: &Path) -> Row {
     };
     let sock = UdpSocket::bind(("127.0.0.1", UDP_PEER)).expect("bind the UDP peer");
     let bus = Shared::new();
-    let receiver = bus_receiver(Arc::clone(&bus), true);
+    let receiver = bus_receiver(bus_config(), Arc::clone(&bus), true);
     std::thread::sleep(Duration::from_millis(200));
     let meter = Meter::start(&server);
     let to: SocketAddr = ([127, 0, 0, 1], UDP_LISTEN).into();
@@ -886,7 +897,7 @@ fn udp_out_row(format: Format, rate: u64, frames: u64, dir: &Path) -> Row {
     let receiver = udp_receiver(sock, format, Arc::clone(&peer));
     std::thread::sleep(Duration::from_millis(200));
     let meter = Meter::start(&server);
-    let fed = std::thread::spawn(move || feed(rate, frames)).join().unwrap();
+    let fed = std::thread::spawn(move || feed(&bus_config(), rate, frames)).join().unwrap();
     row.sent_rate = frames as f64 / fed;
     wait_for(std::slice::from_ref(&peer), frames);
     meter.finish(&server, &mut row);
@@ -898,9 +909,226 @@ fn udp_out_row(format: Format, rate: u64, frames: u64, dir: &Path) -> Row {
     row
 }
 
+// ---------------------------------------------------------------------------------------------
+// In User-Mode Linux: a vcan0 → UDP → vcan1 tunnel, canserver's bridges beside the real cannelloni.
+
+/// The tunnel's UDP ports in the guest: the vcan0 end listens on the first, the vcan1 end on the
+/// second, each sending to the other.
+const TUNNEL_PORTS: [u16; 2] = [20101, 20102];
+
+#[derive(Clone, Copy)]
+enum Tunnel {
+    /// The real cannelloni at both ends; `-t` microseconds (its default: 100 ms).
+    Cannelloni(Option<u32>),
+    /// canserver at both ends, one UDP bridge each.
+    Canserver(Format),
+}
+
+impl Tunnel {
+    fn name(self) -> String {
+        match self {
+            Tunnel::Cannelloni(None) => "cannelloni (default)".into(),
+            Tunnel::Cannelloni(Some(t)) => format!("cannelloni -t {t}"),
+            Tunnel::Canserver(f) => format!("canserver {}", f.name()),
+        }
+    }
+}
+
+/// One end of a tunnel, and where its output goes.
+struct End {
+    child: Child,
+    log: PathBuf,
+}
+
+impl End {
+    /// Start the end on `can`, listening on `listen` and sending to `peer`; wait until it says
+    /// it is up.
+    fn start(
+        tunnel: Tunnel,
+        cannelloni: &Path,
+        can: &str,
+        listen: u16,
+        peer: u16,
+        dir: &Path,
+    ) -> Result<End, String> {
+        let log = dir.join(format!("{can}.log"));
+        let out = std::fs::File::create(&log).map_err(|e| e.to_string())?;
+        let err = out.try_clone().map_err(|e| e.to_string())?;
+        let (mut command, ready) = match tunnel {
+            Tunnel::Cannelloni(timeout) => {
+                let mut c = Command::new(cannelloni);
+                c.args(["-I", can, "-R", "127.0.0.1", "-r", &peer.to_string(), "-l", &listen.to_string()]);
+                if let Some(t) = timeout {
+                    c.args(["-t", &t.to_string()]);
+                }
+                (c, "UDPThread up and running")
+            }
+            Tunnel::Canserver(format) => {
+                let mut c = Command::new(canserver());
+                c.args([
+                    "-i",
+                    "socketcan",
+                    "-c",
+                    can,
+                    "--no-socketcand",
+                    "--no-remote",
+                    "--no-beacon",
+                    "--no-http",
+                ])
+                .args(["--udp-listen", &format!("127.0.0.1:{listen}")])
+                .args(["--udp-peer", &format!("127.0.0.1:{peer}"), "--udp-format", format.name()])
+                .args(std::env::var("BENCH_CANSERVER_ARGS").unwrap_or_default().split_whitespace());
+                (c, "UDP bridge (")
+            }
+        };
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .map_err(|e| format!("start {}: {e}", tunnel.name()))?;
+        let mut end = End { child, log };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = std::fs::read_to_string(&end.log).unwrap_or_default();
+            if text.contains(ready) {
+                return Ok(end);
+            }
+            if end.child.try_wait().ok().flatten().is_some() || Instant::now() > deadline {
+                end.stop();
+                return Err(format!("{} on {can} did not come up: {}", tunnel.name(), text.trim()));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn stop(&mut self) -> String {
+        // SAFETY: kill on our own child's pid.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while self.child.try_wait().ok().flatten().is_none() {
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+/// In the guest: frames fed on vcan0 at `rate`, through the tunnel, counted on vcan1.
+fn tunnel_row(tunnel: Tunnel, cannelloni: &Path, rate: u64, frames: u64, dir: &Path) -> Row {
+    let mut row = Row { test: tunnel.name(), n: 1, rate, sent: frames, cpu_s: f64::NAN, ..Row::default() };
+    let [a, b] = TUNNEL_PORTS;
+    let mut ends = Vec::new();
+    for (can, listen, peer) in [("vcan0", a, b), ("vcan1", b, a)] {
+        match End::start(tunnel, cannelloni, can, listen, peer, dir) {
+            Ok(end) => ends.push(end),
+            Err(e) => {
+                row.notes.push(e);
+                for mut end in ends {
+                    end.stop();
+                }
+                return row;
+            }
+        }
+    }
+    let seen = Shared::new();
+    let receiver = bus_receiver(BusConfig::new("socketcan", Some("vcan1")), Arc::clone(&seen), true);
+    std::thread::sleep(Duration::from_millis(200));
+    let t0 = Instant::now();
+    let fed = feed(&BusConfig::new("socketcan", Some("vcan0")), rate, frames);
+    row.sent_rate = frames as f64 / fed;
+    wait_for(std::slice::from_ref(&seen), frames);
+    row.wall_s = t0.elapsed().as_secs_f64();
+    seen.stop.store(true, Ordering::Release);
+    let st = receiver.join().unwrap();
+    let logs: Vec<String> = ends.iter_mut().map(End::stop).collect();
+    summarize(&mut row, std::slice::from_ref(&st), t0);
+    for log in &logs {
+        log_notes(&mut row, log);
+    }
+    row
+}
+
+/// The guest's part: every tunnel at every rate, rows printed as the host prints them.
+fn guest_main(args: &[String]) {
+    let arg = |name: &str| -> String {
+        args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned().unwrap_or_default()
+    };
+    let cannelloni = PathBuf::from(arg("--cannelloni"));
+    let seconds: f64 = arg("--seconds").parse().unwrap_or(3.0);
+    let rates: Vec<u64> = arg("--rates").split(',').filter_map(|r| r.parse().ok()).collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tunnels = [
+        Tunnel::Cannelloni(None),
+        Tunnel::Cannelloni(Some(1000)),
+        Tunnel::Canserver(Format::Cannelloni),
+        Tunnel::Canserver(Format::Socketcan),
+    ];
+    let mut rows = Vec::new();
+    for &rate in &rates {
+        for tunnel in tunnels {
+            let row = tunnel_row(tunnel, &cannelloni, rate, (rate as f64 * seconds) as u64, dir.path());
+            print_row(&row);
+            rows.push(row);
+        }
+    }
+    println!("\ncanserver / cannelloni through the same tunnel (lost: fewer is better; p99: below 1 = canserver faster):");
+    for pair in rows.chunks(tunnels.len()) {
+        let lost = |r: &Row| r.sent.saturating_sub(r.recv_min);
+        let base = &pair[0];
+        for r in &pair[2..] {
+            println!(
+                "  {:>6} frames/s  {:<22} lost {} vs {} (cannelloni default), {} (cannelloni -t 1000); p99 {:.2}× / {:.2}×",
+                r.rate,
+                r.test,
+                lost(r),
+                lost(base),
+                lost(&pair[1]),
+                r.p99_us / base.p99_us,
+                r.p99_us / pair[1].p99_us
+            );
+        }
+    }
+}
+
+/// Run the guest part in User-Mode Linux and print its rows (or why not).
+fn uml_rows(seconds: f64) -> Result<(), String> {
+    let cannelloni = peer_binary("cannelloni", "CANNELLONI")?;
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let rates = std::env::var("BENCH_UML_RATES").unwrap_or_else(|_| "1000,2500,10000".into());
+    let rows = 4 * rates.split(',').count() as u64;
+    let mut command = uml_command(rows * (seconds as u64 * 3 + 15) + 60, &[&exe, &canserver(), &cannelloni])?;
+    let out = command
+        .arg(&exe)
+        .args(["--guest", "--cannelloni"])
+        .arg(&cannelloni)
+        .args(["--seconds", &seconds.to_string(), "--rates", &rates])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("tests/uml/run.sh: {e}"))?;
+    print!("{}", String::from_utf8_lossy(&out.stdout));
+    if !out.status.success() {
+        return Err(format!(
+            "the guest failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).lines().rev().take(5).collect::<Vec<_>>().join(" | ")
+        ));
+    }
+    Ok(())
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--guest") {
+        guest_main(&args);
+        return;
+    }
     // `cargo bench` passes --bench; `cargo test --all-targets` runs this binary without it.
-    if !std::env::args().any(|a| a == "--bench") {
+    if !args.iter().any(|a| a == "--bench") {
         return;
     }
     let seconds: f64 = env_or("BENCH_SECONDS", 3.0);
@@ -918,6 +1146,7 @@ fn main() {
         })
         .collect();
     let rows = std::env::var("BENCH_ROWS").unwrap_or_else(|_| "sse,http,udp".into());
+    let places = std::env::var("BENCH_PLACES").unwrap_or_else(|_| "loopback,uml".into());
     let quiet = Duration::from_secs(env_or("BENCH_QUIET_WAIT", 5));
     let frames_for = |rate: u64| if rate == 0 { max_frames } else { (rate as f64 * seconds) as u64 };
 
@@ -934,24 +1163,24 @@ fn main() {
          recv f/s = a receiver's frames / time to its last frame; µs/frm = server CPU per frame received \
          (per frame and client for sse: divide by n for per delivery); CPU% = server's share of a core; \
          oth% = the rest of the machine besides the server and this process; kdrops = kernel drops on the \
-         server's UDP sockets. The real cannelloni (SocketCAN, User-Mode Linux) is not compared here."
+         server's UDP sockets. The real cannelloni (it needs SocketCAN) is compared in User-Mode Linux below."
     );
     let dir = tempfile::tempdir_in(root().join("target")).expect("bench directory");
     header();
     let run = |row: Row| print_row(&row);
-    if rows.contains("sse") {
+    if rows.contains("sse") && places.contains("loopback") {
         for &n in &sse_clients {
             wait_quiet(quiet);
             run(sse_row(n as usize, sse_rate, frames_for(sse_rate), dir.path()));
         }
     }
-    if rows.contains("http") {
+    if rows.contains("http") && places.contains("loopback") {
         for &n in &http_conns {
             wait_quiet(quiet);
             run(http_row(n as usize, seconds, dir.path()));
         }
     }
-    if rows.contains("udp") {
+    if rows.contains("udp") && places.contains("loopback") {
         for &format in &formats {
             for &rate in &udp_rates {
                 wait_quiet(quiet);
@@ -959,6 +1188,19 @@ fn main() {
                 wait_quiet(quiet);
                 run(udp_out_row(format, rate, frames_for(rate), dir.path()));
             }
+        }
+    }
+    if places.contains("uml") {
+        let uml_seconds: f64 = env_or("BENCH_UML_SECONDS", 3.0);
+        println!(
+            "\nUser-Mode Linux (one CPU: feeder, both ends and receiver share it): frames fed on vcan0 \
+             at the rate, tunnelled over UDP on the guest's loopback, counted on vcan1; latency feeder → \
+             receiver. The same tunnel with the real cannelloni at both ends, and with canserver at both \
+             ends ({uml_seconds} s per row; CPU not measured here)."
+        );
+        header();
+        if let Err(e) = uml_rows(uml_seconds) {
+            println!("User-Mode Linux rows not run: {e}");
         }
     }
     println!("load average after: {}", loadavg());

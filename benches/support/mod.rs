@@ -1,8 +1,8 @@
 //! Shared by the benchmarks that need a bus: a private network namespace, a paced sender.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use cankit::{Bus, BusConfig, Frame};
@@ -72,3 +72,60 @@ pub fn send_paced(rt: &tokio::runtime::Runtime, port: &str, frames: u64, rate: u
     });
 }
 pub mod measure;
+
+/// `tests/uml/run.sh --timeout SECONDS` ready to take the guest's command, with the kernel that
+/// `tests/uml/ensure-kernel.sh` found (or fetched) in its environment, and every directory of
+/// `binaries` outside the repository shared with the guest.
+pub fn uml_command(timeout_s: u64, binaries: &[&Path]) -> Result<Command, String> {
+    let ensure = Command::new(root().join("tests/uml/ensure-kernel.sh"))
+        .current_dir(root())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("tests/uml/ensure-kernel.sh: {e}"))?;
+    if !ensure.status.success() {
+        return Err("tests/uml/ensure-kernel.sh failed (User-Mode Linux not installed?)".into());
+    }
+    let mut command = Command::new(root().join("tests/uml/run.sh"));
+    for word in String::from_utf8_lossy(&ensure.stdout).split_whitespace().filter(|w| *w != "export") {
+        if let Some((k, v)) = word.split_once('=') {
+            command.env(k, v.trim_matches(|c| c == '\'' || c == '"'));
+        }
+    }
+    command.args(["--timeout", &timeout_s.to_string()]);
+    for p in binaries {
+        if let Some(dir) = p.parent().filter(|d| !d.starts_with(root())) {
+            command.arg("--share").arg(dir);
+        }
+    }
+    command.current_dir(root());
+    Ok(command)
+}
+
+/// A C peer built by `../shared/peers/build-peers.sh`: `$VAR` if set, else
+/// `$CARGO_TARGET_DIR/peers/bin/NAME` (default `target/`), built there when missing.
+pub fn peer_binary(name: &str, var: &str) -> Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os(var).map(PathBuf::from) {
+        return if p.exists() { Ok(p) } else { Err(format!("{var}: no {name} at {}", p.display())) };
+    }
+    let out =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    let bin = out.join("peers/bin").join(name);
+    if !bin.exists() {
+        let script = root().join("../shared/peers/build-peers.sh");
+        println!("(building the C peers for {name}: {})", script.display());
+        let ok = Command::new(&script)
+            .arg(out.join("peers"))
+            .stdout(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if !ok {
+            return Err(format!("{} failed", script.display()));
+        }
+    }
+    if bin.exists() {
+        Ok(bin)
+    } else {
+        Err(format!("no {name} at {}", bin.display()))
+    }
+}

@@ -1,7 +1,8 @@
 //! Receive-side socket plumbing shared by the backends that read kernel sockets directly
 //! (`socketcan` and `udp_multicast`): the options that make the kernel stamp each message with its
 //! receive time (`SO_TIMESTAMPNS`) and the socket's drop counter (`SO_RXQ_OVFL`), a large receive
-//! buffer, one `recvmsg` that returns those control messages with the data, the `SO_MEMINFO` read
+//! buffer, one `recvmsg` that returns those control messages with the data (and `recvmmsg` and
+//! `sendmmsg` for many datagrams at once), the `SO_MEMINFO` read
 //! that finds drops no queued message has announced yet, and the bookkeeping that turns the
 //! kernel's cumulative counter into "dropped since the last report". Everything works on a raw
 //! descriptor, allocates nothing and keeps its kernel structs on the stack.
@@ -133,13 +134,20 @@ pub(crate) fn receive(fd: RawFd, buf: &mut [u8], flags: c_int) -> io::Result<Rec
             return Err(e);
         }
     };
+    let (timestamp, overflow) = control_messages(&msg);
+    Ok(Received { len, source: socket_addr(&source), timestamp, overflow, flags: msg.msg_flags })
+}
+
+/// The receive time and drop counter among the control messages `recvmsg` left in `msg`.
+fn control_messages(msg: &libc::msghdr) -> (Option<Timestamp>, Option<u32>) {
     let mut timestamp = None;
     let mut overflow = None;
     // SAFETY: CMSG_FIRSTHDR/CMSG_NXTHDR walk only the msg_controllen bytes the kernel filled in
-    // `control` (aligned for cmsghdr, alive until the end of this function); a payload is read,
+    // the control buffer `msg` points at (a ControlBuffer, aligned for cmsghdr, which the caller
+    // keeps alive while it holds `msg`); a payload is read,
     // unaligned, only after checking that its cmsg is long enough to hold it.
     unsafe {
-        let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
+        let mut cmsg = libc::CMSG_FIRSTHDR(msg);
         while !cmsg.is_null() {
             let header = &*cmsg;
             let data = libc::CMSG_DATA(cmsg);
@@ -152,10 +160,133 @@ pub(crate) fn receive(fd: RawFd, buf: &mut [u8], flags: c_int) -> io::Result<Rec
                     overflow = Some(std::ptr::read_unaligned(data.cast::<u32>()));
                 }
             }
-            cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
+            cmsg = libc::CMSG_NXTHDR(msg, cmsg);
         }
     }
-    Ok(Received { len, source: socket_addr(&source), timestamp, overflow, flags: msg.msg_flags })
+    (timestamp, overflow)
+}
+
+/// Room for many datagrams read with one `recvmmsg` (see [`ReceiveBatch::receive`]): a buffer of
+/// `size` bytes for each, with its sender and control messages. Allocated once, reused.
+pub(crate) struct ReceiveBatch {
+    size: usize,
+    data: Vec<u8>,
+    control: Vec<ControlBuffer>,
+    sources: Vec<libc::sockaddr_storage>,
+    received: Vec<Received>,
+}
+
+impl ReceiveBatch {
+    pub(crate) fn new(count: usize, size: usize) -> ReceiveBatch {
+        ReceiveBatch {
+            size,
+            data: vec![0; count * size],
+            control: (0..count).map(|_| ControlBuffer([0; 128])).collect(),
+            // SAFETY: sockaddr_storage is plain data; all-zero is a valid (empty) value.
+            sources: vec![unsafe { zeroed() }; count],
+            received: Vec::with_capacity(count),
+        }
+    }
+
+    /// Read what is queued, up to the batch's count, with one `recvmmsg` and `flags`
+    /// (`MSG_DONTWAIT` is added; `MSG_TRUNC` makes each length the datagram's own); `WouldBlock`
+    /// when nothing is. Retries when interrupted by a signal.
+    pub(crate) fn receive(&mut self, fd: RawFd, flags: c_int) -> io::Result<usize> {
+        let count = self.control.len();
+        let mut iovs: Vec<libc::iovec> = self
+            .data
+            .chunks_exact_mut(self.size)
+            .map(|b| libc::iovec { iov_base: b.as_mut_ptr().cast(), iov_len: b.len() })
+            .collect();
+        let mut headers: Vec<libc::mmsghdr> = (0..count)
+            .map(|i| {
+                // SAFETY: msghdr and mmsghdr are plain data; all-zero is a valid (empty) value.
+                let mut h: libc::mmsghdr = unsafe { zeroed() };
+                h.msg_hdr.msg_name = (&mut self.sources[i] as *mut libc::sockaddr_storage).cast();
+                h.msg_hdr.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+                h.msg_hdr.msg_iov = &mut iovs[i];
+                h.msg_hdr.msg_iovlen = 1;
+                h.msg_hdr.msg_control = self.control[i].0.as_mut_ptr().cast();
+                h.msg_hdr.msg_controllen = size_of::<ControlBuffer>() as _;
+                h
+            })
+            .collect();
+        let n = loop {
+            // SAFETY: every header points at live buffers of the stated sizes (the batch's and
+            // `iovs`, alive until the end of this function); the kernel writes only within them.
+            let n = unsafe {
+                libc::recvmmsg(
+                    fd,
+                    headers.as_mut_ptr(),
+                    count as libc::c_uint,
+                    flags | libc::MSG_DONTWAIT,
+                    std::ptr::null_mut(),
+                )
+            };
+            if n >= 0 {
+                break n as usize;
+            }
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        };
+        self.received.clear();
+        for (i, h) in headers.iter().take(n).enumerate() {
+            let (timestamp, overflow) = control_messages(&h.msg_hdr);
+            self.received.push(Received {
+                len: h.msg_len as usize,
+                source: socket_addr(&self.sources[i]),
+                timestamp,
+                overflow,
+                flags: h.msg_hdr.msg_flags,
+            });
+        }
+        Ok(n)
+    }
+
+    /// The `i`-th datagram of the last [`ReceiveBatch::receive`]: its buffer (the datagram, cut
+    /// to the buffer's size when longer: see [`Received::len`]) and what came with it.
+    pub(crate) fn get(&self, i: usize) -> (&[u8], &Received) {
+        let r = &self.received[i];
+        let buf = &self.data[i * self.size..(i + 1) * self.size];
+        (&buf[..r.len.min(self.size)], r)
+    }
+}
+
+/// Send the datagrams `data[..]` to the socket's peer or `to`, with `sendmmsg` (non-blocking);
+/// returns how many went (the first ones), `WouldBlock` when none could.
+pub(crate) fn send_batch(fd: RawFd, data: &[&[u8]], to: Option<&socket2::SockAddr>) -> io::Result<usize> {
+    let mut iovs: Vec<libc::iovec> =
+        data.iter().map(|d| libc::iovec { iov_base: d.as_ptr() as *mut _, iov_len: d.len() }).collect();
+    let mut headers: Vec<libc::mmsghdr> = iovs
+        .iter_mut()
+        .map(|iov| {
+            // SAFETY: as in ReceiveBatch::receive.
+            let mut h: libc::mmsghdr = unsafe { zeroed() };
+            if let Some(to) = to {
+                h.msg_hdr.msg_name = to.as_ptr() as *mut _;
+                h.msg_hdr.msg_namelen = to.len();
+            }
+            h.msg_hdr.msg_iov = iov;
+            h.msg_hdr.msg_iovlen = 1;
+            h
+        })
+        .collect();
+    loop {
+        // SAFETY: the headers point at `data`'s slices and `to`, alive for the call; the kernel
+        // only reads them (and writes each header's msg_len).
+        let n = unsafe {
+            libc::sendmmsg(fd, headers.as_mut_ptr(), headers.len() as libc::c_uint, libc::MSG_DONTWAIT)
+        };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
 }
 
 /// The sender address `recvmsg` wrote, if it is an IP address.
@@ -254,6 +385,29 @@ mod tests {
         assert_eq!(got.overflow, None, "nothing was dropped");
         assert_eq!(socket_drops(fd), Some(0));
         let e = receive(fd, &mut buf, libc::MSG_DONTWAIT).err().unwrap();
+        assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
+    }
+
+    #[test]
+    fn batches_send_and_receive_many_datagrams_per_call() {
+        let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+        sender.set_nonblocking(true).unwrap();
+        let fd = receiver.as_raw_fd();
+        enable_timestamps(fd).unwrap();
+        let to = socket2::SockAddr::from(receiver.local_addr().unwrap());
+        let sent = send_batch(sender.as_raw_fd(), &[b"one", b"two", b"three!"], Some(&to)).unwrap();
+        assert_eq!(sent, 3);
+        let mut batch = ReceiveBatch::new(2, 4);
+        assert_eq!(batch.receive(fd, libc::MSG_TRUNC).unwrap(), 2);
+        let (data, got) = batch.get(0);
+        assert_eq!((data, got.len, got.source), (&b"one"[..], 3, Some(sender.local_addr().unwrap())));
+        assert!(got.timestamp.is_some());
+        assert_eq!(batch.get(1).0, b"two");
+        assert_eq!(batch.receive(fd, libc::MSG_TRUNC).unwrap(), 1);
+        let (data, got) = batch.get(0);
+        assert_eq!((data, got.len), (&b"thre"[..], 6), "cut to the buffer, full length told");
+        let e = batch.receive(fd, libc::MSG_TRUNC).err().unwrap();
         assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
     }
 }

@@ -47,6 +47,7 @@
 //!
 //! Filtering, printing and configuration resolution are left to [`crate::bus`] and its callers.
 
+use std::collections::VecDeque;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::os::fd::AsRawFd;
@@ -56,6 +57,7 @@ use std::sync::Mutex;
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::io::unix::AsyncFd;
 use tokio::io::Interest;
+use tokio::sync::Notify;
 
 use super::msgpack::{BufferFull, DecodeError, Reader, Value, Writer};
 use super::socket_io::{self, DropCounter, Received};
@@ -634,12 +636,24 @@ fn send_socket(s: &Settings) -> Result<(Socket, SocketAddr), BusError> {
 
 /// Buffers and bookkeeping of the receive path, reused for every datagram.
 struct ReceiveState {
-    buf: Box<[u8]>,
+    /// Datagrams are read many per `recvmmsg`.
+    batch: socket_io::ReceiveBatch,
     /// The kernel's cumulative drop counter as last reported, to report only new drops.
     drops: DropCounter,
-    /// An event decoded together with a drop report, delivered right after it.
-    pending: Option<BusEvent>,
+    /// Events read from the socket but not yet delivered, oldest first: an event decoded
+    /// together with a drop report (delivered right after it), and what [`UdpMulticastBus::send`]
+    /// read while draining this bus's own echoes (see [`UdpMulticastBus::absorb`]).
+    pending: VecDeque<BusEvent>,
 }
+
+/// Events [`UdpMulticastBus::absorb`] keeps for the receiver at most; beyond, the socket's buffer
+/// holds them.
+const ABSORBED: usize = 1024;
+/// Datagrams read with one `recvmmsg` at most.
+const DATAGRAMS_PER_CALL: usize = 32;
+/// A send absorbs (see [`UdpMulticastBus::absorb`]) after this many sends: one `recvmmsg` takes
+/// the echoes of several.
+const ABSORB_EVERY: u64 = 8;
 
 /// A python-can compatible UDP multicast bus. See the module docs.
 pub struct UdpMulticastBus {
@@ -654,6 +668,8 @@ pub struct UdpMulticastBus {
     /// Only one receiver at a time decodes (recv and try_recv may race from different tasks);
     /// the lock is never held across an await.
     state: Mutex<Box<ReceiveState>>,
+    /// [`UdpMulticastBus::absorb`] left events for the receiver.
+    absorbed: Notify,
     received: AtomicU64,
     sent: AtomicU64,
     dropped: AtomicU64,
@@ -686,10 +702,11 @@ impl UdpMulticastBus {
             fd: config.fd,
             receive_own: config.receive_own_messages,
             state: Mutex::new(Box::new(ReceiveState {
-                buf: vec![0u8; MAX_DATAGRAM].into_boxed_slice(),
+                batch: socket_io::ReceiveBatch::new(DATAGRAMS_PER_CALL, MAX_DATAGRAM),
                 drops: DropCounter::default(),
-                pending: None,
+                pending: VecDeque::new(),
             })),
+            absorbed: Notify::new(),
             received: AtomicU64::new(0),
             sent: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
@@ -719,17 +736,51 @@ impl UdpMulticastBus {
                 )
             },
         )?;
-        self.sent.fetch_add(1, Ordering::Relaxed);
+        if self.sent.fetch_add(1, Ordering::Relaxed) % ABSORB_EVERY == ABSORB_EVERY - 1 {
+            self.absorb();
+        }
         Ok(())
+    }
+
+    /// Every [`ABSORB_EVERY`] sends, read what the socket has queued (mostly the echoes of the
+    /// frames just sent) into the pending events, unless a receiver is reading.
+    ///
+    /// Every socket joined to the group receives every datagram, this bus's own included. A
+    /// burst of sends from a task that keeps the receiver from running (a server answering many
+    /// requests on one thread) would fill the socket's buffer with own echoes, which are only
+    /// discarded, and the kernel would then drop datagrams and report them as lost frames. Reading
+    /// here keeps the buffer drained: own echoes are discarded at once, other events wait in order
+    /// for the receiver, which [`UdpMulticastBus::recv`] wakes for them (their datagrams no longer
+    /// make the socket readable).
+    fn absorb(&self) {
+        // A receiver holding the lock is draining the socket itself.
+        let Ok(mut guard) = self.state.try_lock() else { return };
+        let state = &mut **guard;
+        if state.pending.len() < ABSORBED {
+            // Empty, or an error: the receive socket is not connected, so the kernel reports none
+            // to it that this read could take from the receiver.
+            let _ = self.read_batch(state);
+        }
+        if !state.pending.is_empty() {
+            self.absorbed.notify_one();
+        }
     }
 
     pub async fn recv(&self) -> Result<BusEvent, BusError> {
         loop {
-            let mut guard = self
-                .receiver
-                .readable()
-                .await
-                .map_err(|e| BusError::io(format!("{INTERFACE}: waiting to receive"), e))?;
+            // What a send absorbed from the socket no longer makes it readable: wait for either.
+            let mut guard = tokio::select! {
+                ready = self.receiver.readable() => {
+                    ready.map_err(|e| BusError::io(format!("{INTERFACE}: waiting to receive"), e))?
+                }
+                () = self.absorbed.notified() => {
+                    match self.next_event() {
+                        Ok(event) => return Ok(event),
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                        Err(e) => return Err(self.receive_error(e)),
+                    }
+                }
+            };
             match guard.try_io(|_| self.next_event()) {
                 Ok(Ok(event)) => return Ok(event),
                 Ok(Err(e)) => return Err(self.receive_error(e)),
@@ -757,35 +808,43 @@ impl UdpMulticastBus {
         // The state holds only buffers and counters, consistent after any panic.
         let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let state = &mut *guard;
-        if let Some(event) = state.pending.take() {
+        if let Some(event) = state.pending.pop_front() {
             return Ok(event);
         }
         let fd = self.receiver.as_raw_fd();
         loop {
-            // MSG_TRUNC: the length returned is the datagram's, so oversize ones can be reported.
-            let d = match socket_io::receive(fd, &mut state.buf, libc::MSG_TRUNC) {
-                Ok(d) => d,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+            if let Err(e) = self.read_batch(state) {
+                if e.kind() == io::ErrorKind::WouldBlock {
                     // Drained: report losses no queued datagram told us about yet.
                     if let Some(new_drops) =
                         socket_io::socket_drops(fd).and_then(|n| state.drops.new_drops(n))
                     {
                         return Ok(self.dropped_event(new_drops));
                     }
-                    return Err(e);
                 }
-                Err(e) => return Err(e),
-            };
-            let event = self.classify(&state.buf, &d);
-            if let Some(new_drops) = d.overflow.and_then(|n| state.drops.new_drops(n)) {
-                // The loss happened before this datagram was queued, so report it first.
-                state.pending = event;
-                return Ok(self.dropped_event(new_drops));
+                return Err(e);
             }
-            if let Some(event) = event {
+            if let Some(event) = state.pending.pop_front() {
                 return Ok(event);
             }
         }
+    }
+
+    /// Read what the socket has queued (one `recvmmsg`) and append the events it makes to the
+    /// pending ones; `WouldBlock` when nothing was queued.
+    fn read_batch(&self, state: &mut ReceiveState) -> io::Result<()> {
+        // MSG_TRUNC: the lengths returned are the datagrams', so oversize ones can be reported.
+        let n = state.batch.receive(self.receiver.as_raw_fd(), libc::MSG_TRUNC)?;
+        for i in 0..n {
+            let (datagram, d) = state.batch.get(i);
+            let event = self.classify(datagram, d);
+            if let Some(new_drops) = d.overflow.and_then(|n| state.drops.new_drops(n)) {
+                // The loss happened before this datagram was queued, so report it first.
+                state.pending.push_back(self.dropped_event(new_drops));
+            }
+            state.pending.extend(event);
+        }
+        Ok(())
     }
 
     fn dropped_event(&self, count: u32) -> BusEvent {
@@ -794,15 +853,15 @@ impl UdpMulticastBus {
     }
 
     /// Turn a received datagram into the event the caller sees, if any.
-    fn classify(&self, buf: &[u8], d: &Received) -> Option<BusEvent> {
+    fn classify(&self, datagram: &[u8], d: &Received) -> Option<BusEvent> {
         let own = d.source.is_some_and(|s| is_own(s, self.own));
         if own && !self.receive_own {
             return None;
         }
-        let result = if d.len > buf.len() {
-            Err(WireError::Oversize { len: d.len, max: buf.len() })
+        let result = if d.len > datagram.len() {
+            Err(WireError::Oversize { len: d.len, max: MAX_DATAGRAM })
         } else {
-            decode_frame(&buf[..d.len], self.fd)
+            decode_frame(datagram, self.fd)
         };
         match result {
             Ok(Some(frame)) => {
@@ -1214,6 +1273,33 @@ mod tests {
         assert_eq!(next_frame(&bus).await.id(), 0x123);
         assert_eq!(bus.stats().invalid, 2);
         assert_eq!(bus.stats().received, 1);
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_sends_is_not_reported_as_lost_frames() {
+        // The sender never reads while it sends: its own echoes would fill its socket's buffer
+        // (as in the test below) and be reported as lost; sending absorbs them instead, and keeps
+        // what others sent, in order.
+        let cfg = config(free_port());
+        let a = UdpMulticastBus::open(&cfg).unwrap();
+        let b = UdpMulticastBus::open(&cfg).unwrap();
+        let first = Frame::new_data(0x7E8, false, &[1]).unwrap();
+        let last = Frame::new_data(0x7E9, false, &[2]).unwrap();
+        b.send(&first).await.unwrap();
+        for i in 0..150_000u32 {
+            a.send(&Frame::new_data(i % 0x800, false, &[1]).unwrap()).await.unwrap();
+        }
+        b.send(&last).await.unwrap();
+        let mut got = Vec::new();
+        while let Ok(event) = tokio::time::timeout(Duration::from_millis(300), a.recv()).await {
+            got.push(match event.unwrap() {
+                BusEvent::Frame(f) => format!("{:?}", f.with_timestamp(Timestamp::ZERO)),
+                other => format!("{other:?}"),
+            });
+        }
+        let want = [first, last].map(|f| format!("{f:?}"));
+        assert_eq!(got, want);
+        assert_eq!(a.stats().dropped, 0);
     }
 
     #[tokio::test]

@@ -11,13 +11,12 @@
 //! another bus (0 by default), `ext=1` takes a 29-bit id, `fd=1` a CAN FD frame of up to 64 bytes
 //! (`brs=1` with the bit-rate switch); the stream carries `: keep-alive` comments every 15 s when
 //! idle, and a `Last-Event-ID` header is ignored (events have no ids). Each stream is a client:
-//! it counts against `--max-clients` and has its own queues (its hub subscriptions and `--queue`
-//! formatted events); a client that does not keep up loses the oldest frames and is told with
+//! it counts against `--max-clients` and has its own queue (a hub subscription per bus, of
+//! `--queue` frames at least); a client that does not keep up loses the oldest frames and is told with
 //! the seed's overflow event.
 
-use std::collections::VecDeque;
 use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -27,9 +26,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 
 use super::{ClientSlot, Shared};
+use crate::bus::hub::Subscription;
 use crate::bus::{BusEvent, BusState};
 use crate::frame::{fd_len_to_dlc, Frame, Timestamp, MAX_EXTENDED_ID, MAX_STANDARD_ID};
 
@@ -195,68 +194,6 @@ async fn send(shared: &Shared, query: &str) -> Response {
     cors(StatusCode::NO_CONTENT.into_response())
 }
 
-/// A stream's queue of formatted events. The forwarding tasks wait while it is full, so a
-/// client that does not read backs up into its hub subscriptions, which lose their oldest frames
-/// and say so (the seed's overflow event): a burst only overflows when the client stops reading.
-struct Queue {
-    state: Mutex<QueueState>,
-    /// Something was queued (or the stream ended).
-    ready: Notify,
-    /// Room was made.
-    space: Notify,
-}
-
-struct QueueState {
-    events: VecDeque<String>,
-    capacity: usize,
-    ended: Option<String>,
-}
-
-impl Queue {
-    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    async fn push(&self, event: String) {
-        let mut event = Some(event);
-        loop {
-            let space = self.space.notified();
-            tokio::pin!(space);
-            space.as_mut().enable();
-            {
-                let mut q = self.lock();
-                if q.events.len() < q.capacity {
-                    q.events.extend(event.take());
-                    drop(q);
-                    self.ready.notify_one();
-                    return;
-                }
-            }
-            space.await;
-        }
-    }
-
-    fn end(&self, why: String) {
-        self.lock().ended.get_or_insert(why);
-        self.ready.notify_one();
-    }
-
-    /// Everything ready now as one chunk; `None` when nothing is; `Err` when the stream ended.
-    fn take(&self) -> Result<Option<String>, String> {
-        let mut q = self.lock();
-        if q.events.is_empty() {
-            return match &q.ended {
-                Some(why) => Err(why.clone()),
-                None => Ok(None),
-            };
-        }
-        let out: String = q.events.drain(..).collect();
-        drop(q);
-        self.space.notify_waiters();
-        Ok(Some(out))
-    }
-}
-
 /// The seed's frame event: `data:{"bus": 0, "id": 123, "data":[255,128,5], "ts":"2015-12-21T10:36:30.123Z"}`.
 pub(crate) fn frame_event(out: &mut String, bus: usize, frame: &Frame) {
     let _ = write!(out, "data:{{\"bus\": {bus}, \"id\": {}, \"data\":[", frame.id());
@@ -300,6 +237,98 @@ fn state_event(out: &mut String, bus: usize, state: BusState) {
     };
 }
 
+/// Events formatted into one chunk of the stream at most (per bus), so a burst becomes a few
+/// large writes rather than one per frame.
+const EVENTS_PER_CHUNK: usize = 256;
+
+/// One bus of a stream: its subscription and the health last reported from it.
+struct Feed {
+    index: usize,
+    sub: Subscription,
+    reported: BusState,
+}
+
+impl Feed {
+    /// Append `event` to `out` as the stream carries it (nothing for what the stream leaves out).
+    fn format(&mut self, event: &BusEvent, out: &mut String) {
+        let state = match event {
+            BusEvent::State(s) => Some(*s),
+            BusEvent::Frame(f) if f.is_error() => crate::error_frame::bus_state(f),
+            _ => None,
+        };
+        if let Some(s) = state.filter(|s| *s != self.reported) {
+            self.reported = s;
+            state_event(out, self.index, s);
+        }
+        match event {
+            BusEvent::Frame(f) if !f.is_error() && !f.is_remote() => frame_event(out, self.index, f),
+            BusEvent::Dropped { .. } => {
+                let _ = write!(out, "event: error\ndata: CAN RX buffer overflow on bus {}\n\n", self.index);
+            }
+            _ => {}
+        }
+    }
+
+    /// Format what is queued now, up to [`EVENTS_PER_CHUNK`]; `false` once the bus has stopped.
+    fn drain(&mut self, out: &mut String) -> bool {
+        for _ in 0..EVENTS_PER_CHUNK {
+            match self.sub.try_recv() {
+                Ok(Some(event)) => self.format(&event, out),
+                Ok(None) => return true,
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+}
+
+/// A stream's state between chunks: its buses, and its client slot, held until the client goes.
+struct Streaming {
+    feeds: Vec<Feed>,
+    /// Formatted and not yet sent (the health of unwell buses when the client connects).
+    pending: String,
+    /// A bus stopped: end the stream once what is formatted has gone.
+    ended: bool,
+    _slot: ClientSlot,
+}
+
+impl Streaming {
+    /// The next chunk: what is queued now, else the next event to arrive, else a keep-alive
+    /// comment after [`KEEP_ALIVE`]; `None` when the stream is over.
+    ///
+    /// The response body reads the subscriptions itself, so a client that does not read stops
+    /// the reading: its subscriptions fill, lose their oldest frames and say so (the seed's
+    /// overflow event) while the bus and the other clients go on.
+    async fn next_chunk(&mut self) -> Option<String> {
+        loop {
+            let mut text = std::mem::take(&mut self.pending);
+            for feed in &mut self.feeds {
+                self.ended |= !feed.drain(&mut text);
+            }
+            if !text.is_empty() {
+                return Some(text);
+            }
+            if self.ended {
+                return None;
+            }
+            let waited = match self.feeds.as_mut_slice() {
+                [] => return None,
+                [feed] => tokio::time::timeout(KEEP_ALIVE, feed.sub.recv()).await.map(|e| (0, e)),
+                feeds => {
+                    let any =
+                        futures_util::future::select_all(feeds.iter_mut().map(|f| Box::pin(f.sub.recv())));
+                    tokio::time::timeout(KEEP_ALIVE, any).await.map(|(e, i, _)| (i, e))
+                }
+            };
+            match waited {
+                Err(_) => return Some(": keep-alive\n\n".to_string()),
+                Ok((i, Ok(event))) => self.feeds[i].format(&event, &mut self.pending),
+                Ok((_, Err(_))) => self.ended = true,
+            }
+        }
+    }
+}
+
 fn stream(shared: Arc<Shared>) -> Response {
     let Some(slot) = ClientSlot::take(&shared) else {
         let response = json_error(&format!("too many clients, at most {}", shared.options.max_clients));
@@ -307,91 +336,30 @@ fn stream(shared: Arc<Shared>) -> Response {
         parts.status = StatusCode::SERVICE_UNAVAILABLE;
         return Response::from_parts(parts, body);
     };
-    let queue = Arc::new(Queue {
-        state: Mutex::new(QueueState {
-            events: VecDeque::new(),
-            capacity: shared.options.queue,
-            ended: None,
-        }),
-        ready: Notify::new(),
-        space: Notify::new(),
-    });
-    // One task per bus moves its events into the stream's queue, formatted.
-    let mut tasks = Vec::new();
-    for (index, bus) in shared.buses.iter().enumerate() {
-        let mut sub = shared.subscribe(bus);
-        let queue = Arc::clone(&queue);
-        let mut reported = BusState::ErrorActive;
-        let initial = bus.hub.state();
-        tasks.push(tokio::spawn(async move {
-            let mut text = String::with_capacity(128);
-            if initial != BusState::ErrorActive {
-                reported = initial;
-                state_event(&mut text, index, initial);
-                queue.push(std::mem::take(&mut text)).await;
+    let mut pending = String::new();
+    let feeds = shared
+        .buses
+        .iter()
+        .enumerate()
+        .map(|(index, bus)| {
+            let sub = shared.subscribe(bus);
+            let state = bus.hub.state();
+            if state != BusState::ErrorActive {
+                state_event(&mut pending, index, state);
             }
-            loop {
-                let event = match sub.recv().await {
-                    Ok(e) => e,
-                    Err(e) => {
-                        queue.end(e.to_string());
-                        return;
-                    }
-                };
-                let state = match &event {
-                    BusEvent::State(s) => Some(*s),
-                    BusEvent::Frame(f) if f.is_error() => crate::error_frame::bus_state(f),
-                    _ => None,
-                };
-                if let Some(s) = state.filter(|s| *s != reported) {
-                    reported = s;
-                    state_event(&mut text, index, s);
-                }
-                match &event {
-                    BusEvent::Frame(f) if !f.is_error() && !f.is_remote() => frame_event(&mut text, index, f),
-                    BusEvent::Dropped { .. } => {
-                        let _ = write!(text, "event: error\ndata: CAN RX buffer overflow on bus {index}\n\n");
-                    }
-                    _ => {}
-                }
-                if !text.is_empty() {
-                    queue.push(std::mem::take(&mut text)).await;
-                }
-            }
-        }));
-    }
-    let guard = StreamGuard { tasks, _slot: slot };
-    let body = futures_util::stream::unfold((queue, guard), |(queue, guard)| async move {
-        loop {
-            match queue.take() {
-                Ok(Some(chunk)) => return Some((Ok::<_, std::convert::Infallible>(chunk), (queue, guard))),
-                Ok(None) => {}
-                Err(_) => return None,
-            }
-            if tokio::time::timeout(KEEP_ALIVE, queue.ready.notified()).await.is_err() {
-                return Some((Ok(": keep-alive\n\n".to_string()), (queue, guard)));
-            }
-        }
+            Feed { index, sub, reported: state }
+        })
+        .collect();
+    let streaming = Streaming { feeds, pending, ended: false, _slot: slot };
+    let body = futures_util::stream::unfold(streaming, |mut streaming| async move {
+        let chunk = streaming.next_chunk().await?;
+        Some((Ok::<_, std::convert::Infallible>(chunk), streaming))
     });
     let mut response = Response::new(Body::from_stream(body));
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     cors(response)
-}
-
-/// Ends a stream's forwarding tasks and frees its client slot when the client goes.
-struct StreamGuard {
-    tasks: Vec<tokio::task::JoinHandle<()>>,
-    _slot: ClientSlot,
-}
-
-impl Drop for StreamGuard {
-    fn drop(&mut self) {
-        for t in &self.tasks {
-            t.abort();
-        }
-    }
 }
 
 #[cfg(test)]

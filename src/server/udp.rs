@@ -68,7 +68,12 @@ pub struct UdpBridge {
 }
 
 /// Datagrams read in one turn before the bridge looks at the bus again.
-const DATAGRAMS_PER_TURN: usize = 64;
+const DATAGRAMS_PER_TURN: usize = 256;
+/// Datagrams of the socketcan format read or sent with one system call at most.
+const DATAGRAMS_PER_CALL: usize = 64;
+/// A socketcan-format datagram's buffer: a `canfd_frame` fits; anything longer is garbage, and
+/// its length is still known (`MSG_TRUNC`).
+const SOCKETCAN_BUFFER: usize = 128;
 /// Hub events taken in one turn (into one batch of packets).
 const FRAMES_PER_TURN: usize = 1024;
 /// How many of each kind of trouble are described in the log; more are only counted.
@@ -152,7 +157,8 @@ struct Outgoing {
     peer: Option<SockAddr>,
     format: UdpFormat,
     writer: CannelloniWriter,
-    scratch: [u8; CANFD_FRAME_SIZE],
+    /// socketcan-format datagrams waiting for one `sendmmsg`, with their lengths.
+    datagrams: Vec<([u8; CANFD_FRAME_SIZE], usize)>,
 }
 
 /// Run one bridge between `bus` and its peer until the shutdown.
@@ -170,11 +176,16 @@ pub(crate) async fn run(shared: Arc<Shared>, bus: ServedBus, bound: BoundBridge)
         peer: bridge.peer.map(SockAddr::from),
         format: bridge.format,
         writer: CannelloniWriter::new(payload),
-        scratch: [0; CANFD_FRAME_SIZE],
+        datagrams: Vec::with_capacity(DATAGRAMS_PER_CALL),
     };
     let mut sub = shared.subscribe(&bus);
     let mut tally = Tally::default();
-    let mut buf = vec![0u8; 65536].into_boxed_slice();
+    // The socketcan format's datagrams are small and come one per frame: many per system call.
+    // A cannelloni packet carries many frames already, and may be as large as UDP allows.
+    let mut batch = match bridge.format {
+        UdpFormat::Socketcan => socket_io::ReceiveBatch::new(DATAGRAMS_PER_CALL, SOCKETCAN_BUFFER),
+        UdpFormat::Cannelloni => socket_io::ReceiveBatch::new(1, 65536),
+    };
     let mut decoded: Vec<Frame> = Vec::new();
     let mut incoming: Vec<Frame> = Vec::new();
     let mut next_sequence: Option<u8> = None;
@@ -238,9 +249,10 @@ pub(crate) async fn run(shared: Arc<Shared>, bus: ServedBus, bound: BoundBridge)
             Wake::Readable => {
                 incoming.clear();
                 more_to_read = true;
-                for _ in 0..DATAGRAMS_PER_TURN {
-                    let d = match socket_io::receive(socket.as_raw_fd(), &mut buf, libc::MSG_TRUNC) {
-                        Ok(d) => d,
+                let mut read = 0;
+                while read < DATAGRAMS_PER_TURN {
+                    let n = match batch.receive(socket.as_raw_fd(), libc::MSG_TRUNC) {
+                        Ok(n) => n,
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                             more_to_read = false;
                             break;
@@ -255,44 +267,53 @@ pub(crate) async fn run(shared: Arc<Shared>, bus: ServedBus, bound: BoundBridge)
                             break;
                         }
                     };
-                    let source = d.source.map_or_else(|| "an unknown sender".into(), |s| s.to_string());
-                    if let Some(peer) = bridge.peer {
-                        if !bridge.accept_any
-                            && d.source.map(|s| canonical(s.ip())) != Some(canonical(peer.ip()))
-                        {
-                            tally.foreign += 1;
-                            describe_first(&shared, &name, tally.foreign, || {
-                                format!("ignored a datagram from {source}, which is not the peer (--udp-accept-any takes any sender)")
+                    read += n;
+                    for i in 0..n {
+                        let (datagram, d) = batch.get(i);
+                        let source = d.source.map_or_else(|| "an unknown sender".into(), |s| s.to_string());
+                        if let Some(peer) = bridge.peer {
+                            if !bridge.accept_any
+                                && d.source.map(|s| canonical(s.ip())) != Some(canonical(peer.ip()))
+                            {
+                                tally.foreign += 1;
+                                describe_first(&shared, &name, tally.foreign, || {
+                                    format!("ignored a datagram from {source}, which is not the peer (--udp-accept-any takes any sender)")
+                                });
+                                continue;
+                            }
+                        }
+                        let decoded_ok = if d.len > datagram.len() {
+                            Err(format!("{} bytes, too large", d.len))
+                        } else {
+                            match bridge.format {
+                                UdpFormat::Socketcan => decode_socketcan(datagram).map(|f| {
+                                    decoded.clear();
+                                    decoded.push(f);
+                                }),
+                                UdpFormat::Cannelloni => {
+                                    decode_cannelloni(datagram, &mut decoded).map(|sequence| {
+                                        check_sequence(
+                                            &shared,
+                                            &name,
+                                            &mut next_sequence,
+                                            sequence,
+                                            &mut tally,
+                                        )
+                                    })
+                                }
+                            }
+                            .map_err(|e| e.to_string())
+                        };
+                        if let Err(why) = decoded_ok {
+                            tally.garbage += 1;
+                            describe_first(&shared, &name, tally.garbage, || {
+                                format!("skipped a garbage datagram from {source} ({} bytes): {why}", d.len)
                             });
                             continue;
                         }
+                        let at = d.timestamp.unwrap_or_else(Timestamp::now);
+                        incoming.extend(decoded.iter().map(|f| f.with_timestamp(at)));
                     }
-                    let datagram = &buf[..d.len.min(buf.len())];
-                    let decoded_ok = if d.len > buf.len() {
-                        Err(format!("{} bytes, too large", d.len))
-                    } else {
-                        match bridge.format {
-                            UdpFormat::Socketcan => decode_socketcan(datagram).map(|f| {
-                                decoded.clear();
-                                decoded.push(f);
-                            }),
-                            UdpFormat::Cannelloni => {
-                                decode_cannelloni(datagram, &mut decoded).map(|sequence| {
-                                    check_sequence(&shared, &name, &mut next_sequence, sequence, &mut tally)
-                                })
-                            }
-                        }
-                        .map_err(|e| e.to_string())
-                    };
-                    if let Err(why) = decoded_ok {
-                        tally.garbage += 1;
-                        describe_first(&shared, &name, tally.garbage, || {
-                            format!("skipped a garbage datagram from {source} ({} bytes): {why}", d.len)
-                        });
-                        continue;
-                    }
-                    let at = d.timestamp.unwrap_or_else(Timestamp::now);
-                    incoming.extend(decoded.iter().map(|f| f.with_timestamp(at)));
                 }
                 for f in &incoming {
                     if shared.options.read_only {
@@ -381,9 +402,12 @@ impl Outgoing {
         }
         match self.format {
             UdpFormat::Socketcan => {
-                let n = encode_socketcan(f, &mut self.scratch);
-                let scratch = self.scratch;
-                self.send(socket, &scratch[..n], 1, tally, shared, name).await;
+                let mut datagram = [0; CANFD_FRAME_SIZE];
+                let n = encode_socketcan(f, &mut datagram);
+                self.datagrams.push((datagram, n));
+                if self.datagrams.len() >= DATAGRAMS_PER_CALL {
+                    self.flush(socket, tally, shared, name).await;
+                }
             }
             UdpFormat::Cannelloni => {
                 if !self.writer.push(f) {
@@ -396,41 +420,47 @@ impl Outgoing {
         }
     }
 
+    /// Send what is waiting: cannelloni's packet, or the socketcan-format datagrams with as few
+    /// `sendmmsg` calls as they need.
     async fn flush(&mut self, socket: &AsyncFd<Socket>, tally: &mut Tally, shared: &Shared, name: &str) {
-        let count = self.writer.count() as u64;
-        if count == 0 {
+        let Some(peer) = self.peer.clone() else {
+            self.datagrams.clear();
             return;
+        };
+        let fd = socket.as_raw_fd();
+        let count = self.writer.count() as u64;
+        if count > 0 {
+            let packet = self.writer.take();
+            let result = socket_io::send_when_writable(fd, || socket.get_ref().send_to(packet, &peer)).await;
+            account(result.map(|_| 1), count, tally, shared, name);
         }
-        let Some(peer) = self.peer.clone() else { return };
-        let packet = self.writer.take();
-        let result =
-            socket_io::send_when_writable(socket.as_raw_fd(), || socket.get_ref().send_to(packet, &peer))
-                .await;
-        account(result, count, tally, shared, name);
-    }
-
-    async fn send(
-        &self,
-        socket: &AsyncFd<Socket>,
-        datagram: &[u8],
-        frames: u64,
-        tally: &mut Tally,
-        shared: &Shared,
-        name: &str,
-    ) {
-        let Some(peer) = &self.peer else { return };
-        let result =
-            socket_io::send_when_writable(socket.as_raw_fd(), || socket.get_ref().send_to(datagram, peer))
-                .await;
-        account(result, frames, tally, shared, name);
+        let mut start = 0;
+        while start < self.datagrams.len() {
+            let chunk: Vec<&[u8]> = self.datagrams[start..].iter().map(|(d, n)| &d[..*n]).collect();
+            let result =
+                socket_io::send_when_writable(fd, || socket_io::send_batch(fd, &chunk, Some(&peer))).await;
+            match result {
+                Ok(n) => {
+                    account(Ok(n), n as u64, tally, shared, name);
+                    start += n;
+                }
+                Err(e) => {
+                    // The first datagram failed: count it and go on with the next.
+                    account(Err(e), 1, tally, shared, name);
+                    start += 1;
+                }
+            }
+        }
+        self.datagrams.clear();
     }
 }
 
+/// Count `frames` sent in `Ok(datagrams)`, or a failed send.
 fn account(result: io::Result<usize>, frames: u64, tally: &mut Tally, shared: &Shared, name: &str) {
     match result {
-        Ok(_) => {
+        Ok(datagrams) => {
             tally.frames_out += frames;
-            tally.datagrams_out += 1;
+            tally.datagrams_out += datagrams as u64;
         }
         Err(e) => {
             tally.send_errors += 1;
