@@ -94,6 +94,13 @@ impl Printer {
                 json_string(out, reason);
                 out.extend_from_slice(b"}\n");
             }
+            BusEvent::Notice { source, message } => {
+                out.extend_from_slice(br#"{"event":"notice","source":"#);
+                json_string(out, source);
+                out.extend_from_slice(br#","message":"#);
+                json_string(out, message);
+                out.extend_from_slice(b"}\n");
+            }
         }
         true
     }

@@ -69,6 +69,7 @@ pub const BUILTIN: &[BackendEntry] = &[
     super::virtual_bus::ENTRY,
     super::socketcand::ENTRY,
     super::remote::ENTRY,
+    super::waveshare::ENTRY,
 ];
 
 /// Backends added at run time by [`register`].

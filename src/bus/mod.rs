@@ -22,6 +22,7 @@ pub mod socketcan;
 pub mod socketcand;
 pub mod udp_multicast;
 pub mod virtual_bus;
+pub mod waveshare;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -115,6 +116,9 @@ pub enum BusEvent {
     Dropped { count: u64 },
     /// Something arrived that is not a frame (a garbage datagram); counted and skipped.
     Invalid { source: String, reason: String },
+    /// What a backend says about its link to `source` (a gateway's connection lost, a retry, the
+    /// connection back): shown to the user, nothing to count.
+    Notice { source: String, message: String },
 }
 
 /// Counters a bus keeps for its whole life; shown in summaries.

@@ -11,7 +11,12 @@ use clap_complete::Shell;
 
 /// Every binary's clap command, by binary name.
 pub fn commands() -> Vec<clap::Command> {
-    vec![super::canlogger::Cli::command(), super::canplayer::Cli::command(), super::canserver::Cli::command()]
+    vec![
+        super::canlogger::Cli::command(),
+        super::canplayer::Cli::command(),
+        super::canserver::Cli::command(),
+        super::caneth::Cli::command(),
+    ]
 }
 
 /// Write completions for bash, zsh, fish, elvish and PowerShell into `dir/completions` and one

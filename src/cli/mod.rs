@@ -10,6 +10,7 @@
 //! python-can's player does), `-i/-c/-b` the bus, `-n` a count, `-T` a timeout, `-v` verbose,
 //! `-q` quiet. Filters have no letter: `--filter`, python-can's spelling, everywhere.
 
+pub mod caneth;
 pub mod canlogger;
 pub mod canplayer;
 pub mod canserver;
@@ -420,6 +421,7 @@ impl Observer for Stderr {
                     eprintln!("{tool}: further invalid datagrams are counted, not shown");
                 }
             }
+            BusEvent::Notice { source, message } => eprintln!("{tool}: {source}: {message}"),
         }
     }
 

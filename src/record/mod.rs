@@ -314,6 +314,8 @@ impl Received {
                 batch.push(event_record(EventKind::BusState(s)));
             }
             BusEvent::Invalid { .. } => self.invalid += 1,
+            // Shown (a gateway's link going down and up), not recorded.
+            BusEvent::Notice { .. } => {}
         }
         observer.bus_event(&event);
     }

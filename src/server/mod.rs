@@ -31,6 +31,7 @@ mod outbox;
 pub mod remote;
 pub mod socketcand;
 pub mod udp;
+pub mod waveshare;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -45,6 +46,7 @@ use crate::shutdown::Shutdown;
 
 pub use outbox::Outbox;
 pub use udp::{UdpBridge, UdpFormat};
+pub use waveshare::WaveshareChannel;
 
 /// The least a client's hub queue holds (see [`Shared::subscribe`]).
 const HUB_QUEUE: usize = 4096;
@@ -96,6 +98,11 @@ pub struct ServerOptions {
     pub bitrate: Option<u32>,
     /// CAN-to-UDP bridges: the first bridges the first served bus, the second the second, ….
     pub udp: Vec<UdpBridge>,
+    /// Waveshare gateway channels (13-byte records over TCP), each bridging one served bus.
+    pub waveshare: Vec<WaveshareChannel>,
+    /// Close every Waveshare client's connection this long after it was made (for testing
+    /// clients' reconnects; `None`: never).
+    pub drop_every: Option<Duration>,
 }
 
 impl Default for ServerOptions {
@@ -116,6 +123,8 @@ impl Default for ServerOptions {
             error_mask: 0,
             bitrate: None,
             udp: Vec::new(),
+            waveshare: Vec::new(),
+            drop_every: None,
         }
     }
 }
@@ -246,6 +255,7 @@ pub async fn serve(
         && options.remote_port.is_none()
         && options.http_port.is_none()
         && options.udp.is_empty()
+        && options.waveshare.is_empty()
     {
         return Err(ServerError::Nothing("every protocol is switched off and there is no UDP bridge".into()));
     }
@@ -253,6 +263,14 @@ pub async fn serve(
         return Err(ServerError::Nothing(format!(
             "{} UDP bridges but {} buses served (one bridge per bus, in order)",
             options.udp.len(),
+            buses.len()
+        )));
+    }
+    if let Some(c) = options.waveshare.iter().find(|c| c.bus >= buses.len()) {
+        return Err(ServerError::Nothing(format!(
+            "the Waveshare channel on {} bridges bus {}, but {} buses are served",
+            c.listen,
+            c.bus,
             buses.len()
         )));
     }
@@ -291,6 +309,14 @@ pub async fn serve(
             shared.log(format!("{} protocol on {local}", protocol.name()));
             listeners.push((listener, protocol));
         }
+    }
+    for channel in shared.options.waveshare.clone() {
+        let listener =
+            bind(channel.listen).map_err(|source| ServerError::Listen { addr: channel.listen, source })?;
+        let local = listener.local_addr().unwrap_or(channel.listen);
+        let names = shared.buses[channel.bus].names.join(", ");
+        shared.log(format!("Waveshare gateway protocol (13-byte records) on {local} for bus {names}"));
+        listeners.push((listener, Protocol::Waveshare(channel.bus)));
     }
     for (bound, bus) in bridges.into_iter().zip(shared.buses.clone()) {
         shared.log(format!("{} for bus {}", bound.describe(), bus.names.join(", ")));
@@ -371,6 +397,8 @@ enum Protocol {
     Socketcand,
     Remote,
     Http,
+    /// A Waveshare channel of the served bus with this index.
+    Waveshare(usize),
 }
 
 impl Protocol {
@@ -379,6 +407,7 @@ impl Protocol {
             Protocol::Socketcand => "socketcand",
             Protocol::Remote => "python-can remote (binary and WebSocket)",
             Protocol::Http => "HTTP (server-sent events at /, frames sent by GET /?id=…)",
+            Protocol::Waveshare(_) => "Waveshare gateway",
         }
     }
 }
@@ -418,6 +447,10 @@ async fn accept(shared: Arc<Shared>, listener: TcpListener, protocol: Protocol) 
             match protocol {
                 Protocol::Socketcand => socketcand::session(shared, stream, peer, over).await,
                 Protocol::Remote => remote::session(shared, stream, peer, over).await,
+                Protocol::Waveshare(bus) => {
+                    let bus = shared.buses[bus].clone();
+                    waveshare::session(shared, stream, peer, over, bus).await
+                }
                 Protocol::Http => {}
             }
         });

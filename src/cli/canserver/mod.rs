@@ -12,7 +12,7 @@ use super::{parse_duration, usage, BusArgs};
 use crate::bus::hub::Hub;
 use crate::bus::Bus;
 use crate::config;
-use crate::server::{self, ServedBus, ServerOptions, SlowClient, UdpBridge, UdpFormat};
+use crate::server::{self, ServedBus, ServerOptions, SlowClient, UdpBridge, UdpFormat, WaveshareChannel};
 use crate::shutdown::Shutdown;
 
 const AFTER_HELP: &str = "\
@@ -31,6 +31,7 @@ Examples:
   canlogger -i socketcand -c can0 --bus-option host=127.0.0.1 watch
   canserver -i socketcan -c can0 --udp-peer 192.168.1.20:20000 --udp-listen 0.0.0.0:20000
   canserver -i socketcan -c can0 --udp-format cannelloni --udp-peer pi2:20000 --udp-listen 0.0.0.0:20000
+  canserver -i socketcan -c can0 --waveshare-port 20001  # can0 to Waveshare-gateway clients
 
 Exit codes: 0 stopped by SIGINT/SIGTERM, 2 usage error, 3 a bus or a port could not be opened.";
 
@@ -99,6 +100,10 @@ pub struct ServeArgs {
     /// Take bridge datagrams from any sender, not only the peer's address
     #[arg(long = "udp-accept-any", global = true)]
     pub udp_accept_any: bool,
+    /// Act as a Waveshare CAN-to-Ethernet gateway: 13-byte records over TCP on this port for the
+    /// first served bus, the next port for the second, … (the device's 20001, 20002) [default: off]
+    #[arg(long = "waveshare-port", value_name = "PORT", global = true)]
+    pub waveshare_port: Option<u16>,
     /// Do not send the socketcand discovery beacon (UDP 42000, every 3 s)
     #[arg(long = "no-beacon", global = true)]
     pub no_beacon: bool,
@@ -228,9 +233,10 @@ fn udp_bridges(args: &ServeArgs) -> anyhow::Result<Vec<UdpBridge>> {
 
 pub async fn run(bus: &BusArgs, args: ServeArgs, shutdown: Shutdown) -> anyhow::Result<u8> {
     let udp = udp_bridges(&args)?;
-    if args.no_socketcand && args.no_remote && args.no_http && udp.is_empty() {
+    if args.no_socketcand && args.no_remote && args.no_http && udp.is_empty() && args.waveshare_port.is_none()
+    {
         return Err(usage(
-            "every protocol is switched off (--no-socketcand, --no-remote, --no-http) and there is no UDP bridge (--udp-peer, --udp-listen)",
+            "every protocol is switched off (--no-socketcand, --no-remote, --no-http) and there is no UDP bridge (--udp-peer, --udp-listen) or --waveshare-port",
         ));
     }
     if args.max_clients == 0 || args.queue == 0 {
@@ -254,8 +260,20 @@ pub async fn run(bus: &BusArgs, args: ServeArgs, shutdown: Shutdown) -> anyhow::
         log(&format!("serving {} as {}", b.hub.describe(), b.names.join(", ")));
     }
     let resolved_bitrate = config::resolve(&bus.flag_settings()?).ok().and_then(|r| r.config.bitrate);
+    let listen =
+        if args.listen.is_empty() { vec![IpAddr::from([127, 0, 0, 1])] } else { args.listen.clone() };
+    let mut waveshare = Vec::new();
+    if let Some(first) = args.waveshare_port {
+        for index in 0..buses.len() {
+            let port = u16::try_from(usize::from(first) + index)
+                .map_err(|_| usage(format!("--waveshare-port {first}: no port for bus {}", index + 1)))?;
+            for ip in &listen {
+                waveshare.push(WaveshareChannel { listen: SocketAddr::new(*ip, port), bus: index });
+            }
+        }
+    }
     let options = ServerOptions {
-        listen: if args.listen.is_empty() { vec![IpAddr::from([127, 0, 0, 1])] } else { args.listen.clone() },
+        listen,
         socketcand_port: (!args.no_socketcand).then_some(args.socketcand_port),
         remote_port: (!args.no_remote).then_some(args.remote_port),
         http_port: (!args.no_http).then_some(args.http_port),
@@ -274,6 +292,8 @@ pub async fn run(bus: &BusArgs, args: ServeArgs, shutdown: Shutdown) -> anyhow::
         error_mask: args.error_mask,
         bitrate: resolved_bitrate,
         udp,
+        waveshare,
+        drop_every: None,
     };
     if options.read_only {
         log("read-only: frames clients send are dropped");
