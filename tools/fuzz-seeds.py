@@ -187,6 +187,13 @@ def protocol_seeds():
         b'"is_fd": false, "bitrate_switch": false, "dlc": 1, "data": [1]}}}')
     put("ws_remote_message", "binary", bytes.fromhex("0141dac5b6d9d1d8dd01abcdef05010102030405"))
     put("ws_remote_message", "binary-fd", bytes.fromhex("01000000000000000000000010" + "0c18") + bytes(range(12)))
+    # Waveshare records (the first byte is the fuzz target's segment size): the spec's examples,
+    # then a DLC 9 record, a reserved bit, a standard id above 0x7FF and half a record.
+    records = bytes.fromhex("0400000123010203040000000000" [:26] + "85123456781234567800000000"
+                            + "48000007FF0000000000000000" + "C01FFFFFFF0000000000000000")
+    put("waveshare_stream", "spec", b"\x05" + records)
+    put("waveshare_stream", "bad", b"\x0d" + records[:13] + bytes.fromhex("09000001230000000000000000"
+        + "14000001230000000000000000" + "01000008000000000000000000") + records[:6])
 
 
 if __name__ == "__main__":
