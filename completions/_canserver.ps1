@@ -21,8 +21,8 @@ Register-ArgumentCompleter -Native -CommandName 'canserver' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'canserver' {
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
-            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
+            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]')
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]')
@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'canserver' -ScriptBlock {
             [CompletionResult]::new('--udp-peer', '--udp-peer', [CompletionResultType]::ParameterName, 'Bridge a bus to this UDP peer (repeatable: the first pair of --udp-peer/--udp-listen bridges the first served bus, the second the second): its frames go to the peer as datagrams')
             [CompletionResult]::new('--udp-listen', '--udp-listen', [CompletionResultType]::ParameterName, 'Receive a bridge''s datagrams on this address (and send from it); frames in them go onto the bus (repeatable, paired with --udp-peer in order) [default: an ephemeral port]')
             [CompletionResult]::new('--udp-format', '--udp-format', [CompletionResultType]::ParameterName, 'The bridges'' datagrams: socketcan (one Linux struct can_frame/canfd_frame each, can_id little-endian, as the seed''s adaptor) or cannelloni (the cannelloni tunnel''s packets)')
+            [CompletionResult]::new('--waveshare-port', '--waveshare-port', [CompletionResultType]::ParameterName, 'Act as a Waveshare CAN-to-Ethernet gateway: 13-byte records over TCP on this port for the first served bus, the next port for the second, … (the device''s 20001, 20002) [default: off]')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'The beacon''s description')
             [CompletionResult]::new('--max-clients', '--max-clients', [CompletionResultType]::ParameterName, 'Clients served at once; more are refused with the protocol''s error')
             [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Frames queued per client before its oldest are dropped')
@@ -73,8 +74,8 @@ Register-ArgumentCompleter -Native -CommandName 'canserver' -ScriptBlock {
             break
         }
         'canserver;serve' {
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
-            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
+            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]')
             [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]')
@@ -94,6 +95,7 @@ Register-ArgumentCompleter -Native -CommandName 'canserver' -ScriptBlock {
             [CompletionResult]::new('--udp-peer', '--udp-peer', [CompletionResultType]::ParameterName, 'Bridge a bus to this UDP peer (repeatable: the first pair of --udp-peer/--udp-listen bridges the first served bus, the second the second): its frames go to the peer as datagrams')
             [CompletionResult]::new('--udp-listen', '--udp-listen', [CompletionResultType]::ParameterName, 'Receive a bridge''s datagrams on this address (and send from it); frames in them go onto the bus (repeatable, paired with --udp-peer in order) [default: an ephemeral port]')
             [CompletionResult]::new('--udp-format', '--udp-format', [CompletionResultType]::ParameterName, 'The bridges'' datagrams: socketcan (one Linux struct can_frame/canfd_frame each, can_id little-endian, as the seed''s adaptor) or cannelloni (the cannelloni tunnel''s packets)')
+            [CompletionResult]::new('--waveshare-port', '--waveshare-port', [CompletionResultType]::ParameterName, 'Act as a Waveshare CAN-to-Ethernet gateway: 13-byte records over TCP on this port for the first served bus, the next port for the second, … (the device''s 20001, 20002) [default: off]')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'The beacon''s description')
             [CompletionResult]::new('--max-clients', '--max-clients', [CompletionResultType]::ParameterName, 'Clients served at once; more are refused with the protocol''s error')
             [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Frames queued per client before its oldest are dropped')

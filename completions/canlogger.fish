@@ -24,7 +24,7 @@ function __fish_canlogger_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c canlogger -n "__fish_canlogger_needs_command" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_needs_command" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
 complete -c canlogger -n "__fish_canlogger_needs_command" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
 complete -c canlogger -n "__fish_canlogger_needs_command" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
 complete -c canlogger -n "__fish_canlogger_needs_command" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
@@ -68,7 +68,7 @@ json\t''"
 complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s n -l count -d 'Stop after COUNT frames' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s T -l timeout -d 'Stop when no frame arrived for this long (like candump -T), e.g. 500ms, 5s' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -l filter -d 'candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR\'ed)' -r
-complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
@@ -89,7 +89,7 @@ complete -c canlogger -n "__fish_canlogger_using_subcommand send" -l id -d 'Inst
 complete -c canlogger -n "__fish_canlogger_using_subcommand send" -l data -d 'With --id: payload bytes as people type them: "12 34", "0x12,0xFF", "12-34", "1234"' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand send" -s n -l count -d 'How many rounds to send (0 = until interrupted)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand send" -s p -l period -d 'Time between rounds, e.g. 10ms, 1s (humantime)' -r
-complete -c canlogger -n "__fish_canlogger_using_subcommand send" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand send" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand send" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand send" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand send" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
@@ -116,7 +116,7 @@ complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l d1 -d 'Seco
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l data-prefix -d 'The payload must start with these bytes: "02 41", "0x02,0x41", "0241"' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l filter -d 'candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR\'ed)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s T -l timeout -d 'Give up after this long (0 = wait forever)' -r
-complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
@@ -143,7 +143,7 @@ complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l start -d
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l end -d 'Drop frames after this time (same forms as --start)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l level -d 'zlib level for BLF and .gz output (0-9)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l trc-version -d 'TRC version to write: 2.1 or 1.1' -r
-complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l port -d 'udp_multicast: UDP port (default 43113)' -r
@@ -164,7 +164,7 @@ complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -s V -l ver
 complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l from -d 'Input format when the extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l tz -d 'Time zone of naive dates in headers: local (default), utc, +02:00' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l top -d 'How many of the most frequent ids to list in the text output (all in JSON)' -r
-complete -c canlogger -n "__fish_canlogger_using_subcommand info" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand info" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand info" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand info" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand info" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
@@ -184,7 +184,7 @@ complete -c canlogger -n "__fish_canlogger_using_subcommand info" -s v -l verbos
 complete -c canlogger -n "__fish_canlogger_using_subcommand info" -s h -l help -d 'Print help'
 complete -c canlogger -n "__fish_canlogger_using_subcommand info" -s V -l version -d 'Print version'
 complete -c canlogger -n "__fish_canlogger_using_subcommand list-servers" -s T -l timeout -d 'How long to listen for beacons (servers send one every 3 s)' -r
-complete -c canlogger -n "__fish_canlogger_using_subcommand list-servers" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand list-servers" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand list-servers" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand list-servers" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand list-servers" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r

@@ -35,7 +35,7 @@ _canserver() {
 
     case "${cmd}" in
         canserver)
-            opts="-i -c -b -v -e -q -h -V --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --bus --listen --socketcand-port --no-socketcand --remote-port --no-remote --http-port --no-http --udp-peer --udp-listen --udp-format --udp-accept-any --no-beacon --description --max-clients --read-only --queue --slow-client --handshake-timeout --idle-timeout --error-mask --threads --quiet --help --version serve help"
+            opts="-i -c -b -v -e -q -h -V --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --bus --listen --socketcand-port --no-socketcand --remote-port --no-remote --http-port --no-http --udp-peer --udp-listen --udp-format --udp-accept-any --waveshare-port --no-beacon --description --max-clients --read-only --queue --slow-client --handshake-timeout --idle-timeout --error-mask --threads --quiet --help --version serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -125,6 +125,10 @@ _canserver() {
                     COMPREPLY=($(compgen -W "socketcan cannelloni" -- "${cur}"))
                     return 0
                     ;;
+                --waveshare-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --description)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -211,7 +215,7 @@ _canserver() {
             return 0
             ;;
         canserver__subcmd__serve)
-            opts="-i -c -b -v -e -q -h -V --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --bus --listen --socketcand-port --no-socketcand --remote-port --no-remote --http-port --no-http --udp-peer --udp-listen --udp-format --udp-accept-any --no-beacon --description --max-clients --read-only --queue --slow-client --handshake-timeout --idle-timeout --error-mask --threads --quiet --help --version"
+            opts="-i -c -b -v -e -q -h -V --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --bus --listen --socketcand-port --no-socketcand --remote-port --no-remote --http-port --no-http --udp-peer --udp-listen --udp-format --udp-accept-any --waveshare-port --no-beacon --description --max-clients --read-only --queue --slow-client --handshake-timeout --idle-timeout --error-mask --threads --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -299,6 +303,10 @@ _canserver() {
                     ;;
                 --udp-format)
                     COMPREPLY=($(compgen -W "socketcan cannelloni" -- "${cur}"))
+                    return 0
+                    ;;
+                --waveshare-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --description)

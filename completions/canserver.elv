@@ -18,8 +18,8 @@ set edit:completion:arg-completer[canserver] = {|@words|
     }
     var completions = [
         &'canserver'= {
-            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
-            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
             cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
             cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
             cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
@@ -39,6 +39,7 @@ set edit:completion:arg-completer[canserver] = {|@words|
             cand --udp-peer 'Bridge a bus to this UDP peer (repeatable: the first pair of --udp-peer/--udp-listen bridges the first served bus, the second the second): its frames go to the peer as datagrams'
             cand --udp-listen 'Receive a bridge''s datagrams on this address (and send from it); frames in them go onto the bus (repeatable, paired with --udp-peer in order) [default: an ephemeral port]'
             cand --udp-format 'The bridges'' datagrams: socketcan (one Linux struct can_frame/canfd_frame each, can_id little-endian, as the seed''s adaptor) or cannelloni (the cannelloni tunnel''s packets)'
+            cand --waveshare-port 'Act as a Waveshare CAN-to-Ethernet gateway: 13-byte records over TCP on this port for the first served bus, the next port for the second, … (the device''s 20001, 20002) [default: off]'
             cand --description 'The beacon''s description'
             cand --max-clients 'Clients served at once; more are refused with the protocol''s error'
             cand --queue 'Frames queued per client before its oldest are dropped'
@@ -69,8 +70,8 @@ set edit:completion:arg-completer[canserver] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'canserver;serve'= {
-            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
-            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
             cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
             cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
             cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
@@ -90,6 +91,7 @@ set edit:completion:arg-completer[canserver] = {|@words|
             cand --udp-peer 'Bridge a bus to this UDP peer (repeatable: the first pair of --udp-peer/--udp-listen bridges the first served bus, the second the second): its frames go to the peer as datagrams'
             cand --udp-listen 'Receive a bridge''s datagrams on this address (and send from it); frames in them go onto the bus (repeatable, paired with --udp-peer in order) [default: an ephemeral port]'
             cand --udp-format 'The bridges'' datagrams: socketcan (one Linux struct can_frame/canfd_frame each, can_id little-endian, as the seed''s adaptor) or cannelloni (the cannelloni tunnel''s packets)'
+            cand --waveshare-port 'Act as a Waveshare CAN-to-Ethernet gateway: 13-byte records over TCP on this port for the first served bus, the next port for the second, … (the device''s 20001, 20002) [default: off]'
             cand --description 'The beacon''s description'
             cand --max-clients 'Clients served at once; more are refused with the protocol''s error'
             cand --queue 'Frames queued per client before its oldest are dropped'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_canserver_global_optspecs
-    string join \n i/interface= c/channel= b/bitrate= fd no-fd data-bitrate= receive-own port= ttl= multicast-interface= bus-option= config= config-section= v/verbose bus= listen= socketcand-port= no-socketcand remote-port= no-remote http-port= no-http udp-peer= udp-listen= udp-format= udp-accept-any no-beacon description= max-clients= read-only queue= slow-client= handshake-timeout= idle-timeout= e/error-mask= threads= q/quiet h/help V/version
+    string join \n i/interface= c/channel= b/bitrate= fd no-fd data-bitrate= receive-own port= ttl= multicast-interface= bus-option= config= config-section= v/verbose bus= listen= socketcand-port= no-socketcand remote-port= no-remote http-port= no-http udp-peer= udp-listen= udp-format= udp-accept-any waveshare-port= no-beacon description= max-clients= read-only queue= slow-client= handshake-timeout= idle-timeout= e/error-mask= threads= q/quiet h/help V/version
 end
 
 function __fish_canserver_needs_command
@@ -24,7 +24,7 @@ function __fish_canserver_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c canserver -n "__fish_canserver_needs_command" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canserver -n "__fish_canserver_needs_command" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
 complete -c canserver -n "__fish_canserver_needs_command" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
 complete -c canserver -n "__fish_canserver_needs_command" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
 complete -c canserver -n "__fish_canserver_needs_command" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
@@ -43,6 +43,7 @@ complete -c canserver -n "__fish_canserver_needs_command" -l udp-peer -d 'Bridge
 complete -c canserver -n "__fish_canserver_needs_command" -l udp-listen -d 'Receive a bridge\'s datagrams on this address (and send from it); frames in them go onto the bus (repeatable, paired with --udp-peer in order) [default: an ephemeral port]' -r
 complete -c canserver -n "__fish_canserver_needs_command" -l udp-format -d 'The bridges\' datagrams: socketcan (one Linux struct can_frame/canfd_frame each, can_id little-endian, as the seed\'s adaptor) or cannelloni (the cannelloni tunnel\'s packets)' -r -f -a "socketcan\t''
 cannelloni\t''"
+complete -c canserver -n "__fish_canserver_needs_command" -l waveshare-port -d 'Act as a Waveshare CAN-to-Ethernet gateway: 13-byte records over TCP on this port for the first served bus, the next port for the second, … (the device\'s 20001, 20002) [default: off]' -r
 complete -c canserver -n "__fish_canserver_needs_command" -l description -d 'The beacon\'s description' -r
 complete -c canserver -n "__fish_canserver_needs_command" -l max-clients -d 'Clients served at once; more are refused with the protocol\'s error' -r
 complete -c canserver -n "__fish_canserver_needs_command" -l queue -d 'Frames queued per client before its oldest are dropped' -r
@@ -67,7 +68,7 @@ complete -c canserver -n "__fish_canserver_needs_command" -s h -l help -d 'Print
 complete -c canserver -n "__fish_canserver_needs_command" -s V -l version -d 'Print version'
 complete -c canserver -n "__fish_canserver_needs_command" -f -a "serve" -d 'Serve (the default action)'
 complete -c canserver -n "__fish_canserver_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c canserver -n "__fish_canserver_using_subcommand serve" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canserver -n "__fish_canserver_using_subcommand serve" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
@@ -86,6 +87,7 @@ complete -c canserver -n "__fish_canserver_using_subcommand serve" -l udp-peer -
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l udp-listen -d 'Receive a bridge\'s datagrams on this address (and send from it); frames in them go onto the bus (repeatable, paired with --udp-peer in order) [default: an ephemeral port]' -r
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l udp-format -d 'The bridges\' datagrams: socketcan (one Linux struct can_frame/canfd_frame each, can_id little-endian, as the seed\'s adaptor) or cannelloni (the cannelloni tunnel\'s packets)' -r -f -a "socketcan\t''
 cannelloni\t''"
+complete -c canserver -n "__fish_canserver_using_subcommand serve" -l waveshare-port -d 'Act as a Waveshare CAN-to-Ethernet gateway: 13-byte records over TCP on this port for the first served bus, the next port for the second, … (the device\'s 20001, 20002) [default: off]' -r
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l description -d 'The beacon\'s description' -r
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l max-clients -d 'Clients served at once; more are refused with the protocol\'s error' -r
 complete -c canserver -n "__fish_canserver_using_subcommand serve" -l queue -d 'Frames queued per client before its oldest are dropped' -r
