@@ -81,6 +81,7 @@
 //! ```
 
 pub mod bus;
+pub mod caneth;
 mod digits;
 pub mod error_frame;
 pub mod filter;

@@ -233,6 +233,8 @@ pub struct WaveshareBus {
     queued: Mutex<u64>,
     /// Records written to the socket so far: a send resolves when its ticket is written.
     written: tokio::sync::watch::Receiver<u64>,
+    /// Whether the link is up now.
+    connected: tokio::sync::watch::Receiver<bool>,
     own: super::OwnFrames,
     /// Frames sent lately, with when: received copies are the device's echo.
     recent: Mutex<VecDeque<(Instant, Frame)>>,
@@ -251,7 +253,11 @@ impl WaveshareBus {
     /// Connect (blocking the calling thread for up to the connect timeout). Must be called
     /// inside a tokio runtime: the link runs as a task on it.
     pub fn open(config: &BusConfig) -> Result<WaveshareBus, BusError> {
-        let settings = Settings::from_config(config)?;
+        WaveshareBus::open_with(Settings::from_config(config)?)
+    }
+
+    /// [`WaveshareBus::open`] with settings made by other means.
+    pub fn open_with(settings: Settings) -> Result<WaveshareBus, BusError> {
         let handle = tokio::runtime::Handle::try_current().map_err(|_| {
             BusError::io(
                 format!("{INTERFACE} {}: opening the bus", settings.peer()),
@@ -310,6 +316,7 @@ impl WaveshareBus {
         let (events_tx, events_rx) = mpsc::channel(EVENT_QUEUE);
         let (outgoing_tx, outgoing_rx) = mpsc::channel(SEND_QUEUE);
         let (written_tx, written_rx) = tokio::sync::watch::channel(0u64);
+        let (connected_tx, connected_rx) = tokio::sync::watch::channel(true);
         let counters = Arc::new(Counters {
             received: AtomicU64::new(0),
             sent: AtomicU64::new(0),
@@ -321,6 +328,7 @@ impl WaveshareBus {
             events_tx,
             outgoing_rx,
             written_tx,
+            connected_tx,
             Arc::clone(&counters),
         ));
         Ok(WaveshareBus {
@@ -330,11 +338,23 @@ impl WaveshareBus {
             outgoing: outgoing_tx,
             queued: Mutex::new(0),
             written: written_rx,
+            connected: connected_rx,
             recent: Mutex::new(VecDeque::new()),
             counters,
             refused: AtomicU64::new(0),
             link,
         })
+    }
+
+    /// Follows whether the link is up (true from a successful open until a loss, and again once
+    /// reconnected).
+    pub fn link(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.connected.clone()
+    }
+
+    /// Where the gateway is.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     async fn send_frame(&self, frame: &Frame) -> Result<(), BusError> {
@@ -418,6 +438,7 @@ async fn run_link(
     events: mpsc::Sender<BusEvent>,
     mut outgoing: mpsc::Receiver<[u8; RECORD]>,
     written: tokio::sync::watch::Sender<u64>,
+    connected: tokio::sync::watch::Sender<bool>,
     counters: Arc<Counters>,
 ) {
     let peer = settings.peer();
@@ -432,6 +453,7 @@ async fn run_link(
             serve_connection(connection, &peer, &events, &mut outgoing, &mut unsent, &written, &counters)
                 .await;
         let Some(why) = why else { return }; // the bus is gone
+        connected.send_replace(false);
         if events.send(notice(why)).await.is_err() {
             return;
         }
@@ -450,6 +472,7 @@ async fn run_link(
                         lost_at.elapsed().as_secs_f64(),
                         if attempts == 1 { "" } else { "s" }
                     );
+                    connected.send_replace(true);
                     if events.send(notice(back)).await.is_err() {
                         return;
                     }
