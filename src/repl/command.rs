@@ -200,6 +200,8 @@ Blocks the next command until a matching frame arrives (status 0; the frame is p
 timeout passes (status 1). TIMEOUT: 2s, 500ms, 1.5 (seconds); 0s waits forever; default 5s; also
 -T 2s. Right after the id a bare number is a byte, as in python caneth (wait 7E8 2 waits for
 d0=02): give the unit. Ctrl-C cancels a wait at the terminal. Frames go on printing meanwhile.
+In a script the waits take the frames in order: each the first matching frame after the one the
+previous wait ended with, even if it came before the wait's line was read.
   wait 7E8                      id 0x7E8, up to 5 s
   wait 7E8 03 41 2s             ... starting with 03 41, up to 2 s
   wait 0x7E8 03 41 2.5          python caneth's form: the 4th argument is seconds

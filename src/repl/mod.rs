@@ -195,6 +195,10 @@ impl<W: Write + Send, E: Write + Send> Console for StreamConsole<W, E> {
 
 /// What the loop is told by its input.
 #[derive(Debug)]
+#[cfg_attr(
+    not(feature = "repl"),
+    allow(dead_code, reason = "only the terminal is interrupted or has notices")
+)]
 pub(crate) enum InputEvent {
     Line(String),
     /// Ctrl-C at the prompt, with or without text on the line.
@@ -603,6 +607,47 @@ mod tests {
                 (want, want, crate::Direction::Tx)
             );
         }
+    }
+
+    /// A script whose lines come one at a time, `delay` apart, as from a slow pipe.
+    struct Trickle {
+        lines: std::collections::VecDeque<&'static str>,
+        delay: Duration,
+    }
+
+    impl io::Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let Some(line) = self.lines.pop_front() else { return Ok(0) };
+            std::thread::sleep(self.delay);
+            buf[..line.len()].copy_from_slice(line.as_bytes());
+            Ok(line.len())
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_scripts_wait_takes_an_answer_that_came_before_its_line_but_not_one_taken_before() {
+        let (hub, ecu) = bus("repl-backlog").await;
+        // An ECU that answers 7DF at once, twice.
+        tokio::spawn(async move {
+            while let Ok(event) = ecu.recv().await {
+                if matches!(event, crate::BusEvent::Frame(f) if f.id() == 0x7DF) {
+                    for answer in ["7E8#0441", "7E9#0441"] {
+                        ecu.send(&crate::text::parse_frame(answer).unwrap()).await.unwrap();
+                    }
+                }
+            }
+        });
+        let lines = ["send 7DF#0201\n", "wait 7E8 100ms\n", "wait 7E9 100ms\n", "wait 7E8 100ms\n"];
+        let script = io::BufReader::new(Trickle { lines: lines.into(), delay: Duration::from_millis(100) });
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let status = run_script(&hub, options(), script, &mut out, &mut err, Shutdown::new()).await.unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let printed: Vec<&str> = out.lines().filter_map(|l| l.split(' ').nth(2)).collect();
+        // Both answers came while the waits' lines were still on their way; the third wait finds
+        // no new 7E8.
+        assert_eq!(printed, ["7E8#0441", "7E9#0441"]);
+        assert_eq!(String::from_utf8(err).unwrap(), "t: line 4: wait: no frame matching 7E8 within 100ms\n");
+        assert_eq!(status, status::TIMEOUT);
     }
 
     #[tokio::test]

@@ -7,8 +7,14 @@
 //! A frame is printed once, in the repl's format, when watch is on and it passes the filter,
 //! when any match takes it, or when it ends a wait: the output of `--format log` stays a
 //! candump log whatever mix of commands produced it.
+//!
+//! In a script the waits take the bus's frames in order: each takes the first matching frame
+//! after the one the previous wait ended with (or after the start), even one that came before
+//! the wait's line was read — the answer to a `send` may come within microseconds, before the
+//! thread reading the script has handed over the next line. At a terminal a wait is for a frame
+//! after Enter, as a person expects.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::time::Duration;
 
@@ -27,6 +33,9 @@ const TOP_IDS: usize = 10;
 
 /// How many invalid datagrams to describe before only counting them (as the other tools).
 const SHOW_INVALID: u64 = 5;
+
+/// Frames a script's `wait` looks back on, at most (those since the previous wait ended).
+const BACKLOG: usize = 1024;
 
 /// What to do after a command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +87,9 @@ pub(crate) struct Session<'h> {
     matches: Vec<Numbered>,
     next_number: u32,
     pending: Option<Pending>,
+    /// Scripts: the frames since the previous wait ended, and whether each was printed, for the
+    /// next `wait` to look back on.
+    backlog: VecDeque<(Frame, bool)>,
     /// The last command's status: the exit status when the repl ends.
     status: u8,
     /// Line number of the command being run, counted over every line read (scripts).
@@ -99,6 +111,7 @@ impl<'h> Session<'h> {
             matches: Vec::new(),
             next_number: 1,
             pending: None,
+            backlog: VecDeque::new(),
             status: status::OK,
             line: 0,
             out: Vec::with_capacity(1 << 14),
@@ -244,9 +257,17 @@ impl<'h> Session<'h> {
                 self.set_watch(on, console);
             }
             Command::Wait { matcher, timeout } => {
-                let deadline = timeout.map(|t| Instant::now() + t);
-                self.pending = Some(Pending::Wait { matcher, timeout, deadline });
-                status = self.status;
+                if let Some(i) = self.backlog.iter().position(|(f, _)| matcher.matches(f)) {
+                    let (frame, printed) = self.backlog[i];
+                    if !printed {
+                        self.printer.frame(&mut self.out, &frame);
+                    }
+                    self.backlog.drain(..=i);
+                } else {
+                    let deadline = timeout.map(|t| Instant::now() + t);
+                    self.pending = Some(Pending::Wait { matcher, timeout, deadline });
+                    status = self.status;
+                }
             }
             Command::Sleep(duration) => {
                 self.pending = Some(Pending::Sleep { deadline: Instant::now() + duration });
@@ -325,6 +346,15 @@ impl<'h> Session<'h> {
             self.printer.frame(&mut self.out, &frame);
         }
         if ends_wait {
+            // The next wait looks for a frame after this one.
+            self.backlog.clear();
+        } else if !self.interactive {
+            if self.backlog.len() == BACKLOG {
+                self.backlog.pop_front();
+            }
+            self.backlog.push_back((frame, print));
+        }
+        if ends_wait {
             self.pending = None;
             self.status = status::OK;
         }
@@ -374,6 +404,7 @@ impl<'h> Session<'h> {
     pub(crate) fn deadline_passed(&mut self, console: &mut dyn Console) -> io::Result<()> {
         match self.pending.take() {
             Some(Pending::Wait { matcher, timeout, .. }) => {
+                self.backlog.clear();
                 let within = timeout.map(|t| humantime::format_duration(t).to_string()).unwrap_or_default();
                 self.fail(
                     console,
@@ -394,7 +425,10 @@ impl<'h> Session<'h> {
     pub(crate) fn interrupt(&mut self, console: &mut dyn Console) -> io::Result<bool> {
         let Some(pending) = self.pending.take() else { return Ok(false) };
         let what = match pending {
-            Pending::Wait { .. } => "wait",
+            Pending::Wait { .. } => {
+                self.backlog.clear();
+                "wait"
+            }
             Pending::Sleep { .. } => "sleep",
         };
         self.fail(console, status::INTERRUPTED, &format!("{what}: interrupted"))?;
