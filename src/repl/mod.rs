@@ -15,7 +15,7 @@
 //! users send), takes lines, events and timers in turn, and runs each command to its end before
 //! it reads the next — a `wait` holds the next line back until a frame or the timeout ends it,
 //! and the events that arrive meanwhile are printed as they come. Parsing ([`command`]) is apart
-//! from running ([`session`]) so that every form is unit-tested without a bus.
+//! from running (the session) so that every form is unit-tested without a bus.
 //!
 //! Ctrl-C belongs to the repl at a terminal: it abandons the line being typed, or cancels a
 //! running wait; on an empty line a second Ctrl-C leaves, as Ctrl-D and `quit` do. So a tool

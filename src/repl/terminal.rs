@@ -84,7 +84,9 @@ impl Drop for Editor {
                 restore_terminal(saved);
             }
             // The prompt and half a line are on the screen: the shell's prompt goes below them.
-            let _ = io::stdout().write_all(b"\n");
+            if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+                let _ = tty.write_all(b"\n");
+            }
         } else if let Some(thread) = self.thread.take() {
             // It is waiting for an ask that will not come, and ends at once.
             let _ = thread.join();
