@@ -66,6 +66,7 @@ Register-ArgumentCompleter -Native -CommandName 'canlogger' -ScriptBlock {
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Print live frames')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one or more frames')
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait for the first frame that matches')
+            [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'Interactive console: send, watch, match and wait for frames')
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Convert a log file to another format')
             [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Summarise a log file')
             [CompletionResult]::new('list-servers', 'list-servers', [CompletionResultType]::ParameterValue, 'List the socketcand servers on the network (their discovery beacons on UDP 42000)')
@@ -163,6 +164,37 @@ Register-ArgumentCompleter -Native -CommandName 'canlogger' -ScriptBlock {
             [CompletionResult]::new('--config-section', '--config-section', [CompletionResultType]::ParameterName, 'Section of the config file to use')
             [CompletionResult]::new('--nanos', '--nanos', [CompletionResultType]::ParameterName, 'log format: 9 fractional digits (nanoseconds) instead of 6, like candump -N')
             [CompletionResult]::new('--ext', '--ext', [CompletionResultType]::ParameterName, 'With --id: the id is extended (29-bit) even if small')
+            [CompletionResult]::new('--fd', '--fd', [CompletionResultType]::ParameterName, 'Open the bus for CAN FD frames (the default)')
+            [CompletionResult]::new('--no-fd', '--no-fd', [CompletionResultType]::ParameterName, 'Classic CAN only: FD frames are neither sent nor received')
+            [CompletionResult]::new('--receive-own', '--receive-own', [CompletionResultType]::ParameterName, 'Also receive the frames this process sends')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print the bus opened and where each setting came from (on stderr)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print the bus opened and where each setting came from (on stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'canlogger;repl' {
+            [CompletionResult]::new('-F', '-F ', [CompletionResultType]::ParameterName, 'Output format: human (aligned columns), log (candump -L lines), json (one object per line)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human (aligned columns), log (candump -L lines), json (one object per line)')
+            [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'History file [default: $XDG_STATE_HOME/cankit/repl_history, else ~/.local/state/cankit/repl_history]')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
+            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]')
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]')
+            [CompletionResult]::new('--bitrate', '--bitrate', [CompletionResultType]::ParameterName, 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]')
+            [CompletionResult]::new('--data-bitrate', '--data-bitrate', [CompletionResultType]::ParameterName, 'CAN FD data-phase bit rate, e.g. 2M')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'udp_multicast: UDP port (default 43113)')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host')
+            [CompletionResult]::new('--multicast-interface', '--multicast-interface', [CompletionResultType]::ParameterName, 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)')
+            [CompletionResult]::new('--bus-option', '--bus-option', [CompletionResultType]::ParameterName, 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc')
+            [CompletionResult]::new('--config-section', '--config-section', [CompletionResultType]::ParameterName, 'Section of the config file to use')
+            [CompletionResult]::new('--nanos', '--nanos', [CompletionResultType]::ParameterName, 'log format: 9 fractional digits (nanoseconds) instead of 6, like candump -N')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Start with watch on: every frame is printed')
+            [CompletionResult]::new('--no-history', '--no-history', [CompletionResultType]::ParameterName, 'Keep no history')
             [CompletionResult]::new('--fd', '--fd', [CompletionResultType]::ParameterName, 'Open the bus for CAN FD frames (the default)')
             [CompletionResult]::new('--no-fd', '--no-fd', [CompletionResultType]::ParameterName, 'Classic CAN only: FD frames are neither sent nor received')
             [CompletionResult]::new('--receive-own', '--receive-own', [CompletionResultType]::ParameterName, 'Also receive the frames this process sends')
@@ -273,6 +305,7 @@ Register-ArgumentCompleter -Native -CommandName 'canlogger' -ScriptBlock {
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Print live frames')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one or more frames')
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait for the first frame that matches')
+            [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'Interactive console: send, watch, match and wait for frames')
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Convert a log file to another format')
             [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Summarise a log file')
             [CompletionResult]::new('list-servers', 'list-servers', [CompletionResultType]::ParameterValue, 'List the socketcand servers on the network (their discovery beacons on UDP 42000)')
@@ -286,6 +319,9 @@ Register-ArgumentCompleter -Native -CommandName 'canlogger' -ScriptBlock {
             break
         }
         'canlogger;help;wait' {
+            break
+        }
+        'canlogger;help;repl' {
             break
         }
         'canlogger;help;convert' {

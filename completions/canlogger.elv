@@ -63,6 +63,7 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand watch 'Print live frames'
             cand send 'Send one or more frames'
             cand wait 'Wait for the first frame that matches'
+            cand repl 'Interactive console: send, watch, match and wait for frames'
             cand convert 'Convert a log file to another format'
             cand info 'Summarise a log file'
             cand list-servers 'List the socketcand servers on the network (their discovery beacons on UDP 42000)'
@@ -157,6 +158,36 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand --config-section 'Section of the config file to use'
             cand --nanos 'log format: 9 fractional digits (nanoseconds) instead of 6, like candump -N'
             cand --ext 'With --id: the id is extended (29-bit) even if small'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'canlogger;repl'= {
+            cand -F 'Output format: human (aligned columns), log (candump -L lines), json (one object per line)'
+            cand --format 'Output format: human (aligned columns), log (candump -L lines), json (one object per line)'
+            cand --history 'History file [default: $XDG_STATE_HOME/cankit/repl_history, else ~/.local/state/cankit/repl_history]'
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand --nanos 'log format: 9 fractional digits (nanoseconds) instead of 6, like candump -N'
+            cand --watch 'Start with watch on: every frame is printed'
+            cand --no-history 'Keep no history'
             cand --fd 'Open the bus for CAN FD frames (the default)'
             cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
             cand --receive-own 'Also receive the frames this process sends'
@@ -263,6 +294,7 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand watch 'Print live frames'
             cand send 'Send one or more frames'
             cand wait 'Wait for the first frame that matches'
+            cand repl 'Interactive console: send, watch, match and wait for frames'
             cand convert 'Convert a log file to another format'
             cand info 'Summarise a log file'
             cand list-servers 'List the socketcand servers on the network (their discovery beacons on UDP 42000)'
@@ -273,6 +305,8 @@ set edit:completion:arg-completer[canlogger] = {|@words|
         &'canlogger;help;send'= {
         }
         &'canlogger;help;wait'= {
+        }
+        &'canlogger;help;repl'= {
         }
         &'canlogger;help;convert'= {
         }

@@ -58,6 +58,7 @@ complete -c canlogger -n "__fish_canlogger_needs_command" -s V -l version -d 'Pr
 complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "watch" -d 'Print live frames'
 complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "send" -d 'Send one or more frames'
 complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "wait" -d 'Wait for the first frame that matches'
+complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "repl" -d 'Interactive console: send, watch, match and wait for frames'
 complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "convert" -d 'Convert a log file to another format'
 complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "info" -d 'Summarise a log file'
 complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "list-servers" -d 'List the socketcand servers on the network (their discovery beacons on UDP 42000)'
@@ -134,6 +135,29 @@ complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -l receive-own
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s h -l help -d 'Print help'
 complete -c canlogger -n "__fish_canlogger_using_subcommand wait" -s V -l version -d 'Print version'
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -s F -l format -d 'Output format: human (aligned columns), log (candump -L lines), json (one object per line)' -r -f -a "human\t''
+log\t''
+json\t''"
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -l history -d 'History file [default: $XDG_STATE_HOME/cankit/repl_history, else ~/.local/state/cankit/repl_history]' -r -F
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -l config-section -d 'Section of the config file to use' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -l nanos -d 'log format: 9 fractional digits (nanoseconds) instead of 6, like candump -N'
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -l watch -d 'Start with watch on: every frame is printed'
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -l no-history -d 'Keep no history'
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -s h -l help -d 'Print help'
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -s V -l version -d 'Print version'
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l from -d 'Input format when the extension does not say: asc, blf, log, trc, csv, db (CSV layouts and TRC dialects are told apart by their headers)' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l tz -d 'Time zone of naive dates in headers: local (default), utc, +02:00' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand convert" -l to -d 'Output format when OUT\'s extension does not say: asc, blf, log, trc, csv, savvycan, db' -r
@@ -201,10 +225,11 @@ complete -c canlogger -n "__fish_canlogger_using_subcommand list-servers" -l rec
 complete -c canlogger -n "__fish_canlogger_using_subcommand list-servers" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
 complete -c canlogger -n "__fish_canlogger_using_subcommand list-servers" -s h -l help -d 'Print help'
 complete -c canlogger -n "__fish_canlogger_using_subcommand list-servers" -s V -l version -d 'Print version'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait convert info list-servers help" -f -a "watch" -d 'Print live frames'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait convert info list-servers help" -f -a "send" -d 'Send one or more frames'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait convert info list-servers help" -f -a "wait" -d 'Wait for the first frame that matches'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait convert info list-servers help" -f -a "convert" -d 'Convert a log file to another format'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait convert info list-servers help" -f -a "info" -d 'Summarise a log file'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait convert info list-servers help" -f -a "list-servers" -d 'List the socketcand servers on the network (their discovery beacons on UDP 42000)'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait convert info list-servers help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers help" -f -a "watch" -d 'Print live frames'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers help" -f -a "send" -d 'Send one or more frames'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers help" -f -a "wait" -d 'Wait for the first frame that matches'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers help" -f -a "repl" -d 'Interactive console: send, watch, match and wait for frames'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers help" -f -a "convert" -d 'Convert a log file to another format'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers help" -f -a "info" -d 'Summarise a log file'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers help" -f -a "list-servers" -d 'List the socketcand servers on the network (their discovery beacons on UDP 42000)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

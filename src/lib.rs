@@ -27,6 +27,9 @@
 //! * [`pipe`], [`record`], [`replay`], [`shutdown`]: the pipe, its two long-running forms, and
 //!   the stop signal.
 //! * [`print`]: printers for frames: human columns, candump log lines, JSON lines.
+//! * [`repl`]: the interactive console any tool opens on a hub (`canlogger repl`): send, watch,
+//!   match and wait for frames; line editing at a terminal (the `repl` cargo feature, on with
+//!   `cli`), scripts from a pipe.
 //! * `cli` (the `cli` cargo feature, on by default): clap pieces shared by every binary; library
 //!   users can leave it and clap out with `default-features = false`.
 //!
@@ -99,6 +102,7 @@ pub mod net;
 pub mod pipe;
 pub mod print;
 pub mod record;
+pub mod repl;
 pub mod replay;
 pub mod server;
 pub mod shutdown;

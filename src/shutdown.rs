@@ -48,13 +48,30 @@ impl Shutdown {
     /// the handlers are installed before this returns, so a signal that arrives right after
     /// start-up still ends the tool cleanly instead of killing it.
     pub fn on_signals(&self) -> std::io::Result<()> {
+        self.on(true)
+    }
+
+    /// Trigger this shutdown on SIGTERM only: Ctrl-C is left to an interactive console that
+    /// handles it itself (the repl cancels a running command with it). As [`Shutdown::on_signals`]
+    /// otherwise.
+    pub fn on_terminate(&self) -> std::io::Result<()> {
+        self.on(false)
+    }
+
+    fn on(&self, interrupt: bool) -> std::io::Result<()> {
         use tokio::signal::unix::{signal, SignalKind};
-        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut interrupt = if interrupt { Some(signal(SignalKind::interrupt())?) } else { None };
         let mut terminate = signal(SignalKind::terminate())?;
         let shutdown = self.clone();
         tokio::spawn(async move {
+            let interrupted = async {
+                match interrupt.as_mut() {
+                    Some(s) => s.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
-                _ = interrupt.recv() => {}
+                _ = interrupted => {}
                 _ = terminate.recv() => {}
             }
             shutdown.trigger();

@@ -37,6 +37,7 @@ fn every_binary_and_subcommand_has_a_man_page() {
         "canlogger-watch.1",
         "canlogger-send.1",
         "canlogger-wait.1",
+        "canlogger-repl.1",
         "canlogger-convert.1",
         "canlogger-info.1",
         "canplayer.1",

@@ -291,7 +291,23 @@ where
     F: FnOnce(Shutdown) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<u8>>,
 {
-    run_on(tool, tokio::runtime::Builder::new_current_thread(), command)
+    run_on(tool, tokio::runtime::Builder::new_current_thread(), Signals::InterruptAndTerminate, command)
+}
+
+/// [`run_main`] for an interactive console, which handles Ctrl-C itself (the repl abandons the
+/// line or cancels the running command with it): only SIGTERM triggers the [`Shutdown`].
+pub fn run_main_interactive<F, Fut>(tool: &str, command: F) -> ExitCode
+where
+    F: FnOnce(Shutdown) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<u8>>,
+{
+    run_on(tool, tokio::runtime::Builder::new_current_thread(), Signals::TerminateOnly, command)
+}
+
+/// Which signals trigger a command's [`Shutdown`].
+enum Signals {
+    InterruptAndTerminate,
+    TerminateOnly,
 }
 
 /// [`run_main`] on a multi-threaded runtime with `workers` worker threads: for servers, whose
@@ -303,10 +319,10 @@ where
 {
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     builder.worker_threads(workers.max(1));
-    run_on(tool, builder, command)
+    run_on(tool, builder, Signals::InterruptAndTerminate, command)
 }
 
-fn run_on<F, Fut>(tool: &str, mut builder: tokio::runtime::Builder, command: F) -> ExitCode
+fn run_on<F, Fut>(tool: &str, mut builder: tokio::runtime::Builder, signals: Signals, command: F) -> ExitCode
 where
     F: FnOnce(Shutdown) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<u8>>,
@@ -320,7 +336,11 @@ where
     };
     let result = runtime.block_on(async {
         let shutdown = Shutdown::new();
-        shutdown.on_signals().context("installing the SIGINT/SIGTERM handlers")?;
+        match signals {
+            Signals::InterruptAndTerminate => shutdown.on_signals(),
+            Signals::TerminateOnly => shutdown.on_terminate(),
+        }
+        .context("installing the SIGINT/SIGTERM handlers")?;
         command(shutdown).await
     });
     match result {

@@ -1,14 +1,17 @@
 //! `canlogger`: record a bus into log files (the default action), watch live traffic, send
-//! frames, wait for a frame, convert log files and summarise them. One file per subcommand.
+//! frames, wait for a frame, work interactively (`repl`), convert log files and summarise them.
+//! One file per subcommand.
 
 pub mod convert;
 pub mod info;
 pub mod list_servers;
 pub mod record;
+pub mod repl;
 pub mod send;
 pub mod wait;
 pub mod watch;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +29,8 @@ Examples:
   canlogger watch                          # every frame on the default bus
   canlogger send 123#DEADBEEF 1F334455#R   # two frames
   canlogger wait --id 123 --timeout 2s     # exit 0 when 0x123 arrives, 1 on timeout
+  canlogger repl                           # interactive: send, watch, on, wait, filter, stats
+  printf 'send 7DF#0201\nwait 7E8 2s\n' | canlogger repl   # the same from a script
   canlogger -i socketcan -c can0 watch --format log > can0.log
   canlogger convert trace.asc trace.blf    # any of asc, blf, log, trc, csv, db (.gz for text)
   canlogger info trace.blf
@@ -37,7 +42,7 @@ Exit codes: 0 success, 1 timeout (wait) or a malformed record with --strict (con
 3 bus or I/O failure, 130 interrupted (convert: the output is finished properly).";
 
 /// Record CAN traffic into log files (the default action); watch, send and wait for frames on
-/// any bus cankit speaks; convert and summarise logs.
+/// any bus cankit speaks, or interactively in a repl; convert and summarise logs.
 #[derive(Parser, Debug)]
 #[command(name = "canlogger", version, about, after_help = format!("{}\n\n{AFTER_HELP}", record::AFTER_HELP),
           propagate_version = true)]
@@ -55,6 +60,7 @@ pub enum Command {
     Watch(watch::WatchArgs),
     Send(send::SendArgs),
     Wait(wait::WaitArgs),
+    Repl(repl::ReplArgs),
     Convert(convert::ConvertArgs),
     Info(info::InfoArgs),
     ListServers(list_servers::ListServersArgs),
@@ -71,7 +77,11 @@ pub fn main() -> ExitCode {
         );
         return ExitCode::from(super::exit::USAGE);
     }
-    super::run_main("canlogger", |shutdown| async move {
+    // At a terminal the repl handles Ctrl-C itself (abandon the line, cancel a wait): only
+    // SIGTERM stops it there.
+    let interactive = std::io::stdin().is_terminal();
+    let interactive_repl = interactive && matches!(cli.command, Some(Command::Repl(_)));
+    let command = |shutdown| async move {
         match cli.command {
             None => record::run(&bus, cli.record, shutdown).await,
             // Files are read and written on a thread of their own, off the runtime.
@@ -81,6 +91,12 @@ pub fn main() -> ExitCode {
             Some(Command::Send(args)) => send::run(&bus, args, shutdown).await,
             Some(Command::Wait(args)) => wait::run(&bus, args, shutdown).await,
             Some(Command::ListServers(args)) => super::blocking(move || list_servers::run(args)).await,
+            Some(Command::Repl(args)) => repl::run(&bus, args, interactive, shutdown).await,
         }
-    })
+    };
+    if interactive_repl {
+        super::run_main_interactive("canlogger", command)
+    } else {
+        super::run_main("canlogger", command)
+    }
 }
