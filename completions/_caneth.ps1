@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'caneth' -ScriptBlock {
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Print every frame the gateway receives, until Ctrl-C')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one frame and exit')
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait for a matching frame, print it and exit 0; exit 1 on timeout')
+            [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'Interactive console on the gateway: send, on, watch, wait, filter, stats, bus (help inside)')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Simulate a gateway: listen like the device and bridge each channel to a cankit bus')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -95,6 +96,25 @@ Register-ArgumentCompleter -Native -CommandName 'caneth' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'caneth;repl' {
+            [CompletionResult]::new('-F', '-F ', [CompletionResultType]::ParameterName, 'Output format: human (aligned columns), log (candump -L lines), json (one object per line)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human (aligned columns), log (candump -L lines), json (one object per line)')
+            [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'History file [default: $XDG_STATE_HOME/cankit/repl_history, else ~/.local/state/cankit/repl_history]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The gateway''s address (name, IPv4 or IPv6)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The TCP port of the gateway''s CAN channel (20001: CAN1, 20002: CAN2)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the first connection (and, for send, for the frame to go out)')
+            [CompletionResult]::new('--reconnect-initial', '--reconnect-initial', [CompletionResultType]::ParameterName, 'First reconnect delay in seconds (doubling, then growing by a second)')
+            [CompletionResult]::new('--reconnect-max', '--reconnect-max', [CompletionResultType]::ParameterName, 'Longest reconnect delay in seconds; 0: keep retrying with the delay capped at --reconnect-cap')
+            [CompletionResult]::new('--reconnect-cap', '--reconnect-cap', [CompletionResultType]::ParameterName, 'The delay''s cap when --reconnect-max is 0')
+            [CompletionResult]::new('--nanos', '--nanos', [CompletionResultType]::ParameterName, 'log format: 9 fractional digits (nanoseconds) instead of 6, like candump -N')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Start with watch on: every frame is printed')
+            [CompletionResult]::new('--no-history', '--no-history', [CompletionResultType]::ParameterName, 'Keep no history')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'caneth;simulate' {
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
             [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
@@ -137,6 +157,7 @@ Register-ArgumentCompleter -Native -CommandName 'caneth' -ScriptBlock {
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Print every frame the gateway receives, until Ctrl-C')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one frame and exit')
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait for a matching frame, print it and exit 0; exit 1 on timeout')
+            [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'Interactive console on the gateway: send, on, watch, wait, filter, stats, bus (help inside)')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Simulate a gateway: listen like the device and bridge each channel to a cankit bus')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -148,6 +169,9 @@ Register-ArgumentCompleter -Native -CommandName 'caneth' -ScriptBlock {
             break
         }
         'caneth;help;wait' {
+            break
+        }
+        'caneth;help;repl' {
             break
         }
         'caneth;help;simulate' {

@@ -19,6 +19,9 @@ _caneth() {
             caneth,help)
                 cmd="caneth__subcmd__help"
                 ;;
+            caneth,repl)
+                cmd="caneth__subcmd__repl"
+                ;;
             caneth,send)
                 cmd="caneth__subcmd__send"
                 ;;
@@ -33,6 +36,9 @@ _caneth() {
                 ;;
             caneth__subcmd__help,help)
                 cmd="caneth__subcmd__help__subcmd__help"
+                ;;
+            caneth__subcmd__help,repl)
+                cmd="caneth__subcmd__help__subcmd__repl"
                 ;;
             caneth__subcmd__help,send)
                 cmd="caneth__subcmd__help__subcmd__send"
@@ -53,7 +59,7 @@ _caneth() {
 
     case "${cmd}" in
         caneth)
-            opts="-h -V --host --port --timeout --reconnect-initial --reconnect-max --reconnect-cap --help --version watch send wait simulate help"
+            opts="-h -V --host --port --timeout --reconnect-initial --reconnect-max --reconnect-cap --help --version watch send wait repl simulate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -91,7 +97,7 @@ _caneth() {
             return 0
             ;;
         caneth__subcmd__help)
-            opts="watch send wait simulate help"
+            opts="watch send wait repl simulate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -105,6 +111,20 @@ _caneth() {
             return 0
             ;;
         caneth__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caneth__subcmd__help__subcmd__repl)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -167,6 +187,56 @@ _caneth() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caneth__subcmd__repl)
+            opts="-F -h -V --format --nanos --watch --history --no-history --host --port --timeout --reconnect-initial --reconnect-max --reconnect-cap --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human log json" -- "${cur}"))
+                    return 0
+                    ;;
+                -F)
+                    COMPREPLY=($(compgen -W "human log json" -- "${cur}"))
+                    return 0
+                    ;;
+                --history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reconnect-initial)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reconnect-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reconnect-cap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -31,6 +31,7 @@ set edit:completion:arg-completer[caneth] = {|@words|
             cand watch 'Print every frame the gateway receives, until Ctrl-C'
             cand send 'Send one frame and exit'
             cand wait 'Wait for a matching frame, print it and exit 0; exit 1 on timeout'
+            cand repl 'Interactive console on the gateway: send, on, watch, wait, filter, stats, bus (help inside)'
             cand simulate 'Simulate a gateway: listen like the device and bridge each channel to a cankit bus'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -88,6 +89,24 @@ set edit:completion:arg-completer[caneth] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'caneth;repl'= {
+            cand -F 'Output format: human (aligned columns), log (candump -L lines), json (one object per line)'
+            cand --format 'Output format: human (aligned columns), log (candump -L lines), json (one object per line)'
+            cand --history 'History file [default: $XDG_STATE_HOME/cankit/repl_history, else ~/.local/state/cankit/repl_history]'
+            cand --host 'The gateway''s address (name, IPv4 or IPv6)'
+            cand --port 'The TCP port of the gateway''s CAN channel (20001: CAN1, 20002: CAN2)'
+            cand --timeout 'Seconds to wait for the first connection (and, for send, for the frame to go out)'
+            cand --reconnect-initial 'First reconnect delay in seconds (doubling, then growing by a second)'
+            cand --reconnect-max 'Longest reconnect delay in seconds; 0: keep retrying with the delay capped at --reconnect-cap'
+            cand --reconnect-cap 'The delay''s cap when --reconnect-max is 0'
+            cand --nanos 'log format: 9 fractional digits (nanoseconds) instead of 6, like candump -N'
+            cand --watch 'Start with watch on: every frame is printed'
+            cand --no-history 'Keep no history'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'caneth;simulate'= {
             cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
             cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
@@ -129,6 +148,7 @@ set edit:completion:arg-completer[caneth] = {|@words|
             cand watch 'Print every frame the gateway receives, until Ctrl-C'
             cand send 'Send one frame and exit'
             cand wait 'Wait for a matching frame, print it and exit 0; exit 1 on timeout'
+            cand repl 'Interactive console on the gateway: send, on, watch, wait, filter, stats, bus (help inside)'
             cand simulate 'Simulate a gateway: listen like the device and bridge each channel to a cankit bus'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -137,6 +157,8 @@ set edit:completion:arg-completer[caneth] = {|@words|
         &'caneth;help;send'= {
         }
         &'caneth;help;wait'= {
+        }
+        &'caneth;help;repl'= {
         }
         &'caneth;help;simulate'= {
         }

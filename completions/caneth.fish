@@ -35,6 +35,7 @@ complete -c caneth -n "__fish_caneth_needs_command" -s V -l version -d 'Print ve
 complete -c caneth -n "__fish_caneth_needs_command" -f -a "watch" -d 'Print every frame the gateway receives, until Ctrl-C'
 complete -c caneth -n "__fish_caneth_needs_command" -f -a "send" -d 'Send one frame and exit'
 complete -c caneth -n "__fish_caneth_needs_command" -f -a "wait" -d 'Wait for a matching frame, print it and exit 0; exit 1 on timeout'
+complete -c caneth -n "__fish_caneth_needs_command" -f -a "repl" -d 'Interactive console on the gateway: send, on, watch, wait, filter, stats, bus (help inside)'
 complete -c caneth -n "__fish_caneth_needs_command" -f -a "simulate" -d 'Simulate a gateway: listen like the device and bridge each channel to a cankit bus'
 complete -c caneth -n "__fish_caneth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caneth -n "__fish_caneth_using_subcommand watch" -s F -l format -d 'Output format: human (aligned columns), log (candump -L lines), json (one object per line)' -r -f -a "human\t''
@@ -80,6 +81,21 @@ complete -c caneth -n "__fish_caneth_using_subcommand wait" -l reconnect-cap -d 
 complete -c caneth -n "__fish_caneth_using_subcommand wait" -l nanos -d 'log format: 9 fractional digits (nanoseconds) instead of 6, like candump -N'
 complete -c caneth -n "__fish_caneth_using_subcommand wait" -s h -l help -d 'Print help'
 complete -c caneth -n "__fish_caneth_using_subcommand wait" -s V -l version -d 'Print version'
+complete -c caneth -n "__fish_caneth_using_subcommand repl" -s F -l format -d 'Output format: human (aligned columns), log (candump -L lines), json (one object per line)' -r -f -a "human\t''
+log\t''
+json\t''"
+complete -c caneth -n "__fish_caneth_using_subcommand repl" -l history -d 'History file [default: $XDG_STATE_HOME/cankit/repl_history, else ~/.local/state/cankit/repl_history]' -r -F
+complete -c caneth -n "__fish_caneth_using_subcommand repl" -l host -d 'The gateway\'s address (name, IPv4 or IPv6)' -r
+complete -c caneth -n "__fish_caneth_using_subcommand repl" -l port -d 'The TCP port of the gateway\'s CAN channel (20001: CAN1, 20002: CAN2)' -r
+complete -c caneth -n "__fish_caneth_using_subcommand repl" -l timeout -d 'Seconds to wait for the first connection (and, for send, for the frame to go out)' -r
+complete -c caneth -n "__fish_caneth_using_subcommand repl" -l reconnect-initial -d 'First reconnect delay in seconds (doubling, then growing by a second)' -r
+complete -c caneth -n "__fish_caneth_using_subcommand repl" -l reconnect-max -d 'Longest reconnect delay in seconds; 0: keep retrying with the delay capped at --reconnect-cap' -r
+complete -c caneth -n "__fish_caneth_using_subcommand repl" -l reconnect-cap -d 'The delay\'s cap when --reconnect-max is 0' -r
+complete -c caneth -n "__fish_caneth_using_subcommand repl" -l nanos -d 'log format: 9 fractional digits (nanoseconds) instead of 6, like candump -N'
+complete -c caneth -n "__fish_caneth_using_subcommand repl" -l watch -d 'Start with watch on: every frame is printed'
+complete -c caneth -n "__fish_caneth_using_subcommand repl" -l no-history -d 'Keep no history'
+complete -c caneth -n "__fish_caneth_using_subcommand repl" -s h -l help -d 'Print help'
+complete -c caneth -n "__fish_caneth_using_subcommand repl" -s V -l version -d 'Print version'
 complete -c caneth -n "__fish_caneth_using_subcommand simulate" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
 complete -c caneth -n "__fish_caneth_using_subcommand simulate" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
 complete -c caneth -n "__fish_caneth_using_subcommand simulate" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
@@ -108,8 +124,9 @@ complete -c caneth -n "__fish_caneth_using_subcommand simulate" -l read-only -d 
 complete -c caneth -n "__fish_caneth_using_subcommand simulate" -s q -l quiet -d 'Say nothing on stderr about clients'
 complete -c caneth -n "__fish_caneth_using_subcommand simulate" -s h -l help -d 'Print help'
 complete -c caneth -n "__fish_caneth_using_subcommand simulate" -s V -l version -d 'Print version'
-complete -c caneth -n "__fish_caneth_using_subcommand help; and not __fish_seen_subcommand_from watch send wait simulate help" -f -a "watch" -d 'Print every frame the gateway receives, until Ctrl-C'
-complete -c caneth -n "__fish_caneth_using_subcommand help; and not __fish_seen_subcommand_from watch send wait simulate help" -f -a "send" -d 'Send one frame and exit'
-complete -c caneth -n "__fish_caneth_using_subcommand help; and not __fish_seen_subcommand_from watch send wait simulate help" -f -a "wait" -d 'Wait for a matching frame, print it and exit 0; exit 1 on timeout'
-complete -c caneth -n "__fish_caneth_using_subcommand help; and not __fish_seen_subcommand_from watch send wait simulate help" -f -a "simulate" -d 'Simulate a gateway: listen like the device and bridge each channel to a cankit bus'
-complete -c caneth -n "__fish_caneth_using_subcommand help; and not __fish_seen_subcommand_from watch send wait simulate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caneth -n "__fish_caneth_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl simulate help" -f -a "watch" -d 'Print every frame the gateway receives, until Ctrl-C'
+complete -c caneth -n "__fish_caneth_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl simulate help" -f -a "send" -d 'Send one frame and exit'
+complete -c caneth -n "__fish_caneth_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl simulate help" -f -a "wait" -d 'Wait for a matching frame, print it and exit 0; exit 1 on timeout'
+complete -c caneth -n "__fish_caneth_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl simulate help" -f -a "repl" -d 'Interactive console on the gateway: send, on, watch, wait, filter, stats, bus (help inside)'
+complete -c caneth -n "__fish_caneth_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl simulate help" -f -a "simulate" -d 'Simulate a gateway: listen like the device and bridge each channel to a cankit bus'
+complete -c caneth -n "__fish_caneth_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl simulate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -139,7 +139,7 @@ complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -s F -l format
 log\t''
 json\t''"
 complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -l history -d 'History file [default: $XDG_STATE_HOME/cankit/repl_history, else ~/.local/state/cankit/repl_history]' -r -F
-complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
 complete -c canlogger -n "__fish_canlogger_using_subcommand repl" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r

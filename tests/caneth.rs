@@ -360,3 +360,34 @@ fn a_gateway_that_is_not_there_is_named_and_exit_3() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--host is required"));
 }
+
+#[test]
+fn the_repl_on_the_gateway_goes_on_across_a_dropped_connection() {
+    // Dropped at 3 s, back at about 3.1 s, dropped again at 6.1 s: the second request (at 4 s) and
+    // its answer fall between. (A record written as the device drops the connection is lost: TCP
+    // says nothing of what the peer read.)
+    let sim = Simulator::start(&["--drop-every", "3s"]);
+    // On the bus: wait for the repl's second request, then answer it.
+    let request = Running::start(
+        sim.on_bus(canlogger()).args(["wait", "--id", "7DF", "--d0", "02", "--d1", "02", "-T", "20s"]),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let mut repl = tool(caneth())
+        .args(["--host", "127.0.0.1", "--port", &sim.port.to_string(), "--reconnect-initial", "0.1"])
+        .args(["repl", "--no-history", "--format", "log"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    repl.stdin.take().unwrap().write_all(b"send 7DF#0201\nsleep 4s\nsend 7DF 02 02\nwait 7E8 10s\n").unwrap();
+    let (code, seen) = request.wait(T);
+    assert_eq!(code, 0, "{seen}");
+    sim.send_on_bus(&["7E8#0341"]);
+    let out = repl.wait_with_output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("7E8#0341"), "{stdout}\n{stderr}");
+    assert!(stderr.contains("reconnected after"), "the drop was not reported:\n{stderr}");
+}

@@ -17,8 +17,9 @@
 //! loss, retry and reconnect as [`BusEvent::Notice`]: recording and watching go on across it.
 //! Sending resolves when the record is written to the socket; while the link is down, sends wait
 //! (with up to [`SEND_QUEUE`] records queued) and go out once it is back. Records whose write
-//! failed are written again on the next connection, so a drop can repeat a frame but not lose
-//! one. What the format cannot carry (CAN
+//! failed are written again on the next connection (a drop can repeat a frame); a record written
+//! just before the device dropped the connection may never have been read by it, which TCP does
+//! not tell. What the format cannot carry (CAN
 //! FD, error frames) is refused by `send` with an error, and counted. Records that are not
 //! frames are reported as [`BusEvent::Invalid`] with their byte offset and skipped.
 

@@ -387,6 +387,8 @@ impl<'h> Session<'h> {
                     _ => Ok(()),
                 }
             }
+            // A gateway's link going down and back: the repl goes on across it.
+            BusEvent::Notice { source, message } => self.notice(console, &format!("{source}: {message}")),
         }
     }
 

@@ -2,7 +2,9 @@
 //! `caneth` client's commands and flags, and a device simulator. The gateway is the `waveshare`
 //! bus ([`crate::bus::waveshare`]); the simulator is [`crate::server`] serving Waveshare channels.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +18,7 @@ use crate::config;
 use crate::filter::{DataMatch, FilterSet, IdFilter};
 use crate::frame::{Frame, MAX_EXTENDED_ID, MAX_STANDARD_ID};
 use crate::pipe::{print_events, Limits, StopReason};
+use crate::repl::ReplOptions;
 use crate::server::{self, ServedBus, ServerOptions, WaveshareChannel};
 use crate::shutdown::Shutdown;
 
@@ -29,6 +32,7 @@ Examples:
   caneth --host 192.168.0.7 --port 20001 watch
   caneth --host 192.168.0.7 --port 20001 send --id 0x123 --data \"01 02 03 04\"
   caneth --host 192.168.0.7 --port 20001 wait --id 0x123 --d0 0x01 --d1 0x02 --wait-timeout 10
+  caneth --host 192.168.0.7 --port 20001 repl
   caneth simulate                      # a gateway on 127.0.0.1:20001/20002, CAN1 = the default bus
   caneth --host 127.0.0.1 watch        # in another terminal: what `canlogger send` puts on the bus
   canlogger -i waveshare -c 192.168.0.7:20001 -f trace.blf     # record the gateway
@@ -39,7 +43,7 @@ Ids are decimal or hex as in the Python caneth (291, 0x123, 7E8); bytes are hex 
 Exit codes: 0 success, 1 timeout (wait), 2 usage error, 3 the gateway could not be reached \
 (or the simulator's ports or bus could not be opened).";
 
-/// Talk to a Waveshare CAN-to-Ethernet gateway (watch, send, wait), or simulate one.
+/// Talk to a Waveshare CAN-to-Ethernet gateway (watch, send, wait, repl), or simulate one.
 #[derive(Parser, Debug)]
 #[command(name = "caneth", version, about, after_help = AFTER_HELP, propagate_version = true)]
 pub struct Cli {
@@ -78,7 +82,33 @@ pub enum Command {
     Watch(WatchArgs),
     Send(SendArgs),
     Wait(WaitArgs),
+    Repl(ReplArgs),
     Simulate(SimulateArgs),
+}
+
+/// Interactive console on the gateway: send, on, watch, wait, filter, stats, bus (help inside)
+#[derive(Args, Debug)]
+#[command(after_help = "\
+The console of `canlogger repl` on the gateway (`help` lists its commands; the Python caneth \
+repl's `send 0x123 01 02 03 ext`, `on 0x7E8 03`, `wait 0x7E8 03 41 2.5`, `list`, `unwatch N|all` \
+work too). It goes on across reconnects, which it reports.
+
+Examples:
+  caneth --host 192.168.0.7 --port 20001 repl
+  printf 'send 7DF#0201\\nwait 7E8 2s\\n' | caneth --host 127.0.0.1 repl")]
+pub struct ReplArgs {
+    #[command(flatten)]
+    pub format: FormatArgs,
+    /// Start with watch on: every frame is printed
+    #[arg(long = "watch")]
+    pub watch: bool,
+    /// History file [default: $XDG_STATE_HOME/cankit/repl_history, else
+    /// ~/.local/state/cankit/repl_history]
+    #[arg(long = "history", value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// Keep no history
+    #[arg(long = "no-history", conflicts_with = "history")]
+    pub no_history: bool,
 }
 
 /// Print every frame the gateway receives, until Ctrl-C
@@ -172,14 +202,34 @@ pub struct SimulateArgs {
 /// Entry point of the `caneth` binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    super::run_main("caneth", |shutdown| async move {
+    // At a terminal the repl handles Ctrl-C itself: only SIGTERM stops it there.
+    let interactive = std::io::stdin().is_terminal();
+    let interactive_repl = interactive && matches!(cli.command, Command::Repl(_));
+    let command = |shutdown| async move {
         match cli.command {
             Command::Simulate(args) => simulate(args, shutdown).await,
             Command::Watch(ref args) => watch(&cli, args, shutdown).await,
             Command::Send(ref args) => send(&cli, args).await,
             Command::Wait(ref args) => wait(&cli, args, shutdown).await,
+            Command::Repl(ref args) => repl(&cli, args, interactive, shutdown).await,
         }
-    })
+    };
+    if interactive_repl {
+        super::run_main_interactive("caneth", command)
+    } else {
+        super::run_main("caneth", command)
+    }
+}
+
+async fn repl(cli: &Cli, args: &ReplArgs, interactive: bool, shutdown: Shutdown) -> anyhow::Result<u8> {
+    let bus = open(cli).await?;
+    eprintln!("caneth: connected to {}", bus.describe());
+    let hub = Hub::new(bus);
+    let defaults = ReplOptions::new("caneth");
+    let history = if args.no_history { None } else { args.history.clone().or(defaults.history.clone()) };
+    let options =
+        ReplOptions { printer: args.format.printer(), history, interactive, watch: args.watch, ..defaults };
+    Ok(crate::repl::run(&hub, options, shutdown).await?)
 }
 
 /// The gateway as bus options: `-i waveshare -c HOST:PORT` with the timeouts and back-off.
