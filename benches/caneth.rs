@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 mod support;
 
 use support::measure::process_cpu_seconds;
-use support::{enter_private_netns, env_or, root, send_paced};
+use support::{enter_private_netns, env_or, root, send_paced, terminate};
 
 fn caneth() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_caneth"))
@@ -111,14 +111,7 @@ impl Proc {
     }
 
     fn stop(mut self) -> String {
-        // SAFETY: kill on our own child's pid.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let end = Instant::now() + Duration::from_secs(3);
-        while self.child.try_wait().ok().flatten().is_none() && Instant::now() < end {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        terminate(&mut self.child, Duration::from_secs(3));
         std::thread::sleep(Duration::from_millis(50));
         let log = self.log.lock().unwrap().clone();
         log

@@ -59,7 +59,7 @@ use cankit::{Bus, BusConfig, BusEvent, Frame};
 mod support;
 
 use support::measure::*;
-use support::{enter_private_netns, env_or, peer_binary, root, uml_command};
+use support::{enter_private_netns, env_or, peer_binary, root, terminate, uml_command};
 
 /// A client that received nothing for this long after the feeder finished has got all it will.
 const IDLE: Duration = Duration::from_secs(1);
@@ -463,17 +463,7 @@ impl Server {
 
     /// SIGTERM, wait, the log.
     fn stop(mut self) -> String {
-        // SAFETY: kill on our own child's pid.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while self.child.try_wait().ok().flatten().is_none() {
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        terminate(&mut self.child, Duration::from_secs(5));
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 }

@@ -51,7 +51,7 @@ use cankit::{Bus, BusConfig, BusEvent, Frame};
 mod support;
 
 use support::measure::*;
-use support::{enter_private_netns, env_or, peer_binary, root, uml_command};
+use support::{enter_private_netns, env_or, peer_binary, root, terminate, uml_command};
 
 /// Private ports, away from the defaults and from the other benchmarks'.
 const BUS_PORT: u16 = 43196;
@@ -511,17 +511,7 @@ impl Server {
     }
 
     fn stop(mut self) -> String {
-        // SAFETY: kill on our own child's pid.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while self.child.try_wait().ok().flatten().is_none() {
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        terminate(&mut self.child, Duration::from_secs(5));
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 }
@@ -1003,17 +993,7 @@ impl End {
     }
 
     fn stop(&mut self) -> String {
-        // SAFETY: kill on our own child's pid.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let deadline = Instant::now() + Duration::from_secs(3);
-        while self.child.try_wait().ok().flatten().is_none() {
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        terminate(&mut self.child, Duration::from_secs(3));
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 }

@@ -73,6 +73,21 @@ pub fn send_paced(rt: &tokio::runtime::Runtime, port: &str, frames: u64, rate: u
 }
 pub mod measure;
 
+/// Stop a child of ours: SIGTERM, then SIGKILL if it is still running after `grace`.
+pub fn terminate(child: &mut std::process::Child, grace: std::time::Duration) {
+    // SAFETY: kill on our own child's pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let deadline = Instant::now() + grace;
+    while child.try_wait().ok().flatten().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// `tests/uml/run.sh --timeout SECONDS` ready to take the guest's command, with the kernel that
 /// `tests/uml/ensure-kernel.sh` found (or fetched) in its environment, and every directory of
 /// `binaries` outside the repository shared with the guest.

@@ -4,7 +4,6 @@
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -82,7 +81,7 @@ pub enum Command {
     Watch(WatchArgs),
     Send(SendArgs),
     Wait(WaitArgs),
-    Repl(ReplArgs),
+    Repl(ReplCommand),
     Simulate(SimulateArgs),
 }
 
@@ -96,19 +95,9 @@ work too). It goes on across reconnects, which it reports.
 Examples:
   caneth --host 192.168.0.7 --port 20001 repl
   printf 'send 7DF#0201\\nwait 7E8 2s\\n' | caneth --host 127.0.0.1 repl")]
-pub struct ReplArgs {
+pub struct ReplCommand {
     #[command(flatten)]
-    pub format: FormatArgs,
-    /// Start with watch on: every frame is printed
-    #[arg(long = "watch")]
-    pub watch: bool,
-    /// History file [default: $XDG_STATE_HOME/cankit/repl_history, else
-    /// ~/.local/state/cankit/repl_history]
-    #[arg(long = "history", value_name = "FILE")]
-    pub history: Option<PathBuf>,
-    /// Keep no history
-    #[arg(long = "no-history", conflicts_with = "history")]
-    pub no_history: bool,
+    pub args: super::canlogger::repl::ReplArgs,
 }
 
 /// Print every frame the gateway receives, until Ctrl-C
@@ -221,7 +210,8 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn repl(cli: &Cli, args: &ReplArgs, interactive: bool, shutdown: Shutdown) -> anyhow::Result<u8> {
+async fn repl(cli: &Cli, command: &ReplCommand, interactive: bool, shutdown: Shutdown) -> anyhow::Result<u8> {
+    let args = &command.args;
     let bus = open(cli).await?;
     eprintln!("caneth: connected to {}", bus.describe());
     let hub = Hub::new(bus);
