@@ -81,7 +81,8 @@ async fn a_registered_backend_is_opened_by_name_through_config_resolution_and_th
     // Unknown names are refused with every registered name listed, by the bus and by config.
     let e = Bus::open(&BusConfig::new("nosuchbus", None)).await.err().unwrap();
     assert!(
-        e.to_string().contains("udp_multicast, socketcan, virtual, socketcand, remote, waveshare, loopback_test"),
+        e.to_string()
+            .contains("udp_multicast, socketcan, virtual, socketcand, remote, waveshare, loopback_test"),
         "{e}"
     );
     let flags = FlagSettings { interface: Some("nosuchbus".into()), ..FlagSettings::default() };
