@@ -10,13 +10,14 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use super::{exit, parse_duration, usage, BusArgs, FilterArgs, FormatArgs, Stderr};
+use super::canlogger::watch::show;
+use super::{exit, parse_duration, usage, BusArgs, FilterArgs, FormatArgs};
 use crate::bus::hub::Hub;
 use crate::bus::Bus;
 use crate::config;
 use crate::filter::{DataMatch, FilterSet, IdFilter};
 use crate::frame::{Frame, MAX_EXTENDED_ID, MAX_STANDARD_ID};
-use crate::pipe::{print_events, Limits, StopReason};
+use crate::pipe::{Limits, StopReason};
 use crate::repl::ReplOptions;
 use crate::server::{self, ServedBus, ServerOptions, WaveshareChannel};
 use crate::shutdown::Shutdown;
@@ -291,51 +292,22 @@ fn python_int(t: &str) -> Option<u64> {
     u64::from_str_radix(&digits, radix).ok()
 }
 
-/// The Python caneth's `parse_hex_bytes`: separators space, comma, dash, colon; `0x` prefixes;
-/// or one run of hex digit pairs.
+/// The Python caneth's `parse_hex_bytes` forms (`"12 34 56"`, `"0x12,0xFF"`, `"12-34-56"`,
+/// `"123456"`) are can-utils' data syntax ([`crate::text::parse_data_bytes`]); at most 8 bytes.
 pub fn parse_bytes(s: &str) -> Result<Vec<u8>, String> {
-    let cleaned = s.trim().replace("0x", "").replace("0X", "");
-    let cleaned: String =
-        cleaned.chars().map(|c| if matches!(c, ',' | '-' | ':') { ' ' } else { c }).collect();
-    let cleaned = cleaned.trim();
-    if cleaned.is_empty() {
-        return Ok(Vec::new());
+    let (bytes, len) = crate::text::parse_data_bytes(s).map_err(|e| format!("data '{s}': {e}"))?;
+    if len > 8 {
+        return Err(format!("data '{s}': {len} bytes, at most 8 fit a frame"));
     }
-    let bad = |part: &str| format!("data '{s}': '{part}' is not a hex byte");
-    let bytes: Vec<u8> = if cleaned.contains(char::is_whitespace) {
-        cleaned
-            .split_whitespace()
-            .map(|p| if p.len() <= 2 { u8::from_str_radix(p, 16).map_err(|_| bad(p)) } else { Err(bad(p)) })
-            .collect::<Result<_, _>>()?
-    } else {
-        if cleaned.len() % 2 != 0 {
-            return Err(format!("data '{s}': odd-length hex string; add a leading 0 or use separators"));
-        }
-        (0..cleaned.len())
-            .step_by(2)
-            .map(|i| {
-                let p = cleaned.get(i..i + 2).ok_or_else(|| bad(cleaned))?;
-                u8::from_str_radix(p, 16).map_err(|_| bad(p))
-            })
-            .collect::<Result<_, _>>()?
-    };
-    if bytes.len() > 8 {
-        return Err(format!("data '{s}': {} bytes, at most 8 fit a frame", bytes.len()));
-    }
-    Ok(bytes)
+    Ok(bytes[..len].to_vec())
 }
 
 async fn watch(cli: &Cli, args: &WatchArgs, shutdown: Shutdown) -> anyhow::Result<u8> {
     let filter = args.filter.parse()?;
-    let printer = args.format.printer();
-    let mut bus = open(cli).await?;
+    let bus = open(cli).await?;
     eprintln!("caneth: connected to {}; watching (Ctrl-C to quit)", bus.describe());
-    bus.set_filter(filter)?;
     let limits = Limits { count: args.count, idle: None, duration: None };
-    let mut report = Stderr::new("caneth");
-    let mut out = std::io::stdout().lock();
-    print_events(&mut bus, &printer, &mut out, limits, &shutdown, &mut report).await?;
-    report.finish();
+    show(bus, filter, &args.format.printer(), limits, "caneth", false, &shutdown).await?;
     Ok(exit::OK)
 }
 
@@ -396,15 +368,11 @@ pub fn wait_filter(args: &WaitArgs) -> Result<FilterSet, String> {
 
 async fn wait(cli: &Cli, args: &WaitArgs, shutdown: Shutdown) -> anyhow::Result<u8> {
     let filter = wait_filter(args).map_err(usage)?;
-    let printer = args.format.printer();
-    let mut bus = open(cli).await?;
-    bus.set_filter(filter)?;
+    let bus = open(cli).await?;
     let duration = args.wait_timeout.map(Duration::from_secs_f64);
     let limits = Limits { count: Some(1), idle: None, duration };
-    let mut report = Stderr::new("caneth");
-    let mut out = std::io::stdout().lock();
-    let (frames, reason) = print_events(&mut bus, &printer, &mut out, limits, &shutdown, &mut report).await?;
-    report.finish();
+    let (frames, reason) =
+        show(bus, filter, &args.format.printer(), limits, "caneth", false, &shutdown).await?;
     if frames >= 1 {
         return Ok(exit::OK);
     }
@@ -494,7 +462,7 @@ mod tests {
         ] {
             assert_eq!(parse_bytes(text), Ok(want), "{text}");
         }
-        assert!(parse_bytes("12345").unwrap_err().contains("odd-length"));
+        assert!(parse_bytes("12345").unwrap_err().contains("odd number of hex digits"));
         assert!(parse_bytes("00 11 22 33 44 55 66 77 88").unwrap_err().contains("at most 8"));
         assert!(parse_bytes("zz").is_err());
     }

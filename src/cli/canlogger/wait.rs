@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::cli::{exit, parse_duration, usage, BusArgs, FilterArgs, FormatArgs, Stderr};
+use crate::cli::{exit, parse_duration, usage, BusArgs, FilterArgs, FormatArgs};
 use crate::filter::{parse_hex_arg, DataMatch, FilterSet, IdFilter};
-use crate::pipe::{print_events, Limits, StopReason};
+use crate::pipe::{Limits, StopReason};
 use crate::shutdown::Shutdown;
 use crate::text;
 
@@ -98,18 +98,15 @@ pub fn filter_from_args(args: &WaitArgs) -> anyhow::Result<FilterSet> {
 
 pub async fn run(bus_args: &BusArgs, args: WaitArgs, shutdown: Shutdown) -> anyhow::Result<u8> {
     let filter = filter_from_args(&args)?;
-    let printer = args.format.printer();
-    let mut bus = bus_args.open("canlogger").await?;
+    let bus = bus_args.open("canlogger").await?;
     if bus_args.verbose {
         eprintln!("canlogger: waiting for {filter}");
     }
-    bus.set_filter(filter)?;
     let duration = (!args.timeout.is_zero()).then_some(args.timeout);
     let limits = Limits { count: Some(1), idle: None, duration };
-    let mut report = Stderr::new("canlogger");
-    let mut out = std::io::stdout().lock();
-    let (frames, reason) = print_events(&mut bus, &printer, &mut out, limits, &shutdown, &mut report).await?;
-    report.finish();
+    let (frames, reason) =
+        super::watch::show(bus, filter, &args.format.printer(), limits, "canlogger", false, &shutdown)
+            .await?;
     if frames >= 1 {
         return Ok(exit::OK);
     }

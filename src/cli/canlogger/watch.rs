@@ -5,8 +5,11 @@ use std::time::Duration;
 
 use clap::Args;
 
+use crate::bus::Bus;
 use crate::cli::{exit, parse_duration, BusArgs, FilterArgs, FormatArgs, Stderr};
-use crate::pipe::{print_events, Limits};
+use crate::filter::FilterSet;
+use crate::pipe::{print_events, Limits, StopReason};
+use crate::print::Printer;
 use crate::shutdown::Shutdown;
 
 const AFTER_HELP: &str = "\
@@ -42,20 +45,34 @@ pub struct WatchArgs {
 
 pub async fn run(bus_args: &BusArgs, args: WatchArgs, shutdown: Shutdown) -> anyhow::Result<u8> {
     let filter = args.filter.parse()?;
-    let printer = args.format.printer();
-    let mut bus = bus_args.open("canlogger").await?;
-    bus.set_filter(filter)?;
+    let bus = bus_args.open("canlogger").await?;
     let limits = Limits { count: args.count, idle: args.timeout, duration: None };
-    let mut report = Stderr::new("canlogger");
+    show(bus, filter, &args.format.printer(), limits, "canlogger", bus_args.verbose, &shutdown).await?;
+    Ok(exit::OK)
+}
+
+/// Print what `bus` receives through `filter` on stdout until `limits` (watch, and wait with a
+/// count of one), bus events reported on stderr as `tool`; the frames printed and why it stopped.
+pub async fn show(
+    mut bus: Bus,
+    filter: FilterSet,
+    printer: &Printer,
+    limits: Limits,
+    tool: &'static str,
+    verbose: bool,
+    shutdown: &Shutdown,
+) -> anyhow::Result<(u64, StopReason)> {
+    bus.set_filter(filter)?;
+    let mut report = Stderr::new(tool);
     let mut out = std::io::stdout().lock();
-    let (frames, _) = print_events(&mut bus, &printer, &mut out, limits, &shutdown, &mut report).await?;
+    let (frames, reason) = print_events(&mut bus, printer, &mut out, limits, shutdown, &mut report).await?;
     report.finish();
     let stats = bus.stats();
-    if bus_args.verbose || stats.dropped > 0 {
+    if verbose || stats.dropped > 0 {
         eprintln!(
-            "canlogger: {frames} frames shown, {} dropped by the receive buffer, {} invalid",
+            "{tool}: {frames} frames shown, {} dropped by the receive buffer, {} invalid",
             stats.dropped, stats.invalid
         );
     }
-    Ok(exit::OK)
+    Ok((frames, reason))
 }
