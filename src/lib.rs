@@ -85,6 +85,7 @@
 
 pub mod bus;
 pub mod caneth;
+pub mod canopen;
 mod digits;
 pub mod error_frame;
 pub mod filter;

@@ -1,0 +1,22 @@
+//! CANopen (CiA 301): a complete device ([`node::Node`]) built from an object dictionary
+//! ([`od`]) read from an EDS or DCF file ([`eds`]), on a hub subscription.
+//!
+//! * [`types`]: the data types and how their bytes read as numbers and text.
+//! * [`od`]: the object dictionary, with CiA 301's access, length and range checks.
+//! * [`eds`]: CiA 306 EDS/DCF files into a dictionary, with warnings that name file, section and
+//!   key.
+//! * [`abort`]: SDO abort codes and their meanings.
+//! * [`sdo`]: the SDO server (expedited, segmented and block transfers), a state machine that
+//!   takes requests and gives responses, no I/O.
+//! * [`node`]: NMT, heartbeat, node guarding, SYNC, TIME, EMCY, PDOs and the SDO servers around
+//!   one dictionary, also without I/O: frames and the time go in, frames and events come out;
+//!   [`node::run`] drives it on a [`crate::bus::hub::Hub`].
+
+pub mod abort;
+pub mod eds;
+pub mod od;
+pub mod types;
+
+pub use abort::Abort;
+pub use od::{Access, Entry, Object, ObjectDictionary, ObjectKind};
+pub use types::DataType;
