@@ -72,7 +72,9 @@ impl Abort {
             0x0800_0000 => "general error",
             0x0800_0020 => "data cannot be transferred or stored to the application",
             0x0800_0021 => "data cannot be transferred or stored to the application because of local control",
-            0x0800_0022 => "data cannot be transferred or stored to the application because of the present device state",
+            0x0800_0022 => {
+                "data cannot be transferred or stored to the application because of the present device state"
+            }
             0x0800_0023 => "object dictionary dynamic generation fails or no object dictionary is present",
             0x0800_0024 => "no data available",
             _ => "unknown abort code",

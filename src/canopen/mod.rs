@@ -15,6 +15,7 @@
 pub mod abort;
 pub mod eds;
 pub mod od;
+pub mod sdo;
 pub mod types;
 
 pub use abort::Abort;

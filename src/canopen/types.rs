@@ -229,14 +229,25 @@ impl DataType {
 
     pub fn is_signed(self) -> bool {
         use DataType::*;
-        matches!(self, Integer8 | Integer16 | Integer24 | Integer32 | Integer40 | Integer48 | Integer56 | Integer64)
+        matches!(
+            self,
+            Integer8 | Integer16 | Integer24 | Integer32 | Integer40 | Integer48 | Integer56 | Integer64
+        )
     }
 
     pub fn is_unsigned(self) -> bool {
         use DataType::*;
         matches!(
             self,
-            Boolean | Unsigned8 | Unsigned16 | Unsigned24 | Unsigned32 | Unsigned40 | Unsigned48 | Unsigned56 | Unsigned64
+            Boolean
+                | Unsigned8
+                | Unsigned16
+                | Unsigned24
+                | Unsigned32
+                | Unsigned40
+                | Unsigned48
+                | Unsigned56
+                | Unsigned64
         )
     }
 
@@ -342,7 +353,8 @@ impl DataType {
         match self {
             DataType::VisibleString => String::from_utf8_lossy(bytes).into_owned(),
             DataType::UnicodeString => {
-                let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+                let units: Vec<u16> =
+                    bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
                 String::from_utf16_lossy(&units)
             }
             DataType::OctetString | DataType::Domain => hex(bytes),
