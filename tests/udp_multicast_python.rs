@@ -10,79 +10,25 @@
 
 mod common;
 
+use common::netns::Netns;
+
 use std::io::{BufRead, BufReader, Read};
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use cankit::{Bus, BusConfig, BusEvent, Channel, Frame, Timestamp};
 
-/// A network namespace that exists as long as this value does.
-struct Netns {
-    name: String,
-}
-
-impl Netns {
-    fn create() -> Netns {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let name = format!("cankit-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-        run(&["ip", "netns", "add", &name]);
-        // From here on the guard owns the namespace, so a failing setup step still removes it.
-        let ns = Netns { name };
-        ns.exec(&["ip", "link", "set", "lo", "up"]);
-        ns.exec(&["ip", "route", "add", "224.0.0.0/4", "dev", "lo"]);
-        ns
-    }
-
-    fn exec(&self, args: &[&str]) {
-        let mut full = vec!["ip", "netns", "exec", &self.name];
-        full.extend_from_slice(args);
-        run(&full);
-    }
-
-    /// Run `f` on a thread that has entered this namespace.
-    fn run_inside<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
-        let path = format!("/run/netns/{}", self.name);
-        std::thread::scope(|s| {
-            s.spawn(|| {
-                let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-                // SAFETY: a valid namespace fd; setns affects only this thread, which ends with
-                // the closure.
-                let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
-                assert_eq!(rc, 0, "setns {path}: {}", std::io::Error::last_os_error());
-                f()
-            })
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e))
-        })
-    }
-
-    /// Start the python peer inside the namespace.
-    fn python(&self, python: &Path, args: &[String]) -> Child {
-        Command::new("ip")
-            .args(["netns", "exec", &self.name])
-            .arg(python)
-            .arg(script())
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting the python peer")
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.name]).status();
-    }
-}
-
-fn run(args: &[&str]) {
-    let out = Command::new(args[0]).args(&args[1..]).output().unwrap_or_else(|e| panic!("{args:?}: {e}"));
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+/// Start the python peer inside the namespace.
+fn python_in(ns: &Netns, python: &Path, args: &[String]) -> Child {
+    ns.command(python)
+        .arg(script())
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting the python peer")
 }
 
 fn script() -> PathBuf {
@@ -92,10 +38,7 @@ fn script() -> PathBuf {
 /// python-can, `ip` and the right to create namespaces, or `None` (skip/fail per `common::require`).
 fn peers() -> Option<PathBuf> {
     let python = common::require("python-can in target/venv", common::python())?;
-    common::require("the `ip` program (iproute2)", common::program("ip"))?;
-    // SAFETY: geteuid has no preconditions.
-    let root = unsafe { libc::geteuid() } == 0;
-    common::require("root (to create network namespaces)", root.then_some(()))?;
+    common::netns::available()?;
     Some(python)
 }
 
@@ -158,7 +101,7 @@ fn python_can_receives_every_frame_kind_cankit_sends() {
     let Some(python) = peers() else { return };
     let ns = Netns::create();
     let sent = frames();
-    let mut peer = ns.python(&python, &["recv".into(), sent.len().to_string(), "10".into()]);
+    let mut peer = python_in(&ns, &python, &["recv".into(), sent.len().to_string(), "10".into()]);
     let mut stdout = BufReader::new(peer.stdout.take().unwrap());
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
@@ -219,7 +162,7 @@ fn cankit_receives_every_frame_kind_python_can_sends() {
         ready_rx.recv_timeout(Duration::from_secs(10)).expect("rust bus did not open");
         let mut args = vec!["send".to_string()];
         args.extend(to_send.iter().cloned());
-        let peer = ns.python(&python, &args).wait_with_output().unwrap();
+        let peer = python_in(&ns, &python, &args).wait_with_output().unwrap();
         (rust_side.join().unwrap(), peer)
     });
 

@@ -10,12 +10,18 @@
 //!   takes requests and gives responses, no I/O.
 //! * [`node`]: NMT, heartbeat, node guarding, SYNC, TIME, EMCY, PDOs and the SDO servers around
 //!   one dictionary, also without I/O: frames and the time go in, frames and events come out;
-//!   [`node::run`] drives it on a [`crate::bus::hub::Hub`].
+//!   [`runner::run`] drives it on a [`crate::bus::hub::Hub`] and [`runner::NodeHandle`] is the
+//!   application's side.
+//! * [`pdo`]: PDO parameters, mapping checks, packing; [`store`]: stored parameters (0x1010).
 
 pub mod abort;
 pub mod eds;
+pub mod node;
 pub mod od;
+pub mod pdo;
+pub mod runner;
 pub mod sdo;
+pub mod store;
 pub mod types;
 
 pub use abort::Abort;

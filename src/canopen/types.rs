@@ -339,6 +339,14 @@ impl DataType {
             DataType::VisibleString => Ok(text.as_bytes().to_vec()),
             DataType::UnicodeString => Ok(text.encode_utf16().flat_map(u16::to_le_bytes).collect()),
             DataType::OctetString | DataType::Domain => parse_hex_bytes(text),
+            DataType::TimeOfDay | DataType::TimeDifference => {
+                // The six bytes as one little-endian number: milliseconds (28 bits) then days.
+                let n = parse_integer(text, node_id)?;
+                if !(0..1i128 << 48).contains(&n) {
+                    return Err(format!("{n} does not fit the 48 bits of a {}", self.name()));
+                }
+                Ok((n as u64).to_le_bytes()[..6].to_vec())
+            }
             DataType::Boolean if text.eq_ignore_ascii_case("true") => Ok(vec![1]),
             DataType::Boolean if text.eq_ignore_ascii_case("false") => Ok(vec![0]),
             t => {
@@ -358,6 +366,11 @@ impl DataType {
                 String::from_utf16_lossy(&units)
             }
             DataType::OctetString | DataType::Domain => hex(bytes),
+            DataType::TimeOfDay | DataType::TimeDifference if bytes.len() == 6 => {
+                let mut raw = [0u8; 8];
+                raw[..6].copy_from_slice(bytes);
+                u64::from_le_bytes(raw).to_string()
+            }
             t => match t.number(bytes) {
                 Some(n) => n.to_string(),
                 None => hex(bytes),
@@ -551,6 +564,7 @@ mod tests {
             (DataType::VisibleString, "hello world"),
             (DataType::UnicodeString, "grüß"),
             (DataType::OctetString, "01 a2 ff"),
+            (DataType::TimeOfDay, "281474976710655"),
         ] {
             let bytes = t.parse(text, 0).unwrap();
             assert_eq!(t.format(&bytes), text, "{t}");

@@ -16,6 +16,7 @@ pub fn commands() -> Vec<clap::Command> {
         super::canplayer::Cli::command(),
         super::canserver::Cli::command(),
         super::caneth::Cli::command(),
+        super::canopen_node::Cli::command(),
     ]
 }
 

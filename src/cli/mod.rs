@@ -12,6 +12,7 @@
 
 pub mod caneth;
 pub mod canlogger;
+pub mod canopen_node;
 pub mod canplayer;
 pub mod canserver;
 pub mod docs;

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod canserver;
+pub mod netns;
 pub mod pyframes;
 pub mod pypeer;
 pub mod uml;
