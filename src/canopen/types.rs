@@ -229,14 +229,25 @@ impl DataType {
 
     pub fn is_signed(self) -> bool {
         use DataType::*;
-        matches!(self, Integer8 | Integer16 | Integer24 | Integer32 | Integer40 | Integer48 | Integer56 | Integer64)
+        matches!(
+            self,
+            Integer8 | Integer16 | Integer24 | Integer32 | Integer40 | Integer48 | Integer56 | Integer64
+        )
     }
 
     pub fn is_unsigned(self) -> bool {
         use DataType::*;
         matches!(
             self,
-            Boolean | Unsigned8 | Unsigned16 | Unsigned24 | Unsigned32 | Unsigned40 | Unsigned48 | Unsigned56 | Unsigned64
+            Boolean
+                | Unsigned8
+                | Unsigned16
+                | Unsigned24
+                | Unsigned32
+                | Unsigned40
+                | Unsigned48
+                | Unsigned56
+                | Unsigned64
         )
     }
 
@@ -330,6 +341,21 @@ impl DataType {
             DataType::OctetString | DataType::Domain => parse_hex_bytes(text),
             DataType::Boolean if text.eq_ignore_ascii_case("true") => Ok(vec![1]),
             DataType::Boolean if text.eq_ignore_ascii_case("false") => Ok(vec![0]),
+            // TIME_OF_DAY and TIME_DIFFERENCE are 6-byte structures (ms since midnight, days
+            // since 1984), not numbers: they read as the hex bytes [`DataType::format`] writes,
+            // or as one integer that fills the 48 bits (EDS editors write `DefaultValue=0`).
+            DataType::TimeOfDay | DataType::TimeDifference => {
+                if let Ok(n) = parse_integer(text, node_id) {
+                    if (0..1i128 << 48).contains(&n) {
+                        return Ok((n as u64).to_le_bytes()[..6].to_vec());
+                    }
+                    return Err(format!("{n} does not fit the 48 bits of {}", self.name()));
+                }
+                match parse_hex_bytes(text) {
+                    Ok(bytes) if bytes.len() == 6 => Ok(bytes),
+                    _ => Err(format!("{text:?} is not a {} (6 hex bytes or an integer)", self.name())),
+                }
+            }
             t => {
                 let n = parse_number(text, node_id, t.is_real())?;
                 t.encode_number(n)
@@ -342,7 +368,8 @@ impl DataType {
         match self {
             DataType::VisibleString => String::from_utf8_lossy(bytes).into_owned(),
             DataType::UnicodeString => {
-                let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+                let units: Vec<u16> =
+                    bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
                 String::from_utf16_lossy(&units)
             }
             DataType::OctetString | DataType::Domain => hex(bytes),
@@ -539,11 +566,14 @@ mod tests {
             (DataType::VisibleString, "hello world"),
             (DataType::UnicodeString, "grüß"),
             (DataType::OctetString, "01 a2 ff"),
+            (DataType::TimeOfDay, "01 02 03 04 05 06"),
         ] {
             let bytes = t.parse(text, 0).unwrap();
             assert_eq!(t.format(&bytes), text, "{t}");
         }
         assert_eq!(DataType::Integer8.number(&[0x80]), Some(Number::Int(-128)));
+        assert_eq!(DataType::TimeDifference.parse("0x0102", 0).unwrap(), vec![2, 1, 0, 0, 0, 0]);
+        assert!(DataType::TimeOfDay.parse("01 02", 0).is_err());
         assert_eq!(DataType::Unsigned64.to_json(&[0xFF; 8]), serde_json::json!(u64::MAX));
     }
 }
