@@ -138,7 +138,8 @@ pub fn load(path: &Path, node_id: Option<u8>) -> Result<Loaded, EdsError> {
         Ok(text) => (text, false),
         Err(e) => (e.into_bytes().iter().map(|&b| char::from(b)).collect::<String>(), true),
     };
-    let mut loaded = parse(&text, &file_name, node_id)?;
+    // Latin-1 text grows in UTF-8, so the size was checked on the bytes, not again here.
+    let mut loaded = parse_unchecked(&text, &file_name, node_id)?;
     if latin1 {
         let warning =
             Warning { location: Location::file(&file_name), message: "not UTF-8; read as Latin-1".into() };
@@ -153,6 +154,12 @@ pub fn parse(text: &str, file_name: &str, node_id: Option<u8>) -> Result<Loaded,
     if text.len() > MAX_FILE_SIZE {
         return Err(EdsError::TooLarge { location: Location::file(file_name), size: text.len() as u64 });
     }
+    parse_unchecked(text, file_name, node_id)
+}
+
+/// [`parse`] without the size check. No more than 65536 objects can come out: an object section
+/// is named by 4 hex digits, and a repeated one is merged.
+fn parse_unchecked(text: &str, file_name: &str, node_id: Option<u8>) -> Result<Loaded, EdsError> {
     let mut diag = Diag { file: file_name.to_string(), warnings: Vec::new(), suppressed: 0 };
     let ini = read_ini(text, &mut diag)?;
     let mut reader = Reader {
@@ -817,6 +824,16 @@ impl Reader<'_> {
             self.diag.at_key(s, "CompactSubObj", "the object also has sub-object sections; they are ignored");
         }
         let template = self.entry(s, name, None)?;
+        // Each sub-index gets a copy of the default: a large DOMAIN default times 254 would
+        // make a small file take gigabytes.
+        if template.default.len().saturating_mul(usize::from(count)) > MAX_FILE_SIZE {
+            let message = format!(
+                "{count} copies of a {}-byte default are too many; object skipped",
+                template.default.len()
+            );
+            self.diag.at_key(s, "CompactSubObj", message);
+            return None;
+        }
         let ini = self.ini;
         let names = ini.section(&format!("{index:04X}Name"));
         let values = ini.section(&format!("{index:04X}Value"));
@@ -1483,7 +1500,26 @@ mod tests {
         let e = load(Path::new("/nonexistent/x.eds"), None).unwrap_err();
         assert!(e.to_string().starts_with("/nonexistent/x.eds: "), "{e}");
         let huge = " ".repeat(MAX_FILE_SIZE + 1);
+        let compact = format!(
+            "[1016]\nObjectType=0x8\nCompactSubObj=254\nDataType=0xF\nDefaultValue={}\n",
+            "00".repeat(70_000)
+        );
+        let loaded = parse(&compact, "big.eds", None).unwrap();
+        assert!(!loaded.dictionary.contains(0x1016));
+        assert!(texts(&loaded).iter().any(|w| w.contains("254 copies of a 70000-byte default are too many")));
         assert!(matches!(parse(&huge, "huge.eds", None), Err(EdsError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn latin1_files_are_read_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("latin1.eds");
+        let text =
+            b"[DeviceInfo]\nVendorName=M\xfcller\n[1000]\nParameterName=x\nDataType=7\nAccessType=ro\n";
+        std::fs::write(&path, text).unwrap();
+        let loaded = load(&path, Some(1)).unwrap();
+        assert_eq!(loaded.dictionary.device.vendor_name, "M\u{fc}ller");
+        assert_eq!(loaded.warnings[0].to_string(), format!("{}: not UTF-8; read as Latin-1", path.display()));
     }
 
     #[test]
