@@ -1074,7 +1074,7 @@ pub fn to_dcf(od: &ObjectDictionary, node_id: u8) -> String {
         .source
         .as_ref()
         .and_then(|p| p.file_stem())
-        .map_or_else(|| "device".to_string(), |s| format!("{}.dcf", s.to_string_lossy()));
+        .map_or_else(|| "device.dcf".to_string(), |s| format!("{}.dcf", s.to_string_lossy()));
     let _ = writeln!(
         out,
         "[FileInfo]\nFileName={}\nFileVersion=1\nFileRevision=0\nEDSVersion=4.0",
@@ -1171,6 +1171,13 @@ fn write_entry(out: &mut String, entry: &Entry, object_type: u8) {
 fn value_text(t: DataType, bytes: &[u8]) -> String {
     match t.number(bytes) {
         Some(n) if t.is_unsigned() && t != DataType::Boolean => number_text(t, n),
+        // The 6 bytes of a time as one hex integer, which python canopen reads too (it reads
+        // every type that is not a string or a real with int(text, 0)).
+        _ if matches!(t, DataType::TimeOfDay | DataType::TimeDifference) && bytes.len() == 6 => {
+            let mut raw = [0u8; 8];
+            raw[..6].copy_from_slice(bytes);
+            format!("0x{:012X}", u64::from_le_bytes(raw))
+        }
         _ => one_line(&t.format(bytes)),
     }
 }
@@ -1474,7 +1481,12 @@ mod tests {
         let mut od = first.dictionary;
         od.store(0x1017, 0, &500u16.to_le_bytes()).unwrap();
         od.entry_mut(0x2002, 0).unwrap().denotation = Some("greeting".into());
-        let again = parse(&to_dcf(&od, 5), "device.dcf", None).unwrap().dictionary;
+        od.store(0x200B, 0, &[1, 2, 3, 4, 5, 6]).unwrap();
+        let dcf = to_dcf(&od, 5);
+        assert!(dcf.contains("[200B]\nParameterName=Time of day\nObjectType=0x7\nDataType=0x000C\nAccessType=rw\nDefaultValue=0x000000000000\nParameterValue=0x060504030201\n"), "{dcf}");
+        assert!(dcf.contains("[1200sub1]\nParameterName=COB-ID client to server\nObjectType=0x7\nDataType=0x0007\nAccessType=ro\nDefaultValue=0x00000605\nParameterValue=0x00000605\nPDOMapping=0\n"), "{dcf}");
+        let again = parse(&dcf, "device.dcf", None).unwrap().dictionary;
+        assert_eq!(again.entry(0x200B, 0).unwrap().value, [1, 2, 3, 4, 5, 6]);
         assert_eq!(again.u64(0x1017, 0), Some(500));
         assert_eq!(again.entry(0x1017, 0).unwrap().default, 500u16.to_le_bytes());
         assert_eq!(again.entry(0x2002, 0).unwrap().denotation.as_deref(), Some("greeting"));
