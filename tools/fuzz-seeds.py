@@ -151,6 +151,7 @@ def main():
                          data=bytes(range(12)))
         put("udp_datagram", "python-can-fd", utils.pack_message(fd))
         protocol_seeds()
+        eds_seeds()
     finally:
         shutil.rmtree(tmp)
     for target in sorted(os.listdir(SEEDS)):
@@ -194,6 +195,20 @@ def protocol_seeds():
     put("waveshare_stream", "spec", b"\x05" + records)
     put("waveshare_stream", "bad", b"\x0d" + records[:13] + bytes.fromhex("09000001230000000000000000"
         + "14000001230000000000000000" + "01000008000000000000000000") + records[:6])
+
+
+def eds_seeds():
+    """CANopen EDS/DCF files: the hand-written fixtures (a full device, a DCF, every quirk the
+    reader tolerates, a hopeless file), and small pieces that reach the rarer paths."""
+    fixtures = os.path.join(ROOT, "tests", "fixtures", "canopen")
+    for name in sorted(os.listdir(fixtures)):
+        if name.endswith((".eds", ".dcf")):
+            with open(os.path.join(fixtures, name), "rb") as f:
+                put("eds_parse", name, f.read())
+    put("eds_parse", "deftype", b"[0040]\nObjectType=0x5\n[0040sub1]\nDataType=0x0005\nDefaultValue=0x0007\n"
+        b"[1000]\nParameterName=Device type\nDataType=0x0040\nAccessType=ro\nDefaultValue=$NODEID+1\n")
+    put("eds_parse", "compact", b"[1016]\nObjectType=0x8\nCompactSubObj=2\nDataType=0x000B\nAccessType=rw\n"
+        b"DefaultValue=abc ;x\n[1016Name]\nNrOfEntries=1\n2=Second\n[1016Value]\n1=\n[1016sub1]\n")
 
 
 if __name__ == "__main__":

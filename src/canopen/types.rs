@@ -339,16 +339,24 @@ impl DataType {
             DataType::VisibleString => Ok(text.as_bytes().to_vec()),
             DataType::UnicodeString => Ok(text.encode_utf16().flat_map(u16::to_le_bytes).collect()),
             DataType::OctetString | DataType::Domain => parse_hex_bytes(text),
-            DataType::TimeOfDay | DataType::TimeDifference => {
-                // The six bytes as one little-endian number: milliseconds (28 bits) then days.
-                let n = parse_integer(text, node_id)?;
-                if !(0..1i128 << 48).contains(&n) {
-                    return Err(format!("{n} does not fit the 48 bits of a {}", self.name()));
-                }
-                Ok((n as u64).to_le_bytes()[..6].to_vec())
-            }
             DataType::Boolean if text.eq_ignore_ascii_case("true") => Ok(vec![1]),
             DataType::Boolean if text.eq_ignore_ascii_case("false") => Ok(vec![0]),
+            // TIME_OF_DAY and TIME_DIFFERENCE are 6-byte structures (ms since midnight, days
+            // since 1984), not numbers: they read as six hex bytes,
+            // or as one integer that fills the 48 bits (EDS editors write `DefaultValue=0`);
+            // [`DataType::format`] writes the integer.
+            DataType::TimeOfDay | DataType::TimeDifference => {
+                if let Ok(n) = parse_integer(text, node_id) {
+                    if (0..1i128 << 48).contains(&n) {
+                        return Ok((n as u64).to_le_bytes()[..6].to_vec());
+                    }
+                    return Err(format!("{n} does not fit the 48 bits of {}", self.name()));
+                }
+                match parse_hex_bytes(text) {
+                    Ok(bytes) if bytes.len() == 6 => Ok(bytes),
+                    _ => Err(format!("{text:?} is not a {} (6 hex bytes or an integer)", self.name())),
+                }
+            }
             t => {
                 let n = parse_number(text, node_id, t.is_real())?;
                 t.encode_number(n)
@@ -570,6 +578,8 @@ mod tests {
             assert_eq!(t.format(&bytes), text, "{t}");
         }
         assert_eq!(DataType::Integer8.number(&[0x80]), Some(Number::Int(-128)));
+        assert_eq!(DataType::TimeDifference.parse("0x0102", 0).unwrap(), vec![2, 1, 0, 0, 0, 0]);
+        assert!(DataType::TimeOfDay.parse("01 02", 0).is_err());
         assert_eq!(DataType::Unsigned64.to_json(&[0xFF; 8]), serde_json::json!(u64::MAX));
     }
 }
