@@ -2,7 +2,7 @@
 # The whole test suite, from a fresh machine: installs what the tests need when it is missing
 # (Debian packages for the User-Mode Linux SocketCAN tests, can-utils, tzdata for the time-zone tests,
 # chromium for canserver's web page, tmux for the repl's terminal tests, a Python venv under
-# target/venv with python-can, msgpack, python-can-remote, caneth and can-waveshare from PyPI, target/venv-pc2 with
+# target/venv with python-can, msgpack, python-can-remote, caneth, can-waveshare and canopen from PyPI, target/venv-pc2 with
 # python-can 2.0.0a2, the socketcand peers built by ../shared/peers/build-peers.sh into
 # target/peers), then checks formatting and lints and runs
 # every test. In CI (CI=true) a test whose peer is missing fails instead of skipping.
@@ -50,6 +50,11 @@ fi
 if ! "$venv/bin/python" -c 'import caneth, can_waveshare' 2>/dev/null; then
   echo "test-all: installing caneth 0.3.2 and can-waveshare 0.1.0 into $venv"
   "$venv/bin/pip" install -q "caneth==0.3.2" "can-waveshare==0.1.0"
+fi
+# python canopen 2.4, the master canopen-node is tested against.
+if ! "$venv/bin/python" -c 'import canopen; assert canopen.__version__.startswith("2.4")' 2>/dev/null; then
+  echo "test-all: installing canopen 2.4 into $venv"
+  "$venv/bin/pip" install -q "canopen>=2.4,<2.5"
 fi
 # python-can 2.0.0a2, the release whose remote protocol canserver speaks, in a venv of its own.
 venv2=target/venv-pc2

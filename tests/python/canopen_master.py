@@ -117,7 +117,6 @@ def nmt(node, network):
     out("nmt", "heartbeat", node.nmt.wait_for_heartbeat(5))
     # Stopped: no SDO.
     node.sdo.RESPONSE_TIMEOUT = 0.5
-    node.sdo.MAX_RETRIES = 0
     try:
         node.sdo.upload(0x1018, 1)
         out("nmt", "sdo-when-stopped", "answered")
@@ -189,15 +188,27 @@ def pdo(node, network):
     node.sdo.download(0x1801, 1, (0x80000280 + NODE_ID).to_bytes(4, "little"))
     node.sdo.download(0x1A01, 0, b"\x00")
     for sub in range(1, 4):
-        node.sdo.download(0x1A01, sub, (0x20050040).to_bytes(4, "little"))
+        node.sdo.download(0x1A01, sub, (0x20010020).to_bytes(4, "little"))
     out("pdo", "too-long", abort_code(lambda: node.sdo.download(0x1A01, 0, b"\x03")))
     out("pdo", "not-mappable", abort_code(lambda: node.sdo.download(0x1A01, 1, (0x10000020).to_bytes(4, "little"))))
+
+
+def emcy_seen(node, code, timeout=5):
+    """The first EMCY with `code` in the consumer's log (which also holds those that came before
+    anyone waited: `emcy.wait` sees only later ones)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for e in node.emcy.log:
+            if e.code == code:
+                return e
+        time.sleep(0.02)
+    raise RuntimeError(f"no EMCY {code:#06x} within {timeout} s; log: {[hex(e.code) for e in node.emcy.log]}")
 
 
 def emcy(node, network):
     node.nmt.state = "OPERATIONAL"
     tool("emcy", "0x4210", "01 02")
-    e = node.emcy.wait(0x4210, 3)
+    e = emcy_seen(node, 0x4210)
     out("emcy", "produced", hex(e.code), hex(e.register), e.data.hex())
     out("emcy", "register", hex(node.sdo[0x1001].raw), "history", hex(node.sdo[0x1003][1].raw))
     # Heartbeat consumer: watch node 0x7E for 300 ms, which beats twice and goes silent.
@@ -205,13 +216,13 @@ def emcy(node, network):
     for _ in range(2):
         network.send_message(0x77E, b"\x05")
         time.sleep(0.1)
-    e = node.emcy.wait(0x8130, 3)
+    e = emcy_seen(node, 0x8130)
     out("emcy", "heartbeat-lost", hex(e.code), hex(e.register))
     # A short RPDO: EMCY 0x8210 and the value stays.
     node.rpdo.read()
     r1 = node.rpdo[1]
     network.send_message(r1.cob_id, b"\x01")
-    e = node.emcy.wait(0x8210, 3)
+    e = emcy_seen(node, 0x8210)
     out("emcy", "short-rpdo", hex(e.code))
 
 
