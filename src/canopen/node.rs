@@ -1270,3 +1270,217 @@ impl SdoTarget for Node {
         self.write(index, sub, data, WriteSource::Sdo, now)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::canopen::eds;
+
+    const EDS: &str = include_str!("../../tests/fixtures/canopen/device.eds");
+
+    fn node(start: Instant) -> Node {
+        let od = eds::parse(EDS, "device.eds", Some(5)).expect("the fixture loads").dictionary;
+        let mut node = Node::new(5, od, NodeOptions::default());
+        node.start(start);
+        node
+    }
+
+    fn data(id: u32, bytes: &[u8]) -> Frame {
+        Frame::new_data(id, false, bytes).unwrap()
+    }
+
+    fn sent(node: &mut Node) -> Vec<(u32, Vec<u8>)> {
+        node.take_frames().into_iter().map(|f| (f.id(), f.data().to_vec())).collect()
+    }
+
+    fn sdo_write(node: &mut Node, index: u16, sub: u8, value: &[u8], now: Instant) -> Vec<u8> {
+        let [lo, hi] = index.to_le_bytes();
+        let mut request = [0x23 | ((4 - value.len() as u8) << 2), lo, hi, sub, 0, 0, 0, 0];
+        request[4..4 + value.len()].copy_from_slice(value);
+        node.process(&data(0x605, &request), now);
+        let replies = sent(node);
+        replies.iter().find(|(id, _)| *id == 0x585).map(|(_, d)| d.clone()).expect("an SDO reply")
+    }
+
+    #[test]
+    fn boot_up_then_heartbeats_at_the_configured_period() {
+        let t0 = Instant::now();
+        let mut n = node(t0);
+        assert_eq!(sent(&mut n), [(0x705, vec![0])]);
+        assert_eq!(n.state(), NmtState::PreOperational);
+        assert_eq!(sdo_write(&mut n, 0x1017, 0, &100u16.to_le_bytes(), t0)[0], 0x60);
+        assert_eq!(n.deadline(), Some(t0 + Duration::from_millis(100)));
+        n.poll(t0 + Duration::from_millis(100));
+        assert_eq!(sent(&mut n), [(0x705, vec![0x7F])]);
+        // A late poll does not make the next beat late too.
+        n.poll(t0 + Duration::from_millis(230));
+        assert_eq!(n.deadline(), Some(t0 + Duration::from_millis(300)));
+    }
+
+    #[test]
+    fn nmt_for_another_node_is_ignored_and_reset_node_restores_defaults() {
+        let t0 = Instant::now();
+        let mut n = node(t0);
+        sent(&mut n);
+        n.process(&data(0, &[0x01, 6]), t0);
+        assert_eq!(n.state(), NmtState::PreOperational);
+        n.process(&data(0, &[0x01]), t0);
+        assert_eq!(n.state(), NmtState::PreOperational, "a 1-byte NMT command is not one");
+        sdo_write(&mut n, 0x2001, 0, &[9, 0, 0, 0], t0);
+        n.process(&data(0, &[0x82, 0]), t0);
+        assert_eq!(n.dictionary().u64(0x2001, 0), Some(9), "reset communication keeps application values");
+        n.process(&data(0, &[0x81, 5]), t0);
+        assert_eq!(n.dictionary().u64(0x2001, 0), Some(0x12345678));
+        assert_eq!(sent(&mut n), [(0x705, vec![0]), (0x705, vec![0])]);
+    }
+
+    #[test]
+    fn synchronous_tpdos_go_every_nth_sync_from_the_start_value() {
+        let t0 = Instant::now();
+        let mut n = node(t0);
+        sdo_write(&mut n, 0x1800, 2, &[2], t0);
+        n.process(&data(0, &[0x01, 0]), t0);
+        sent(&mut n);
+        n.set(0x6000, 1, &[0x11]).unwrap();
+        assert!(sent(&mut n).is_empty(), "a synchronous TPDO waits for SYNC");
+        let tpdos = |n: &mut Node| sent(n).into_iter().filter(|(id, _)| *id == 0x185).count();
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            n.process(&data(0x80, &[]), t0);
+            seen.push(tpdos(&mut n));
+        }
+        assert_eq!(seen, [0, 1, 0, 1]);
+        // With a SYNC counter (0x1019 = 4) and start value 3, the first goes at counter 3.
+        n.process(&data(0, &[0x80, 0]), t0);
+        sdo_write(&mut n, 0x1019, 0, &[4], t0);
+        sdo_write(&mut n, 0x1800, 1, &0xC000_0185u32.to_le_bytes(), t0);
+        sdo_write(&mut n, 0x1800, 6, &[3], t0);
+        sdo_write(&mut n, 0x1800, 1, &0x4000_0185u32.to_le_bytes(), t0);
+        n.process(&data(0, &[0x01, 0]), t0);
+        sent(&mut n);
+        let mut seen = Vec::new();
+        for counter in [1u8, 2, 3, 4, 1, 2] {
+            n.process(&data(0x80, &[counter]), t0);
+            seen.push(tpdos(&mut n));
+        }
+        assert_eq!(seen, [0, 0, 1, 0, 1, 0]);
+        // A SYNC without the counter the node expects: EMCY 0x8240.
+        n.process(&data(0x80, &[]), t0);
+        assert!(sent(&mut n).iter().any(|(id, d)| *id == 0x85 && d[..2] == [0x40, 0x82]));
+    }
+
+    #[test]
+    fn the_sync_producer_counts_and_0x1019_is_locked_while_it_runs() {
+        let t0 = Instant::now();
+        let mut n = node(t0);
+        sent(&mut n);
+        sdo_write(&mut n, 0x1019, 0, &[3], t0);
+        sdo_write(&mut n, 0x1006, 0, &10_000u32.to_le_bytes(), t0);
+        sdo_write(&mut n, 0x1005, 0, &0x4000_0080u32.to_le_bytes(), t0);
+        let abort = sdo_write(&mut n, 0x1019, 0, &[5], t0);
+        assert_eq!(abort[0], 0x80);
+        assert_eq!(u32::from_le_bytes([abort[4], abort[5], abort[6], abort[7]]), Abort::DEVICE_STATE.0);
+        let mut counters = Vec::new();
+        for ms in [10, 20, 30, 40] {
+            n.poll(t0 + Duration::from_millis(ms));
+            counters.extend(sent(&mut n).into_iter().filter(|(id, _)| *id == 0x80).map(|(_, d)| d[0]));
+        }
+        assert_eq!(counters, [1, 2, 3, 1]);
+    }
+
+    #[test]
+    fn event_driven_tpdos_respect_inhibit_time_and_event_timer() {
+        let t0 = Instant::now();
+        let mut n = node(t0);
+        // TPDO2: type 254, event timer 100 ms, maps 0x2001; add a 50 ms inhibit time.
+        sdo_write(&mut n, 0x1801, 1, &0xC000_0285u32.to_le_bytes(), t0);
+        sdo_write(&mut n, 0x1801, 3, &500u16.to_le_bytes(), t0);
+        sdo_write(&mut n, 0x1801, 1, &0x4000_0285u32.to_le_bytes(), t0);
+        n.process(&data(0, &[0x01, 0]), t0);
+        let tpdos = |n: &mut Node| {
+            sent(n).into_iter().filter(|(id, _)| *id == 0x285).map(|(_, d)| d).collect::<Vec<_>>()
+        };
+        assert_eq!(tpdos(&mut n).len(), 1, "the current value goes when the node starts");
+        n.process(&data(0x605, &[0x23, 0x01, 0x20, 0, 1, 0, 0, 0]), t0 + Duration::from_millis(10));
+        n.process(&data(0x605, &[0x23, 0x01, 0x20, 0, 2, 0, 0, 0]), t0 + Duration::from_millis(20));
+        assert!(tpdos(&mut n).is_empty(), "inhibited");
+        assert_eq!(n.deadline(), Some(t0 + Duration::from_millis(50)));
+        n.poll(t0 + Duration::from_millis(50));
+        assert_eq!(tpdos(&mut n), [vec![2, 0, 0, 0]], "the latest value once the inhibit time is over");
+        n.poll(t0 + Duration::from_millis(150));
+        assert_eq!(tpdos(&mut n).len(), 1, "the event timer");
+    }
+
+    #[test]
+    fn rtr_is_answered_only_when_the_cob_id_allows_it() {
+        let t0 = Instant::now();
+        let mut n = node(t0);
+        n.process(&data(0, &[0x01, 0]), t0);
+        sent(&mut n);
+        let rtr = Frame::new_remote(0x185, false, 4).unwrap();
+        n.process(&rtr, t0);
+        assert!(sent(&mut n).is_empty(), "bit 30 of 0x1800:01 is set: no RTR");
+        n.process(&data(0, &[0x80, 0]), t0);
+        sdo_write(&mut n, 0x1800, 1, &0x0000_0185u32.to_le_bytes(), t0);
+        n.process(&data(0, &[0x01, 0]), t0);
+        sent(&mut n);
+        n.process(&rtr, t0);
+        assert_eq!(sent(&mut n).len(), 1);
+    }
+
+    #[test]
+    fn node_guarding_toggles_and_life_guarding_raises_an_emcy() {
+        let t0 = Instant::now();
+        let mut n = node(t0);
+        sent(&mut n);
+        sdo_write(&mut n, 0x100C, 0, &100u16.to_le_bytes(), t0);
+        sdo_write(&mut n, 0x100D, 0, &[3], t0);
+        let guard = Frame::new_remote(0x705, false, 1).unwrap();
+        n.process(&guard, t0);
+        n.process(&guard, t0);
+        assert_eq!(sent(&mut n), [(0x705, vec![0x7F]), (0x705, vec![0xFF])]);
+        n.poll(t0 + Duration::from_millis(300));
+        assert_eq!(sent(&mut n), [(0x85, vec![0x30, 0x81, 0x11, 0, 0, 0, 0, 0])]);
+        assert!(n.take_events().contains(&Event::LifeGuardLost));
+        n.process(&guard, t0 + Duration::from_millis(310));
+        let frames = sent(&mut n);
+        assert_eq!(frames[1], (0x85, vec![0; 8]), "guarding back: error reset");
+    }
+
+    #[test]
+    fn time_stamps_and_synchronous_rpdos_reach_the_application() {
+        let t0 = Instant::now();
+        let mut n = node(t0);
+        n.take_events();
+        n.process(&data(0x100, &[0x10, 0x27, 0, 0, 0x64, 0x00]), t0);
+        assert!(n.take_events().contains(&Event::Time { milliseconds: 10_000, days: 100 }));
+        // RPDO1 synchronous: applied at the next SYNC.
+        sdo_write(&mut n, 0x1400, 2, &[0], t0);
+        n.process(&data(0, &[0x01, 0]), t0);
+        n.process(&data(0x205, &[7, 8]), t0);
+        assert_eq!(n.dictionary().u64(0x6200, 1), Some(0));
+        n.process(&data(0x80, &[]), t0);
+        assert_eq!((n.dictionary().u64(0x6200, 1), n.dictionary().u64(0x6200, 2)), (Some(7), Some(8)));
+        // Too long: processed, with EMCY 0x8220 once.
+        sent(&mut n);
+        sdo_write(&mut n, 0x1400, 2, &[255], t0);
+        n.process(&data(0x205, &[1, 2, 3]), t0);
+        n.process(&data(0x205, &[1, 2, 3]), t0);
+        let emcys: Vec<_> = sent(&mut n).into_iter().filter(|(id, _)| *id == 0x85).collect();
+        assert_eq!(emcys.len(), 1);
+        assert_eq!(emcys[0].1[..2], [0x20, 0x82]);
+        assert_eq!(n.dictionary().u64(0x6200, 1), Some(1));
+    }
+
+    #[test]
+    fn a_stopped_node_answers_only_nmt_and_error_control() {
+        let t0 = Instant::now();
+        let mut n = node(t0);
+        n.process(&data(0, &[0x02, 5]), t0);
+        sent(&mut n);
+        n.process(&data(0x605, &[0x40, 0x18, 0x10, 1, 0, 0, 0, 0]), t0);
+        assert!(sent(&mut n).is_empty());
+        n.process(&Frame::new_remote(0x705, false, 1).unwrap(), t0);
+        assert_eq!(sent(&mut n), [(0x705, vec![0x04])]);
+    }
+}
