@@ -152,6 +152,7 @@ def main():
         put("udp_datagram", "python-can-fd", utils.pack_message(fd))
         protocol_seeds()
         eds_seeds()
+        canopen_node_seeds()
     finally:
         shutil.rmtree(tmp)
     for target in sorted(os.listdir(SEEDS)):
@@ -209,6 +210,30 @@ def eds_seeds():
         b"[1000]\nParameterName=Device type\nDataType=0x0040\nAccessType=ro\nDefaultValue=$NODEID+1\n")
     put("eds_parse", "compact", b"[1016]\nObjectType=0x8\nCompactSubObj=2\nDataType=0x000B\nAccessType=rw\n"
         b"DefaultValue=abc ;x\n[1016Name]\nNrOfEntries=1\n2=Second\n[1016Value]\n1=\n[1016sub1]\n")
+
+
+def canopen_node_seeds():
+    """Traffic for the CANopen node (fuzz_targets/canopen_node.rs): 10-byte chunks, kind byte
+    (0 time, 1 NMT, 2 SYNC, 3 TIME, 4 PDO, 5 heartbeat/guarding, 6-7 SDO), selector, 8 data bytes."""
+    def frame(kind, selector, data=b""):
+        return bytes([kind, selector]) + data.ljust(8, b"\0")[:8]
+
+    def sdo(*data):
+        return frame(6, 0, bytes(data))
+
+    start = frame(1, 0, bytes([1, 0]))
+    put("canopen_node", "expedited", sdo(0x40, 0x18, 0x10, 1) + sdo(0x2B, 0x17, 0x10, 0, 0x64, 0) + frame(0, 20))
+    text = b"HELLO WORLD"
+    put("canopen_node", "segmented", sdo(0x21, 0x02, 0x20, 0, 11) + sdo(0x00, *text[:7]) + sdo(0x17, *text[7:])
+        + sdo(0x40, 0x02, 0x20, 0) + sdo(0x60) + sdo(0x70))
+    put("canopen_node", "block-download", sdo(0xC6, 0x00, 0x20, 0, 14) + sdo(0x01, *range(7)) + sdo(0x82, *range(7))
+        + sdo(0xC1, 0x12, 0x34))
+    put("canopen_node", "block-upload", sdo(0xA4, 0x00, 0x20, 0, 4, 0) + sdo(0xA3) + sdo(0xA2, 4, 4) + sdo(0xA1))
+    put("canopen_node", "pdo-sync", start + frame(4, 5, bytes([1, 2])) + frame(2, 0) + frame(2, 0) + frame(0, 15)
+        + frame(5, 5, b"") + frame(5, 0xFF) + frame(3, 0, bytes(6)))
+    put("canopen_node", "remap", sdo(0x23, 0x00, 0x18, 1, 0x85, 0x01, 0, 0xC0) + sdo(0x2F, 0x00, 0x1A, 0, 0)
+        + sdo(0x23, 0x00, 0x1A, 1, 0x20, 0x00, 0x01, 0x20) + sdo(0x2F, 0x00, 0x1A, 0, 1)
+        + sdo(0x23, 0x00, 0x18, 1, 0x85, 0x01, 0, 0x40) + start + frame(2, 0))
 
 
 if __name__ == "__main__":
