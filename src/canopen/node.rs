@@ -1229,12 +1229,14 @@ impl Node {
 
 /// The error register bit an error code's class sets (CiA 301 §7.5.2.2).
 fn error_register_bit(code: u16) -> u8 {
-    match code >> 12 {
-        0x2 => 0x02,
-        0x3 => 0x04,
-        0x4 => 0x08,
-        0x8 => 0x10,
-        0xF | 0x5..=0x7 | 0x9 => 0x80,
+    match code {
+        0x2000..=0x2FFF => 0x02,
+        0x3000..=0x3FFF => 0x04,
+        0x4000..=0x4FFF => 0x08,
+        0x8000..=0x8FFF => 0x10,
+        0xFF00..=0xFFFF => 0x80,
+        // Generic, device hardware and software, additional modules, external, additional
+        // functions: the generic bit alone.
         _ => 0x01,
     }
 }
