@@ -12,9 +12,11 @@
 //!   one dictionary, also without I/O: frames and the time go in, frames and events come out;
 //!   [`runner::run`] drives it on a [`crate::bus::hub::Hub`] and [`runner::NodeHandle`] is the
 //!   application's side.
+//! * [`client`]: the SDO client (every transfer mode) a master reads and writes nodes with.
 //! * [`pdo`]: PDO parameters, mapping checks, packing; [`store`]: stored parameters (0x1010).
 
 pub mod abort;
+pub mod client;
 pub mod eds;
 pub mod node;
 pub mod od;
