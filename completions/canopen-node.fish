@@ -1,0 +1,179 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_canopen_node_global_optspecs
+    string join \n n/node-id= e/eds= i/interface= c/channel= b/bitrate= fd no-fd data-bitrate= receive-own port= ttl= multicast-interface= bus-option= config= config-section= v/verbose store= no-store start on-write= events= sdo-timeout= control= q/quiet h/help V/version
+end
+
+function __fish_canopen_node_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_canopen_node_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_canopen_node_using_subcommand
+    set -l cmd (__fish_canopen_node_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -s n -l node-id -d 'Node-ID, 1..127 (a DCF\'s [DeviceComissioning] NodeID when omitted)' -r
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -s e -l eds -d 'The object dictionary: an EDS or DCF file (CiA 306)' -r -F
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l config-section -d 'Section of the config file to use' -r
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l store -d 'Directory of the stored-parameters file (0x1010 "save") [default: the EDS\'s directory]' -r -F
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l on-write -d 'Run COMMAND (with sh -c) when INDEX[:SUB] is written; the value is in $CANOPEN_VALUE (also $CANOPEN_INDEX, $CANOPEN_SUB, $CANOPEN_NAME, $CANOPEN_TYPE, $CANOPEN_RAW, $CANOPEN_SOURCE, $CANOPEN_NODE_ID). Repeatable' -r
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l events -d 'Print every dictionary write, NMT change, EMCY and heartbeat event on stdout' -r -f -a "json\t''
+text\t''"
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l sdo-timeout -d 'How long the SDO server waits for the client\'s next request' -r
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l control -d 'The control socket `set`/`get` use [default: $XDG_RUNTIME_DIR/cankit/canopen-node-ID.sock]' -r -F
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l no-store -d 'Refuse to store parameters (0x1010 answers abort 0x08000021)'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -l start -d 'Go to Operational after boot-up without waiting for an NMT start'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -s q -l quiet -d 'Say nothing on stderr but errors'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -s h -l help -d 'Print help'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -s V -l version -d 'Print version'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "run" -d 'Run the node (the default command)'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "eds" -d 'Work with EDS and DCF files'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "set" -d 'Write a value into a running node\'s dictionary (as its application: read-only inputs too)'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "get" -d 'Print a value of a running node\'s dictionary'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "emcy" -d 'Make a running node send an EMCY (code 0: error reset)'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -s n -l node-id -d 'Node-ID, 1..127 (a DCF\'s [DeviceComissioning] NodeID when omitted)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -s e -l eds -d 'The object dictionary: an EDS or DCF file (CiA 306)' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l config-section -d 'Section of the config file to use' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l store -d 'Directory of the stored-parameters file (0x1010 "save") [default: the EDS\'s directory]' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l on-write -d 'Run COMMAND (with sh -c) when INDEX[:SUB] is written; the value is in $CANOPEN_VALUE (also $CANOPEN_INDEX, $CANOPEN_SUB, $CANOPEN_NAME, $CANOPEN_TYPE, $CANOPEN_RAW, $CANOPEN_SOURCE, $CANOPEN_NODE_ID). Repeatable' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l events -d 'Print every dictionary write, NMT change, EMCY and heartbeat event on stdout' -r -f -a "json\t''
+text\t''"
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l sdo-timeout -d 'How long the SDO server waits for the client\'s next request' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l control -d 'The control socket `set`/`get` use [default: $XDG_RUNTIME_DIR/cankit/canopen-node-ID.sock]' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l no-store -d 'Refuse to store parameters (0x1010 answers abort 0x08000021)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -l start -d 'Go to Operational after boot-up without waiting for an NMT start'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -s q -l quiet -d 'Say nothing on stderr but errors'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -s h -l help -d 'Print help'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -l config-section -d 'Section of the config file to use' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Check an EDS or DCF file: print its dictionary and every problem found'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -s n -l node-id -d 'Resolve $NODEID with this node-ID' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -l config-section -d 'Section of the config file to use' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -l strict -d 'Exit 1 when the file has warnings'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check an EDS or DCF file: print its dictionary and every problem found'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand eds; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -s n -l node-id -d 'The node\'s id (finds its default control socket)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -l control -d 'The node\'s control socket (its --control)' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -l config-section -d 'Section of the config file to use' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand set" -s h -l help -d 'Print help'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -s n -l node-id -d 'The node\'s id (finds its default control socket)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -l control -d 'The node\'s control socket (its --control)' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -l config-section -d 'Section of the config file to use' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand get" -s h -l help -d 'Print help'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -s n -l node-id -d 'The node\'s id (finds its default control socket)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -l control -d 'The node\'s control socket (its --control)' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -l config-section -d 'Section of the config file to use' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -s h -l help -d 'Print help'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy help" -f -a "run" -d 'Run the node (the default command)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy help" -f -a "eds" -d 'Work with EDS and DCF files'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy help" -f -a "set" -d 'Write a value into a running node\'s dictionary (as its application: read-only inputs too)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy help" -f -a "get" -d 'Print a value of a running node\'s dictionary'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy help" -f -a "emcy" -d 'Make a running node send an EMCY (code 0: error reset)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and __fish_seen_subcommand_from eds" -f -a "check" -d 'Check an EDS or DCF file: print its dictionary and every problem found'
