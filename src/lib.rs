@@ -27,6 +27,9 @@
 //! * [`pipe`], [`record`], [`replay`], [`shutdown`]: the pipe, its two long-running forms, and
 //!   the stop signal.
 //! * [`print`]: printers for frames: human columns, candump log lines, JSON lines.
+//! * [`canopen`]: CANopen (CiA 301): the object dictionary and its EDS/DCF reader, the SDO
+//!   server and client, and a complete device ([`canopen::node::Node`], without I/O) that
+//!   [`canopen::runner::run`] drives on a hub (`canopen-node`).
 //! * [`repl`]: the interactive console any tool opens on a hub (`canlogger repl`): send, watch,
 //!   match and wait for frames; line editing at a terminal (the `repl` cargo feature, on with
 //!   `cli`), scripts from a pipe.

@@ -336,6 +336,11 @@ impl Node {
         }
         self.state = to;
         self.events.push(Event::Nmt { from, to, cause });
+        if from != NmtState::Initialising && self.heartbeat_at.is_some() {
+            // The new state goes out at once, as CANopenNode does, and the period restarts.
+            self.frames.push(frame(0x700 + u32::from(self.node_id), &[to.code()]));
+            self.configure_heartbeat(now);
+        }
         if to == NmtState::Operational {
             // Event-driven TPDOs send their current values when the node becomes operational
             // (CANopenNode does), and their timers start.
@@ -1024,11 +1029,10 @@ impl Node {
         // TPDOs that map the value send it (event-driven) or at the next SYNC (acyclic).
         let mut any = false;
         for t in &mut self.tpdos {
-            if t.pdo.valid() && t.pdo.mapping.iter().any(|m| m.index == index && m.sub == sub) {
-                if t.pdo.event_driven() || t.pdo.transmission_type == 0 {
-                    t.changed = true;
-                    any = true;
-                }
+            let maps = t.pdo.valid() && t.pdo.mapping.iter().any(|m| m.index == index && m.sub == sub);
+            if maps && (t.pdo.event_driven() || t.pdo.transmission_type == 0) {
+                t.changed = true;
+                any = true;
             }
         }
         if any {
@@ -1472,6 +1476,38 @@ mod tests {
         assert_eq!(emcys.len(), 1);
         assert_eq!(emcys[0].1[..2], [0x20, 0x82]);
         assert_eq!(n.dictionary().u64(0x6200, 1), Some(1));
+    }
+
+    #[test]
+    fn every_sdo_server_the_dictionary_defines_answers_on_its_own_cob_ids() {
+        use crate::canopen::{Access, DataType, Entry, Object, ObjectKind};
+        let t0 = Instant::now();
+        let mut od = eds::parse(EDS, "device.eds", Some(5)).unwrap().dictionary;
+        let cob = |v: u32| {
+            Entry::new("COB-ID", DataType::Unsigned32, Access::ReadOnly).with_value(v.to_le_bytes().to_vec())
+        };
+        let count = Entry::new("Highest sub-index supported", DataType::Unsigned8, Access::ReadOnly)
+            .with_value(vec![2]);
+        od.insert(
+            0x1201,
+            Object::compound(
+                "SDO server parameter 2",
+                ObjectKind::Record,
+                vec![(0, count), (1, cob(0x640)), (2, cob(0x5C0))],
+            ),
+        );
+        let mut n = Node::new(5, od, NodeOptions::default());
+        n.start(t0);
+        sent(&mut n);
+        n.process(&data(0x640, &[0x40, 0x18, 0x10, 1, 0, 0, 0, 0]), t0);
+        n.process(&data(0x605, &[0x40, 0x18, 0x10, 1, 0, 0, 0, 0]), t0);
+        assert_eq!(
+            sent(&mut n),
+            [
+                (0x5C0, vec![0x43, 0x18, 0x10, 1, 0xA2, 1, 0, 0]),
+                (0x585, vec![0x43, 0x18, 0x10, 1, 0xA2, 1, 0, 0])
+            ]
+        );
     }
 
     #[test]

@@ -237,9 +237,7 @@ impl SdoServer {
         if let State::BlockDownload { .. } = self.state {
             return self.block_download_segment(request, target, now, out);
         }
-        let Some(&command) = request.first() else {
-            return None;
-        };
+        let &command = request.first()?;
         let (index, sub) = match request {
             [_, lo, hi, sub, ..] => (u16::from_le_bytes([*lo, *hi]), *sub),
             _ => self.transfer().unwrap_or((0, 0)),
@@ -265,10 +263,10 @@ impl SdoServer {
             6 if matches!(self.state, State::Idle | State::Download { .. } | State::Upload { .. }) => {
                 return self.initiate_block_download(command, index, sub, payload, target, out)
             }
-            5 if matches!(self.state, State::Idle | State::Download { .. } | State::Upload { .. }) => {
-                if command & 0x03 == 0 {
-                    return self.initiate_block_upload(command, index, sub, request, target, out);
-                }
+            5 if command & 0x03 == 0
+                && matches!(self.state, State::Idle | State::Download { .. } | State::Upload { .. }) =>
+            {
+                return self.initiate_block_upload(command, index, sub, request, target, out);
             }
             _ => {}
         }
@@ -518,9 +516,7 @@ impl SdoServer {
             out.push([0xA1, 0, 0, 0, 0, 0, 0, 0]);
             return Some(Outcome::Downloaded { index, sub, bytes: data.len() });
         }
-        let Some(&first) = request.first() else {
-            return None;
-        };
+        let &first = request.first()?;
         let number = first & 0x7F;
         if number == 0 || number > *block_size {
             return self.fail(index, sub, Abort::SEQUENCE, out);
@@ -728,7 +724,7 @@ mod tests {
         let segments: Vec<&[u8]> = data.chunks(7).collect();
         for (i, chunk) in segments.iter().enumerate() {
             let mut frame = [0u8; 8];
-            frame[0] = (i % 127) as u8 + 1 | if i + 1 == segments.len() { 0x80 } else { 0 };
+            frame[0] = ((i % 127) as u8 + 1) | if i + 1 == segments.len() { 0x80 } else { 0 };
             frame[1..1 + chunk.len()].copy_from_slice(chunk);
             s.handle(&frame, t, Instant::now(), &mut out);
         }

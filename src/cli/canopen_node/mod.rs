@@ -64,7 +64,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Work with EDS and DCF files
     #[command(subcommand)]
     Eds(EdsCommand),
@@ -190,7 +190,7 @@ pub fn main() -> ExitCode {
     super::run_main("canopen-node", |shutdown| async move {
         match cli.command {
             None => run(cli.run, shutdown).await,
-            Some(Command::Run(args)) => run(args, shutdown).await,
+            Some(Command::Run(args)) => run(*args, shutdown).await,
             Some(Command::Eds(EdsCommand::Check(args))) => check(&args),
             Some(Command::Set(args)) => {
                 let path = args.target.path()?;
