@@ -1306,7 +1306,7 @@ mod tests {
         assert!(!loaded.is_dcf);
         let od = &loaded.dictionary;
         assert_eq!(od.source.as_deref(), Some(fixture("device.eds").as_path()));
-        assert_eq!(od.len(), 48);
+        assert_eq!(od.len(), 52);
         assert_eq!(od.u32(0x1018, 1), Some(0x1A2));
         assert_eq!(od.u32(0x1014, 0), Some(0x85));
         assert_eq!(od.u32(0x1200, 1), Some(0x605));
@@ -1463,7 +1463,7 @@ mod tests {
         assert_eq!(loaded.dictionary.u32(0x1200, 1), Some(0x600));
         assert_eq!(
             texts(&loaded),
-            ["device.eds:303: [1014] DefaultValue: $NODEID, but no node-ID was given (nor a DCF NodeID); 0 used here and everywhere"]
+            ["device.eds:331: [1014] DefaultValue: $NODEID, but no node-ID was given (nor a DCF NodeID); 0 used here and everywhere"]
         );
     }
 
