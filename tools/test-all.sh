@@ -3,7 +3,7 @@
 # (Debian packages for the User-Mode Linux SocketCAN tests, can-utils, tzdata for the time-zone tests,
 # chromium for canserver's web page, tmux for the repl's terminal tests, a Python venv under
 # target/venv with python-can, msgpack, python-can-remote, caneth, can-waveshare and canopen from PyPI, target/venv-pc2 with
-# python-can 2.0.0a2, the socketcand peers built by ../shared/peers/build-peers.sh into
+# python-can 2.0.0a2, the C peers (socketcand, cannelloni, canopend/cocomm) built by ../shared/peers/build-peers.sh into
 # target/peers), then checks formatting and lints and runs
 # every test. In CI (CI=true) a test whose peer is missing fails instead of skipping.
 set -euo pipefail
@@ -64,8 +64,13 @@ if ! "$venv2/bin/python" -c 'import can, can.interfaces.remote; assert can.__ver
   python3 -m venv "$venv2"
   "$venv2/bin/pip" install -q "python-can==2.0.0a2"
 fi
-# The socketcand daemon and socketcandcl (and the other C peers), built from source snapshots.
-if [ ! -x target/peers/bin/socketcand ] || [ ! -x target/peers/bin/socketcandcl ]; then
+# The C peers, built from source snapshots: socketcand and socketcandcl, cannelloni, CANopenNode's
+# canopend and cocomm.
+missing_peer=
+for peer in socketcand socketcandcl cannelloni canopend cocomm; do
+  [ -x "target/peers/bin/$peer" ] || missing_peer=$peer
+done
+if [ -n "$missing_peer" ]; then
   echo "test-all: building the C peers into target/peers"
   ../shared/peers/build-peers.sh target/peers >/dev/null
 fi
