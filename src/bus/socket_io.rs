@@ -327,6 +327,24 @@ pub(crate) fn socket_drops(fd: RawFd) -> Option<u32> {
     (rc == 0 && len as usize >= (index + 1) * size_of::<u32>()).then(|| info[index])
 }
 
+/// Frames a socket must have delivered since the last idle-time drop check before the next one is
+/// worth a system call: a receive queue overflows only when it is full, and even the smallest
+/// queue the kernel allows (`SOCK_MIN_RCVBUF`) holds more frames than this, all of which are read
+/// before the socket is idle again. A node answering one request at a time thus checks on every
+/// fourth request instead of every one.
+pub(crate) const IDLE_CHECK_AFTER: u64 = 4;
+
+/// Is an idle-time drop check due, given the socket's total frames `received` and the total at
+/// the last check (updated when it is)?
+pub(crate) fn idle_check_due(received: u64, checked_at: &std::sync::atomic::AtomicU64) -> bool {
+    let last = checked_at.load(std::sync::atomic::Ordering::Relaxed);
+    if received.wrapping_sub(last) < IDLE_CHECK_AFTER {
+        return false;
+    }
+    checked_at.store(received, std::sync::atomic::Ordering::Relaxed);
+    true
+}
+
 /// Turns readings of the kernel's cumulative drop counter, from either source ([`Received::overflow`]
 /// or [`socket_drops`]), into the number of drops not reported yet.
 #[derive(Debug, Default)]

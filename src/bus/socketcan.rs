@@ -106,6 +106,8 @@ pub struct SocketCanBus {
     socket: AsyncFd<RawSocket>,
     receiver: Mutex<Receiver>,
     received: AtomicU64,
+    /// `received` at the last idle-time drop check ([`socket_io::idle_check_due`]).
+    idle_checked_at: AtomicU64,
     sent: AtomicU64,
     dropped: AtomicU64,
     invalid: AtomicU64,
@@ -164,6 +166,7 @@ impl SocketCanBus {
                 state: None,
             }),
             received: AtomicU64::new(0),
+            idle_checked_at: AtomicU64::new(0),
             sent: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
             invalid: AtomicU64::new(0),
@@ -354,6 +357,9 @@ impl SocketCanBus {
     /// until traffic resumes; when the queue is empty we read the same counter (`sk_drops`) with
     /// `SO_MEMINFO` instead.
     fn overflow_while_idle(&self) -> Option<BusEvent> {
+        if !socket_io::idle_check_due(self.received.load(Ordering::Relaxed), &self.idle_checked_at) {
+            return None;
+        }
         let count = socket_io::socket_drops(self.socket.get_ref().as_raw_fd())?;
         let mut rx = self.lock_receiver();
         self.note_overflow(&mut rx, count)

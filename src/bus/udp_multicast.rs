@@ -671,6 +671,8 @@ pub struct UdpMulticastBus {
     /// [`UdpMulticastBus::absorb`] left events for the receiver.
     absorbed: Notify,
     received: AtomicU64,
+    /// `received` at the last idle-time drop check ([`socket_io::idle_check_due`]).
+    idle_checked_at: AtomicU64,
     sent: AtomicU64,
     dropped: AtomicU64,
     invalid: AtomicU64,
@@ -708,6 +710,7 @@ impl UdpMulticastBus {
             })),
             absorbed: Notify::new(),
             received: AtomicU64::new(0),
+            idle_checked_at: AtomicU64::new(0),
             sent: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
             invalid: AtomicU64::new(0),
@@ -816,8 +819,14 @@ impl UdpMulticastBus {
             if let Err(e) = self.read_batch(state) {
                 if e.kind() == io::ErrorKind::WouldBlock {
                     // Drained: report losses no queued datagram told us about yet.
-                    if let Some(new_drops) =
-                        socket_io::socket_drops(fd).and_then(|n| state.drops.new_drops(n))
+                    let due = socket_io::idle_check_due(
+                        self.received.load(Ordering::Relaxed),
+                        &self.idle_checked_at,
+                    );
+                    if let Some(new_drops) = due
+                        .then(|| socket_io::socket_drops(fd))
+                        .flatten()
+                        .and_then(|n| state.drops.new_drops(n))
                     {
                         return Ok(self.dropped_event(new_drops));
                     }

@@ -137,26 +137,35 @@ pub async fn run(node: &NodeHandle, hub: &Hub, shutdown: &Shutdown) -> Result<()
     let mut sub = hub.subscribe(SubscribeOptions { capacity: 8192, hear_sent: true, ..Default::default() });
     node.with(|n| n.start(Instant::now()));
     node.flush(&sub).await?;
+    // One timer, moved when the node's next deadline moves (not a new one per event).
+    let far = || tokio::time::Instant::now() + Duration::from_secs(3600);
+    let mut armed = node.lock().deadline();
+    let sleep = tokio::time::sleep_until(armed.map_or_else(far, tokio::time::Instant::from_std));
+    tokio::pin!(sleep);
     loop {
         let deadline = node.lock().deadline();
-        let sleep = deadline
-            .map(tokio::time::Instant::from_std)
-            .unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(3600));
+        if deadline != armed {
+            armed = deadline;
+            sleep.as_mut().reset(deadline.map_or_else(far, tokio::time::Instant::from_std));
+        }
         tokio::select! {
             biased;
             _ = shutdown.triggered() => break,
             event = sub.recv() => {
                 let event = event?;
+                // One clock reading for the batch: frames that were queued together arrived
+                // together, and a reading is a system call where there is no vDSO.
+                let now = Instant::now();
                 let mut n = node.lock();
                 let mut next = Some(event);
                 let mut taken = 0;
                 while let Some(event) = next.take() {
                     match event {
-                        BusEvent::Frame(frame) => n.process(&frame, Instant::now()),
+                        BusEvent::Frame(frame) => n.process(&frame, now),
                         BusEvent::Dropped { count } => {
                             // CAN overrun: frames were lost before the node saw them.
                             let [a, b, c, d] = u32::try_from(count).unwrap_or(u32::MAX).to_le_bytes();
-                            n.emergency(0x8110, [a, b, c, d, 0], Instant::now());
+                            n.emergency(0x8110, [a, b, c, d, 0], now);
                         }
                         _ => {}
                     }
@@ -166,12 +175,16 @@ pub async fn run(node: &NodeHandle, hub: &Hub, shutdown: &Shutdown) -> Result<()
                     }
                 }
                 // Timers that came due while frames were handled run now, not a loop later.
-                let now = Instant::now();
                 if n.deadline().is_some_and(|d| d <= now) {
                     n.poll(now);
                 }
             }
-            _ = tokio::time::sleep_until(sleep) => node.lock().poll(Instant::now()),
+            _ = &mut sleep => {
+                node.lock().poll(Instant::now());
+                // Fired: re-armed at the next deadline on the next turn.
+                armed = None;
+                sleep.as_mut().reset(far());
+            }
             _ = node.shared.wake.notified() => {}
         }
         node.flush(&sub).await?;
