@@ -54,6 +54,8 @@ struct Device {
     child: Child,
     /// What the device cannot do, by row.
     limits: &'static [(&'static str, &'static str)],
+    /// What a row measured differently for this device.
+    notes: &'static [(&'static str, &'static str)],
 }
 
 impl Device {
@@ -264,7 +266,7 @@ fn host_place() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("canopen-node");
-    let device = Device { name: "canopen-node", node: 5, child: cankit, limits: &[] };
+    let device = Device { name: "canopen-node", node: 5, child: cankit, limits: &[], notes: &[] };
     if let Some(device) = device.wait_ready("control socket") {
         runtime.block_on(rows(&device, &config));
     }
@@ -290,6 +292,7 @@ fn host_place() {
             ("pdo", "LocalNode sends no TPDO on its own"),
             ("heartbeat-sdo", "started with nmt.start_heartbeat(10)"),
         ],
+        notes: &[("block upload", "LocalNode answers with a segmented upload")],
     };
     if let Some(device) = device.wait_ready("READY") {
         runtime.block_on(rows(&device, &config));
@@ -322,6 +325,7 @@ fn guest_main(args: &[String]) {
             ("block upload", "its dictionary has no domain"),
             ("pdo", "its TPDOs map nothing by default"),
         ],
+        notes: &[],
     };
     if let Some(device) = device.wait_ready("") {
         runtime.block_on(rows(&device, &config));
@@ -336,7 +340,7 @@ fn guest_main(args: &[String]) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("canopen-node");
-    let device = Device { name: "canopen-node", node: 5, child, limits: &[] };
+    let device = Device { name: "canopen-node", node: 5, child, limits: &[], notes: &[] };
     if let Some(device) = device.wait_ready("control socket") {
         runtime.block_on(rows(&device, &config));
     }

@@ -136,6 +136,11 @@ impl SdoClient {
         if reply[0] & 0xE0 != 0x40 {
             return self.fail(&at, Abort::COMMAND, "unexpected response to an upload").await;
         }
+        self.finish_upload(&at, reply).await
+    }
+
+    /// The rest of a normal upload, from the server's initiate response.
+    async fn finish_upload(&mut self, at: &At, reply: [u8; 8]) -> Result<Vec<u8>, SdoError> {
         if reply[0] & 0x02 != 0 {
             let len = if reply[0] & 0x01 != 0 { 4 - usize::from((reply[0] >> 2) & 0x03) } else { 4 };
             return Ok(reply[4..4 + len].to_vec());
@@ -146,9 +151,9 @@ impl SdoClient {
         let mut toggle = 0u8;
         loop {
             self.send([0x60 | toggle, 0, 0, 0, 0, 0, 0, 0]).await?;
-            let segment = self.receive(&at).await?;
+            let segment = self.receive(at).await?;
             if segment[0] & 0xE0 != 0 || segment[0] & 0x10 != toggle {
-                return self.fail(&at, Abort::TOGGLE_BIT, "segment out of sequence").await;
+                return self.fail(at, Abort::TOGGLE_BIT, "segment out of sequence").await;
             }
             let unused = usize::from((segment[0] >> 1) & 0x07);
             data.extend_from_slice(&segment[1..8 - unused]);
@@ -217,6 +222,11 @@ impl SdoClient {
         let block = self.block_size.clamp(1, 127);
         self.send(initiate(0xA4, index, sub, [block, 0, 0, 0])).await?;
         let reply = self.receive(&at).await?;
+        if reply[0] & 0xE0 == 0x40 {
+            // The server switched to a normal upload (CiA 301 allows it; python canopen's
+            // LocalNode always does).
+            return self.finish_upload(&at, reply).await;
+        }
         if reply[0] & 0xF9 != 0xC0 {
             return self.fail(&at, Abort::COMMAND, "unexpected response to a block upload").await;
         }
