@@ -169,8 +169,13 @@ async fn rows(device: &Device, config: &BusConfig) {
         match result {
             Ok(len) => {
                 let s = t.elapsed().as_secs_f64();
+                let note = device
+                    .notes
+                    .iter()
+                    .find(|(r, _)| *r == row)
+                    .map_or(String::new(), |(_, n)| format!("; {n}"));
                 println!(
-                    "  {name:<22} 64 KiB {row:<18} {:>8.1} KiB/s  ({len} bytes in {s:.3} s)",
+                    "  {name:<22} 64 KiB {row:<18} {:>8.1} KiB/s  ({len} bytes in {s:.3} s{note})",
                     len as f64 / 1024.0 / s
                 )
             }
