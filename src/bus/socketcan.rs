@@ -256,7 +256,16 @@ impl SocketCanBus {
         if let Some(event) = self.pending_event() {
             return Ok(Some(event));
         }
-        match self.receive_one(self.socket.get_ref().as_raw_fd()) {
+        // Through the reactor's readiness when it says the socket is readable, so that an empty
+        // queue clears that readiness (the next `recv` then waits without a useless system
+        // call); directly when it does not know yet (a caller that never awaits).
+        let mut tried = false;
+        let result = self.socket.try_io(Interest::READABLE, |s| {
+            tried = true;
+            self.receive_one(s.as_raw_fd())
+        });
+        let result = if tried { result } else { self.receive_one(self.socket.get_ref().as_raw_fd()) };
+        match result {
             Ok(event) => Ok(Some(event)),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(self.overflow_while_idle()),
             Err(e) => Err(self.receive_error(e)),

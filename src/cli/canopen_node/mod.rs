@@ -274,7 +274,14 @@ async fn run(args: RunArgs, shutdown: Shutdown) -> anyhow::Result<u8> {
     }
     let printing = events::spawn(&node, args.events.as_deref(), args.quiet, hooks);
     let serving = tokio::spawn(control::serve(listener, node.clone(), shutdown.clone()));
-    let result = runner::run(&node, &hub, &shutdown).await;
+    // A task of its own rather than the main future: the hub's reading task wakes it straight
+    // onto the run queue, without a turn through the reactor per frame.
+    let result = tokio::spawn({
+        let (node, shutdown) = (node.clone(), shutdown.clone());
+        async move { runner::run(&node, &hub, &shutdown).await }
+    })
+    .await
+    .unwrap_or_else(|e| Err(crate::bus::BusError::Stopped(format!("the node's task failed: {e}"))));
     serving.abort();
     let _ = std::fs::remove_file(&control_path);
     // Let the printer take the last events (the shutdown's) before the process ends.
