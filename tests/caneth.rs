@@ -6,13 +6,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::canserver::free_tcp_port;
+use common::running::Running;
 use common::{canlogger, free_port, require, root, tool};
 
 fn caneth() -> PathBuf {
@@ -28,76 +27,6 @@ fn python_with_caneth() -> Option<PathBuf> {
         .map(|o| o.status.success())
         .unwrap_or(false);
     ok.then_some(python)
-}
-
-/// A child whose output lines are collected as they come; killed when dropped.
-struct Running {
-    child: Child,
-    out: Arc<Mutex<String>>,
-}
-
-impl Running {
-    fn start(cmd: &mut Command) -> Running {
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .env("PYTHONUNBUFFERED", "1")
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {cmd:?}: {e}"));
-        let out = Arc::new(Mutex::new(String::new()));
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let out = Arc::clone(&out);
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let mut o = out.lock().unwrap();
-                    o.push_str(&line);
-                    o.push('\n');
-                }
-            });
-        }
-        Running { child, out }
-    }
-
-    fn text(&self) -> String {
-        self.out.lock().unwrap().clone()
-    }
-
-    /// Wait (generously: CI is a loaded 2-core machine) until the output holds `needle`.
-    fn expect(&self, needle: &str, within: Duration) -> String {
-        let end = Instant::now() + within;
-        loop {
-            let text = self.text();
-            if text.contains(needle) {
-                return text;
-            }
-            assert!(Instant::now() < end, "no '{needle}' within {within:?} in:\n{text}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn wait(mut self, within: Duration) -> (i32, String) {
-        let end = Instant::now() + within;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the readers finish.
-                std::thread::sleep(Duration::from_millis(100));
-                return (status.code().unwrap_or(-1), self.text());
-            }
-            assert!(Instant::now() < end, "still running after {within:?}:\n{}", self.text());
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 const T: Duration = Duration::from_secs(15);

@@ -4,12 +4,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use common::running::Running;
 use common::{canlogger, free_port, tool};
 
 fn canopen_node() -> PathBuf {
@@ -30,8 +29,7 @@ fn text(out: &Output) -> (String, String) {
 
 /// A node on a private udp_multicast port, its EDS and control socket in a temporary directory.
 struct Node {
-    child: Child,
-    output: Arc<Mutex<String>>,
+    running: Running,
     dir: tempfile::TempDir,
     port: String,
 }
@@ -42,47 +40,20 @@ impl Node {
         let eds = dir.path().join("device.eds");
         std::fs::copy(fixture("device.eds"), &eds).unwrap();
         let port = free_port();
-        let mut child = tool(canopen_node())
-            .args(["-n", "5", "-e"])
-            .arg(&eds)
-            .args(["--port", &port, "--control"])
-            .arg(dir.path().join("control.sock"))
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let output = Arc::new(Mutex::new(String::new()));
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let output = Arc::clone(&output);
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    output.lock().unwrap().push_str(&(line + "\n"));
-                }
-            });
-        }
-        let node = Node { child, output, dir, port };
-        node.expect("control socket", Duration::from_secs(20));
-        node
-    }
-
-    fn text(&self) -> String {
-        self.output.lock().unwrap().clone()
+        let running = Running::start(
+            tool(canopen_node())
+                .args(["-n", "5", "-e"])
+                .arg(&eds)
+                .args(["--port", &port, "--control"])
+                .arg(dir.path().join("control.sock"))
+                .args(extra),
+        );
+        running.expect("control socket", Duration::from_secs(20));
+        Node { running, dir, port }
     }
 
     fn expect(&self, needle: &str, within: Duration) -> String {
-        let end = Instant::now() + within;
-        loop {
-            let text = self.text();
-            if text.contains(needle) {
-                return text;
-            }
-            assert!(Instant::now() < end, "canopen-node never said {needle:?}:\n{text}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        self.running.expect(needle, within)
     }
 
     fn shell(&self, args: &[&str]) -> Output {
@@ -96,27 +67,9 @@ impl Node {
     }
 
     /// SIGTERM: the exit code, the output, and whether the control socket is still there.
-    fn stop(mut self) -> (i32, String, bool) {
-        // SAFETY: kill on our own child's pid.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let end = Instant::now() + Duration::from_secs(10);
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(Instant::now() < end, "canopen-node ignored SIGTERM:\n{}", self.text());
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        std::thread::sleep(Duration::from_millis(100));
-        let socket_left = self.dir.path().join("control.sock").exists();
-        (status.code().unwrap_or(-1), self.text(), socket_left)
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    fn stop(self) -> (i32, String, bool) {
+        let (code, log) = self.running.terminate(Duration::from_secs(10));
+        (code, log, self.dir.path().join("control.sock").exists())
     }
 }
 

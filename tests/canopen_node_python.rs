@@ -7,13 +7,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::netns::Netns;
+use common::running::Running;
 
 fn canopen_node() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_canopen-node"))
@@ -34,8 +33,7 @@ fn peers() -> Option<PathBuf> {
 
 /// A running node in its namespace, with its output collected.
 struct Node {
-    child: Child,
-    output: Arc<Mutex<String>>,
+    running: Running,
     dir: tempfile::TempDir,
 }
 
@@ -44,53 +42,23 @@ impl Node {
         let dir = tempfile::tempdir().unwrap();
         let eds = dir.path().join("device.eds");
         std::fs::copy(common::root().join("tests/fixtures/canopen/device.eds"), &eds).unwrap();
-        let mut child = ns
-            .command(canopen_node())
-            .args(["--node-id", "5", "--eds"])
-            .arg(&eds)
-            .args(["-i", "udp_multicast", "--events", "json", "--control"])
-            .arg(dir.path().join("control.sock"))
-            .args(extra)
-            .env("HOME", "/nonexistent")
-            .env_remove("CAN_INTERFACE")
-            .env_remove("CAN_CHANNEL")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting canopen-node");
-        let output = Arc::new(Mutex::new(String::new()));
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let output = Arc::clone(&output);
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let mut o = output.lock().unwrap();
-                    o.push_str(&line);
-                    o.push('\n');
-                }
-            });
-        }
-        let node = Node { child, output, dir };
-        node.expect("control socket", Duration::from_secs(20));
-        node
+        let running = Running::start(
+            ns.command(canopen_node())
+                .args(["--node-id", "5", "--eds"])
+                .arg(&eds)
+                .args(["-i", "udp_multicast", "--events", "json", "--control"])
+                .arg(dir.path().join("control.sock"))
+                .args(extra)
+                .env("HOME", "/nonexistent")
+                .env_remove("CAN_INTERFACE")
+                .env_remove("CAN_CHANNEL"),
+        );
+        running.expect("control socket", Duration::from_secs(20));
+        Node { running, dir }
     }
 
     fn text(&self) -> String {
-        self.output.lock().unwrap().clone()
-    }
-
-    fn expect(&self, needle: &str, within: Duration) -> String {
-        let end = Instant::now() + within;
-        loop {
-            let text = self.text();
-            if text.contains(needle) {
-                return text;
-            }
-            assert!(Instant::now() < end, "canopen-node never said {needle:?}:\n{text}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        self.running.text()
     }
 
     fn control(&self) -> PathBuf {
@@ -102,26 +70,8 @@ impl Node {
     }
 
     /// SIGTERM, and the exit status and output.
-    fn stop(mut self) -> (i32, String) {
-        // SAFETY: kill on our own child's pid.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let end = Instant::now() + Duration::from_secs(10);
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(Instant::now() < end, "canopen-node ignored SIGTERM:\n{}", self.text());
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        std::thread::sleep(Duration::from_millis(100));
-        (status.code().unwrap_or(-1), self.text())
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    fn stop(self) -> (i32, String) {
+        self.running.terminate(Duration::from_secs(10))
     }
 }
 

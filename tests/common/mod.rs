@@ -7,6 +7,7 @@ pub mod canserver;
 pub mod netns;
 pub mod pyframes;
 pub mod pypeer;
+pub mod running;
 pub mod uml;
 
 use std::path::{Path, PathBuf};

@@ -41,6 +41,24 @@ def abort_code(f):
     return "none"
 
 
+def reset(node, network, command):
+    """Send an NMT reset and wait for the boot-up it causes. (`nmt.wait_for_bootup` waits for
+    a boot-up that comes after it is called: a fast node's may already be there.)"""
+    seen = []
+
+    def heard(cob, data, ts):
+        seen.append(bytes(data))
+
+    network.subscribe(0x700 + NODE_ID, heard)
+    node.nmt.state = command
+    deadline = time.monotonic() + 5
+    while b"\x00" not in seen:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no boot-up within 5 s of {command}; heard {seen}")
+        time.sleep(0.01)
+    network.unsubscribe(0x700 + NODE_ID, heard)
+
+
 def sdo(node):
     # Expedited both ways.
     out("sdo", "vendor", hex(node.sdo[0x1018][1].raw))
@@ -129,8 +147,7 @@ def nmt(node, network):
     out("nmt", "other-node", node.nmt.wait_for_heartbeat(5))
     # Reset communication: a boot-up, then pre-operational; the heartbeat period survives a
     # reset only if stored, so it goes back to the EDS default (0: off).
-    node.nmt.state = "RESET COMMUNICATION"
-    node.nmt.wait_for_bootup(5)
+    reset(node, network, "RESET COMMUNICATION")
     out("nmt", "boot-up", "seen")
     out("nmt", "after-reset", node.sdo[0x1017].raw)
 
@@ -231,12 +248,10 @@ def store(node, network):
     node.sdo[0x2001].raw = 77
     node.sdo[0x1010][1].raw = 0x65766173  # "save"
     node.sdo[0x2001].raw = 78
-    node.nmt.state = "RESET"
-    node.nmt.wait_for_bootup(5)
+    reset(node, network, "RESET")
     out("store", "after-reset", node.sdo[0x1017].raw, node.sdo[0x2001].raw)
     node.sdo[0x1011][1].raw = 0x64616F6C  # "load"
-    node.nmt.state = "RESET"
-    node.nmt.wait_for_bootup(5)
+    reset(node, network, "RESET")
     out("store", "after-restore", node.sdo[0x1017].raw, node.sdo[0x2001].raw)
 
 
