@@ -58,6 +58,10 @@ set edit:completion:arg-completer[canopen-node] = {|@words|
             cand set 'Write a value into a running node''s dictionary (as its application: read-only inputs too)'
             cand get 'Print a value of a running node''s dictionary'
             cand emcy 'Make a running node send an EMCY (code 0: error reset)'
+            cand sdo 'Read or write another node''s dictionary over SDO (the master''s side)'
+            cand nmt 'Send an NMT command: start, stop, preop, reset, reset-comm; to a node or all'
+            cand sync 'Send SYNC: once, or every --period'
+            cand time 'Send a TIME stamp: now (UTC), as milliseconds after midnight and days since 1984-01-01'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'canopen-node;run'= {
@@ -227,12 +231,186 @@ set edit:completion:arg-completer[canopen-node] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'canopen-node;sdo'= {
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand read 'Read INDEX[:SUB] of NODE and print it by its type'
+            cand write 'Write VALUE to INDEX:SUB of NODE'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'canopen-node;sdo;read'= {
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand -t 'The value''s type: b, i8..i64, u8..u64, x8..x64 (hex display), r32, r64, vs, os, us, t, td, d (domain); or a CiA 301 name (UNSIGNED32)'
+            cand --type 'The value''s type: b, i8..i64, u8..u64, x8..x64 (hex display), r32, r64, vs, os, us, t, td, d (domain); or a CiA 301 name (UNSIGNED32)'
+            cand -e 'The node''s EDS or DCF: the entry''s type comes from it'
+            cand --eds 'The node''s EDS or DCF: the entry''s type comes from it'
+            cand -T 'How long to wait for each answer of the node'
+            cand --timeout 'How long to wait for each answer of the node'
+            cand -o 'Write the value''s bytes to FILE instead of printing it'
+            cand --output 'Write the value''s bytes to FILE instead of printing it'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand --block 'A block transfer (CRC-checked), whatever the size'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'canopen-node;sdo;write'= {
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand --file 'The value''s bytes from FILE (a domain)'
+            cand -t 'The value''s type: b, i8..i64, u8..u64, x8..x64 (hex display), r32, r64, vs, os, us, t, td, d (domain); or a CiA 301 name (UNSIGNED32)'
+            cand --type 'The value''s type: b, i8..i64, u8..u64, x8..x64 (hex display), r32, r64, vs, os, us, t, td, d (domain); or a CiA 301 name (UNSIGNED32)'
+            cand -e 'The node''s EDS or DCF: the entry''s type comes from it'
+            cand --eds 'The node''s EDS or DCF: the entry''s type comes from it'
+            cand -T 'How long to wait for each answer of the node'
+            cand --timeout 'How long to wait for each answer of the node'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand --block 'A block transfer (CRC-checked), whatever the size'
+            cand --no-block 'Never a block transfer (by default values above 256 bytes go in one)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'canopen-node;sdo;help'= {
+            cand read 'Read INDEX[:SUB] of NODE and print it by its type'
+            cand write 'Write VALUE to INDEX:SUB of NODE'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'canopen-node;sdo;help;read'= {
+        }
+        &'canopen-node;sdo;help;write'= {
+        }
+        &'canopen-node;sdo;help;help'= {
+        }
+        &'canopen-node;nmt'= {
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'canopen-node;sync'= {
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand --period 'Send every TIME until Ctrl-C (or -n)'
+            cand -n 'How many SYNCs (with --period)'
+            cand --count 'How many SYNCs (with --period)'
+            cand --counter 'A counter byte running 1..=N (the producer''s 0x1019, 2..240)'
+            cand --cob-id 'The SYNC COB-ID (0x1005)'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'canopen-node;time'= {
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand --cob-id 'The TIME COB-ID (0x1012)'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'canopen-node;help'= {
             cand run 'Run the node (the default command)'
             cand eds 'Work with EDS and DCF files'
             cand set 'Write a value into a running node''s dictionary (as its application: read-only inputs too)'
             cand get 'Print a value of a running node''s dictionary'
             cand emcy 'Make a running node send an EMCY (code 0: error reset)'
+            cand sdo 'Read or write another node''s dictionary over SDO (the master''s side)'
+            cand nmt 'Send an NMT command: start, stop, preop, reset, reset-comm; to a node or all'
+            cand sync 'Send SYNC: once, or every --period'
+            cand time 'Send a TIME stamp: now (UTC), as milliseconds after midnight and days since 1984-01-01'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'canopen-node;help;run'= {
@@ -247,6 +425,20 @@ set edit:completion:arg-completer[canopen-node] = {|@words|
         &'canopen-node;help;get'= {
         }
         &'canopen-node;help;emcy'= {
+        }
+        &'canopen-node;help;sdo'= {
+            cand read 'Read INDEX[:SUB] of NODE and print it by its type'
+            cand write 'Write VALUE to INDEX:SUB of NODE'
+        }
+        &'canopen-node;help;sdo;read'= {
+        }
+        &'canopen-node;help;sdo;write'= {
+        }
+        &'canopen-node;help;nmt'= {
+        }
+        &'canopen-node;help;sync'= {
+        }
+        &'canopen-node;help;time'= {
         }
         &'canopen-node;help;help'= {
         }

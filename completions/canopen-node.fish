@@ -56,6 +56,10 @@ complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "eds" -d '
 complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "set" -d 'Write a value into a running node\'s dictionary (as its application: read-only inputs too)'
 complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "get" -d 'Print a value of a running node\'s dictionary'
 complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "emcy" -d 'Make a running node send an EMCY (code 0: error reset)'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "sdo" -d 'Read or write another node\'s dictionary over SDO (the master\'s side)'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "nmt" -d 'Send an NMT command: start, stop, preop, reset, reset-comm; to a node or all'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "sync" -d 'Send SYNC: once, or every --period'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "time" -d 'Send a TIME stamp: now (UTC), as milliseconds after midnight and days since 1984-01-01'
 complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -s n -l node-id -d 'Node-ID, 1..127 (a DCF\'s [DeviceComissioning] NodeID when omitted)' -r
 complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -s e -l eds -d 'The object dictionary: an EDS or DCF file (CiA 306)' -r -F
@@ -170,10 +174,128 @@ complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -l no-fd
 complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -l receive-own -d 'Also receive the frames this process sends'
 complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
 complete -c canopen-node -n "__fish_canopen_node_using_subcommand emcy" -s h -l help -d 'Print help'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy help" -f -a "run" -d 'Run the node (the default command)'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy help" -f -a "eds" -d 'Work with EDS and DCF files'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy help" -f -a "set" -d 'Write a value into a running node\'s dictionary (as its application: read-only inputs too)'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy help" -f -a "get" -d 'Print a value of a running node\'s dictionary'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy help" -f -a "emcy" -d 'Make a running node send an EMCY (code 0: error reset)'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -l config-section -d 'Section of the config file to use' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -s h -l help -d 'Print help'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -f -a "read" -d 'Read INDEX[:SUB] of NODE and print it by its type'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -f -a "write" -d 'Write VALUE to INDEX:SUB of NODE'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and not __fish_seen_subcommand_from read write help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -l config-section -d 'Section of the config file to use' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -s t -l type -d 'The value\'s type: b, i8..i64, u8..u64, x8..x64 (hex display), r32, r64, vs, os, us, t, td, d (domain); or a CiA 301 name (UNSIGNED32)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -s e -l eds -d 'The node\'s EDS or DCF: the entry\'s type comes from it' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -s T -l timeout -d 'How long to wait for each answer of the node' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -s o -l output -d 'Write the value\'s bytes to FILE instead of printing it' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -l block -d 'A block transfer (CRC-checked), whatever the size'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -l config-section -d 'Section of the config file to use' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -l file -d 'The value\'s bytes from FILE (a domain)' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -s t -l type -d 'The value\'s type: b, i8..i64, u8..u64, x8..x64 (hex display), r32, r64, vs, os, us, t, td, d (domain); or a CiA 301 name (UNSIGNED32)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -s e -l eds -d 'The node\'s EDS or DCF: the entry\'s type comes from it' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -s T -l timeout -d 'How long to wait for each answer of the node' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -l block -d 'A block transfer (CRC-checked), whatever the size'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -l no-block -d 'Never a block transfer (by default values above 256 bytes go in one)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from write" -s h -l help -d 'Print help'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from help" -f -a "read" -d 'Read INDEX[:SUB] of NODE and print it by its type'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from help" -f -a "write" -d 'Write VALUE to INDEX:SUB of NODE'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sdo; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand nmt" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand nmt" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand nmt" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand nmt" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand nmt" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand nmt" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand nmt" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand nmt" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand nmt" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand nmt" -l config-section -d 'Section of the config file to use' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand nmt" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand nmt" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand nmt" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand nmt" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand nmt" -s h -l help -d 'Print help'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -l config-section -d 'Section of the config file to use' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -l period -d 'Send every TIME until Ctrl-C (or -n)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -s n -l count -d 'How many SYNCs (with --period)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -l counter -d 'A counter byte running 1..=N (the producer\'s 0x1019, 2..240)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -l cob-id -d 'The SYNC COB-ID (0x1005)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand sync" -s h -l help -d 'Print help'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand time" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand time" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand time" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand time" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand time" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand time" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand time" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand time" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand time" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand time" -l config-section -d 'Section of the config file to use' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand time" -l cob-id -d 'The TIME COB-ID (0x1012)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand time" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand time" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand time" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand time" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand time" -s h -l help -d 'Print help'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time help" -f -a "run" -d 'Run the node (the default command)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time help" -f -a "eds" -d 'Work with EDS and DCF files'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time help" -f -a "set" -d 'Write a value into a running node\'s dictionary (as its application: read-only inputs too)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time help" -f -a "get" -d 'Print a value of a running node\'s dictionary'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time help" -f -a "emcy" -d 'Make a running node send an EMCY (code 0: error reset)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time help" -f -a "sdo" -d 'Read or write another node\'s dictionary over SDO (the master\'s side)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time help" -f -a "nmt" -d 'Send an NMT command: start, stop, preop, reset, reset-comm; to a node or all'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time help" -f -a "sync" -d 'Send SYNC: once, or every --period'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time help" -f -a "time" -d 'Send a TIME stamp: now (UTC), as milliseconds after midnight and days since 1984-01-01'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and __fish_seen_subcommand_from eds" -f -a "check" -d 'Check an EDS or DCF file: print its dictionary and every problem found'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and __fish_seen_subcommand_from sdo" -f -a "read" -d 'Read INDEX[:SUB] of NODE and print it by its type'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and __fish_seen_subcommand_from sdo" -f -a "write" -d 'Write VALUE to INDEX:SUB of NODE'

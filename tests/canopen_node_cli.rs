@@ -253,3 +253,56 @@ fn sigterm_ends_the_node_cleanly_and_removes_its_socket() {
     assert!(!socket_left);
     assert!(!log.contains("panicked"), "{log}");
 }
+
+#[test]
+fn master_commands_read_and_write_a_node_in_every_mode_and_name_its_aborts() {
+    let node = Node::start(&["--events", "json"]);
+    let master = |args: &[&str]| run(tool(canopen_node()).args(args).args(["--port", &node.port]));
+    let ok = |out: Output| {
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{stderr}");
+        stdout.trim().to_string()
+    };
+    assert_eq!(ok(master(&["sdo", "read", "5", "1018:01", "--type", "u32"])), "418");
+    assert_eq!(ok(master(&["sdo", "read", "5", "1018:01", "--type", "x32"])), "0x000001A2");
+    let eds = fixture("device.eds");
+    assert_eq!(ok(master(&["sdo", "read", "5", "1018:01", "--eds", eds.to_str().unwrap()])), "418");
+    ok(master(&["sdo", "write", "5", "2002", "a segmented string", "--type", "vs"]));
+    assert_eq!(ok(master(&["sdo", "read", "5", "2002", "--type", "vs"])), "a segmented string");
+    ok(master(&["sdo", "write", "5", "2003", "-42", "--eds", eds.to_str().unwrap()]));
+    assert_eq!(ok(master(&["sdo", "read", "5", "2003", "--type", "i16"])), "-42");
+    // A domain from a file: a block transfer above 256 bytes; read back in one, to a file.
+    let dir = tempfile::tempdir().unwrap();
+    let blob: Vec<u8> = (0..5000u32).map(|i| (i * 13 % 251) as u8).collect();
+    std::fs::write(dir.path().join("blob.bin"), &blob).unwrap();
+    ok(master(&["sdo", "write", "5", "2000", "--file", dir.path().join("blob.bin").to_str().unwrap()]));
+    ok(master(&["sdo", "read", "5", "2000", "--block", "-o", dir.path().join("back.bin").to_str().unwrap()]));
+    assert_eq!(std::fs::read(dir.path().join("back.bin")).unwrap(), blob);
+    // Aborts and silence: exit 1 with the reason; usage errors exit 2.
+    for (args, code, needle) in [
+        (vec!["sdo", "read", "5", "3000"], 1, "aborted: 0x06020000 (object does not exist"),
+        (
+            vec!["sdo", "write", "5", "2003", "101", "--type", "i16"],
+            1,
+            "0x06090031 (value of parameter written too high)",
+        ),
+        (vec!["sdo", "read", "9", "1000", "-T", "300ms"], 1, "node 9: 0x1000:00: no answer within 300ms"),
+        (vec!["sdo", "write", "5", "2003", "5"], 2, "--type TYPE or --eds FILE"),
+        (vec!["sdo", "read", "5", "1018:01", "--type", "u33"], 2, "--type u33: not a type"),
+        (vec!["nmt", "start", "128"], 2, "node '128': 1..127 or all"),
+    ] {
+        let out = master(&args);
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    }
+    ok(master(&["nmt", "start", "5"]));
+    node.expect(r#""cause":"NMT start""#, Duration::from_secs(10));
+    ok(master(&["sync", "--period", "5ms", "-n", "3"]));
+    ok(master(&["time"]));
+    node.expect(r#""event":"time""#, Duration::from_secs(10));
+    ok(master(&["nmt", "reset-comm", "all"]));
+    node.expect(r#""cause":"NMT reset communication""#, Duration::from_secs(10));
+    let (code, log, _) = node.stop();
+    assert_eq!(code, 0, "{log}");
+}

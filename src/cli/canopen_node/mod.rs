@@ -6,6 +6,7 @@
 
 mod control;
 mod events;
+mod master;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +72,12 @@ pub enum Command {
     Set(SetArgs),
     Get(GetArgs),
     Emcy(EmcyArgs),
+    /// Read or write another node's dictionary over SDO (the master's side)
+    #[command(subcommand)]
+    Sdo(master::SdoCommand),
+    Nmt(master::NmtArgs),
+    Sync(master::SyncArgs),
+    Time(master::TimeArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -204,6 +211,11 @@ pub fn main() -> ExitCode {
                 let path = args.target.path()?;
                 control::request(&path, &format!("emcy {} {}", args.code, args.info)).await
             }
+            Some(Command::Sdo(master::SdoCommand::Read(args))) => master::sdo_read(args).await,
+            Some(Command::Sdo(master::SdoCommand::Write(args))) => master::sdo_write(args).await,
+            Some(Command::Nmt(args)) => master::nmt(args).await,
+            Some(Command::Sync(args)) => master::sync(args, shutdown).await,
+            Some(Command::Time(args)) => master::time(args).await,
         }
     })
 }
