@@ -34,6 +34,9 @@ _canopen__node() {
             canopen__node,run)
                 cmd="canopen__node__subcmd__run"
                 ;;
+            canopen__node,scan)
+                cmd="canopen__node__subcmd__scan"
+                ;;
             canopen__node,sdo)
                 cmd="canopen__node__subcmd__sdo"
                 ;;
@@ -75,6 +78,9 @@ _canopen__node() {
                 ;;
             canopen__node__subcmd__help,run)
                 cmd="canopen__node__subcmd__help__subcmd__run"
+                ;;
+            canopen__node__subcmd__help,scan)
+                cmd="canopen__node__subcmd__help__subcmd__scan"
                 ;;
             canopen__node__subcmd__help,sdo)
                 cmd="canopen__node__subcmd__help__subcmd__sdo"
@@ -122,7 +128,7 @@ _canopen__node() {
 
     case "${cmd}" in
         canopen__node)
-            opts="-n -e -i -c -b -v -q -h -V --node-id --eds --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --store --no-store --start --on-write --events --sdo-timeout --control --quiet --help --version run eds set get emcy sdo nmt sync time help"
+            opts="-n -e -i -c -b -v -q -h -V --node-id --eds --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --store --no-store --start --on-write --events --sdo-timeout --control --quiet --help --version run eds set get emcy sdo nmt sync time scan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -562,7 +568,7 @@ _canopen__node() {
             return 0
             ;;
         canopen__subcmd__node__subcmd__help)
-            opts="run eds set get emcy sdo nmt sync time help"
+            opts="run eds set get emcy sdo nmt sync time scan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -660,6 +666,20 @@ _canopen__node() {
             return 0
             ;;
         canopen__subcmd__node__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        canopen__subcmd__node__subcmd__help__subcmd__scan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -915,6 +935,80 @@ _canopen__node() {
                     return 0
                     ;;
                 --control)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        canopen__subcmd__node__subcmd__scan)
+            opts="-i -c -b -v -T -h --interface --channel --bitrate --fd --no-fd --data-bitrate --receive-own --port --ttl --multicast-interface --bus-option --config --config-section --verbose --timeout --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --interface)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bitrate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-bitrate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --multicast-interface)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bus-option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-section)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -T)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -306,3 +306,42 @@ fn master_commands_read_and_write_a_node_in_every_mode_and_name_its_aborts() {
     let (code, log, _) = node.stop();
     assert_eq!(code, 0, "{log}");
 }
+
+#[test]
+fn scan_finds_the_nodes_with_identity_and_state() {
+    let node = Node::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let eds = dir.path().join("device.eds");
+    std::fs::copy(fixture("device.eds"), &eds).unwrap();
+    // A second node, operational and beating every 50 ms.
+    let other = Running::start(
+        tool(canopen_node())
+            .args(["-n", "7", "-e"])
+            .arg(&eds)
+            .args(["--port", &node.port, "--start", "--control"])
+            .arg(dir.path().join("control.sock")),
+    );
+    other.expect("control socket", Duration::from_secs(20));
+    let write =
+        run(tool(canopen_node())
+            .args(["sdo", "write", "7", "1017", "50", "--type", "u16", "--port", &node.port]));
+    assert!(write.status.success(), "{:?}", text(&write));
+    let out = run(tool(canopen_node()).args(["scan", "--port", &node.port]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let rows: Vec<&str> = stdout.lines().skip(1).collect();
+    assert_eq!(
+        rows,
+        [
+            "   5  0x00000191   0x000001A2  0x00000C4E  0x00010002  0x00000000  pre-operational",
+            "   7  0x00000191   0x000001A2  0x00000C4E  0x00010002  0x00000000  operational",
+        ],
+        "{stdout}"
+    );
+    let out = run(tool(canopen_node()).args(["scan", "--json", "--port", &node.port]));
+    let first: serde_json::Value = serde_json::from_str(text(&out).0.lines().next().unwrap()).unwrap();
+    assert_eq!((first["node"].as_u64(), first["vendor_id"].as_str()), (Some(5), Some("0x000001A2")));
+    // Nobody on an empty bus: exit 1.
+    let out = run(tool(canopen_node()).args(["scan", "-T", "200ms", "--port", &free_port()]));
+    assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
+}

@@ -338,3 +338,121 @@ pub async fn time(args: TimeArgs) -> anyhow::Result<u8> {
     hub.send(&frame).await?;
     Ok(exit::OK)
 }
+
+/// Find the nodes on the bus: who answers an SDO read of 0x1000, with identity and state
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Every node-ID 1..127 is asked for 0x1000 (device type) at once; those that answer are asked for \
+their identity (0x1018:01..04). Heartbeats and boot-ups heard during the scan give the NMT state \
+(`-` when a node sends none). Exit 0 when a node answered, 1 when none did.
+
+Examples:
+  canopen-node scan
+  canopen-node scan --json -i socketcan -c can0")]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub bus: BusArgs,
+    /// How long each node has to answer
+    #[arg(short = 'T', long = "timeout", value_name = "TIME", default_value = "500ms", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// One JSON object per node instead of a table
+    #[arg(long = "json")]
+    pub json: bool,
+}
+
+/// What a scan learnt about one node.
+struct Found {
+    node: u8,
+    device_type: u32,
+    identity: [Option<u32>; 4],
+}
+
+pub async fn scan(args: ScanArgs) -> anyhow::Result<u8> {
+    use crate::bus::hub::SubscribeOptions;
+    use crate::canopen::node::NmtState;
+    use crate::filter::FilterSet;
+
+    let hub = open(&args.bus).await?;
+    let filter = FilterSet::parse(&["700:780"]).expect("a valid filter");
+    let mut beats = hub.subscribe(SubscribeOptions { filter, capacity: 4096, ..Default::default() });
+    let timeout = args.timeout;
+    let asks = (1..=127u8).map(|node| {
+        let hub = &hub;
+        async move {
+            let mut client = SdoClient::new(hub, node);
+            client.timeout = timeout;
+            let as_u32 = |b: Vec<u8>| b.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+            let device_type = match client.upload(0x1000, 0).await {
+                Ok(bytes) => as_u32(bytes).unwrap_or(0),
+                Err(SdoError::Bus(e)) => return Err(e),
+                // An abort is an answer too: someone is there.
+                Err(SdoError::Aborted { .. } | SdoError::Protocol { .. }) => 0,
+                Err(SdoError::Timeout { .. }) => return Ok(None),
+            };
+            let mut identity = [None; 4];
+            for (i, slot) in identity.iter_mut().enumerate() {
+                *slot = client.upload(0x1018, i as u8 + 1).await.ok().and_then(as_u32);
+            }
+            Ok(Some(Found { node, device_type, identity }))
+        }
+    });
+    let results = futures_util::future::join_all(asks).await;
+    let mut found = Vec::new();
+    for result in results {
+        if let Some(f) = result? {
+            found.push(f);
+        }
+    }
+    // Nodes that sent no heartbeat are asked by node guarding (an RTR on 0x700 + id).
+    let heard = |beats: &mut crate::bus::hub::Subscription,
+                 states: &mut std::collections::BTreeMap<u8, Option<NmtState>>| {
+        while let Ok(Some(event)) = beats.try_recv() {
+            if let crate::BusEvent::Frame(frame) = event {
+                if let (false, Some(&byte)) = (frame.is_remote(), frame.data().first()) {
+                    states.insert((frame.id() - 0x700) as u8, NmtState::from_code(byte));
+                }
+            }
+        }
+    };
+    let mut states = std::collections::BTreeMap::new();
+    heard(&mut beats, &mut states);
+    let silent: Vec<u8> = found.iter().map(|f| f.node).filter(|n| !states.contains_key(n)).collect();
+    for node in &silent {
+        hub.send(&Frame::new_remote(0x700 + u32::from(*node), false, 1).expect("a valid frame")).await?;
+    }
+    if !silent.is_empty() {
+        tokio::time::sleep(timeout.min(Duration::from_millis(200))).await;
+    }
+    heard(&mut beats, &mut states);
+    let hex32 = |v: Option<u32>| v.map_or("-".to_string(), |v| format!("0x{v:08X}"));
+    let state = |node: u8| match states.get(&node) {
+        Some(Some(s)) => s.as_str().to_string(),
+        Some(None) => "unknown".into(),
+        None => "-".into(),
+    };
+    if args.json {
+        for f in &found {
+            let line = serde_json::json!({
+                "node": f.node, "device_type": hex32(Some(f.device_type)), "vendor_id": hex32(f.identity[0]),
+                "product_code": hex32(f.identity[1]), "revision": hex32(f.identity[2]),
+                "serial": hex32(f.identity[3]), "state": state(f.node),
+            });
+            println!("{line}");
+        }
+    } else {
+        println!("node  device type  vendor-ID   product     revision    serial      state");
+        for f in &found {
+            println!(
+                "{:>4}  {:<11}  {:<10}  {:<10}  {:<10}  {:<10}  {}",
+                f.node,
+                hex32(Some(f.device_type)),
+                hex32(f.identity[0]),
+                hex32(f.identity[1]),
+                hex32(f.identity[2]),
+                hex32(f.identity[3]),
+                state(f.node)
+            );
+        }
+    }
+    Ok(if found.is_empty() { exit::TIMEOUT } else { exit::OK })
+}

@@ -78,6 +78,7 @@ pub enum Command {
     Nmt(master::NmtArgs),
     Sync(master::SyncArgs),
     Time(master::TimeArgs),
+    Scan(master::ScanArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -216,6 +217,7 @@ pub fn main() -> ExitCode {
             Some(Command::Nmt(args)) => master::nmt(args).await,
             Some(Command::Sync(args)) => master::sync(args, shutdown).await,
             Some(Command::Time(args)) => master::time(args).await,
+            Some(Command::Scan(args)) => master::scan(args).await,
         }
     })
 }
