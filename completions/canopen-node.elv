@@ -63,6 +63,8 @@ set edit:completion:arg-completer[canopen-node] = {|@words|
             cand sync 'Send SYNC: once, or every --period'
             cand time 'Send a TIME stamp: now (UTC), as milliseconds after midnight and days since 1984-01-01'
             cand scan 'Find the nodes on the bus: who answers an SDO read of 0x1000, with identity and state'
+            cand dump 'Read every readable object of NODE into a DCF (its ParameterValues), for backups and diffs'
+            cand load 'Write a DCF''s values into NODE: every writable entry, PDOs in CiA 301''s order'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'canopen-node;run'= {
@@ -427,6 +429,58 @@ set edit:completion:arg-completer[canopen-node] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'canopen-node;dump'= {
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand -e 'The node''s EDS (or a DCF): which objects to read, and their types'
+            cand --eds 'The node''s EDS (or a DCF): which objects to read, and their types'
+            cand -o 'Write the DCF to FILE [default: stdout]'
+            cand --output 'Write the DCF to FILE [default: stdout]'
+            cand -T 'How long to wait for each answer of the node'
+            cand --timeout 'How long to wait for each answer of the node'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'canopen-node;load'= {
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand -T 'How long to wait for each answer of the node'
+            cand --timeout 'How long to wait for each answer of the node'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'canopen-node;help'= {
             cand run 'Run the node (the default command)'
             cand eds 'Work with EDS and DCF files'
@@ -438,6 +492,8 @@ set edit:completion:arg-completer[canopen-node] = {|@words|
             cand sync 'Send SYNC: once, or every --period'
             cand time 'Send a TIME stamp: now (UTC), as milliseconds after midnight and days since 1984-01-01'
             cand scan 'Find the nodes on the bus: who answers an SDO read of 0x1000, with identity and state'
+            cand dump 'Read every readable object of NODE into a DCF (its ParameterValues), for backups and diffs'
+            cand load 'Write a DCF''s values into NODE: every writable entry, PDOs in CiA 301''s order'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'canopen-node;help;run'= {
@@ -468,6 +524,10 @@ set edit:completion:arg-completer[canopen-node] = {|@words|
         &'canopen-node;help;time'= {
         }
         &'canopen-node;help;scan'= {
+        }
+        &'canopen-node;help;dump'= {
+        }
+        &'canopen-node;help;load'= {
         }
         &'canopen-node;help;help'= {
         }

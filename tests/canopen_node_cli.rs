@@ -345,3 +345,26 @@ fn scan_finds_the_nodes_with_identity_and_state() {
     let out = run(tool(canopen_node()).args(["scan", "-T", "200ms", "--port", &free_port()]));
     assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
 }
+
+#[test]
+fn dump_writes_a_dcf_that_load_writes_back() {
+    let node = Node::start(&[]);
+    let master = |args: &[&str]| run(tool(canopen_node()).args(args).args(["--port", &node.port]));
+    let eds = fixture("device.eds");
+    let dcf = node.dir.path().join("node5.dcf");
+    assert!(master(&["sdo", "write", "5", "2002", "kept in the backup", "--type", "vs"]).status.success());
+    let out = master(&["dump", "5", "--eds", eds.to_str().unwrap(), "-o", dcf.to_str().unwrap()]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let written = std::fs::read_to_string(&dcf).unwrap();
+    assert!(written.contains("ParameterValue=kept in the backup"), "{written}");
+    // Change things, PDO configuration included, then load the backup.
+    assert!(master(&["sdo", "write", "5", "2002", "changed", "--type", "vs"]).status.success());
+    assert!(master(&["sdo", "write", "5", "1800:01", "0xC0000185", "--type", "u32"]).status.success());
+    let out = master(&["load", "5", dcf.to_str().unwrap()]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let read =
+        |entry: &str, t: &str| text(&master(&["sdo", "read", "5", entry, "--type", t])).0.trim().to_string();
+    assert_eq!(read("2002", "vs"), "kept in the backup");
+    assert_eq!(read("1800:01", "x32"), "0x40000185");
+    assert_eq!(read("1A00", "u8"), "3");
+}

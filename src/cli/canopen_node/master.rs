@@ -456,3 +456,166 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     }
     Ok(if found.is_empty() { exit::TIMEOUT } else { exit::OK })
 }
+
+/// Read every readable object of NODE into a DCF (its ParameterValues), for backups and diffs
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Examples:
+  canopen-node dump 5 --eds device.eds -o node5.dcf
+  canopen-node load 5 node5.dcf          # write its values back
+
+Entries the node refuses to read are reported and left at the EDS's default. Exit 0 when every \
+entry was read, 1 when some were not (or the node does not answer), 2 usage, 3 the bus failed.")]
+pub struct DumpArgs {
+    #[command(flatten)]
+    pub bus: BusArgs,
+    /// Node-ID, 1..127
+    #[arg(value_parser = clap::value_parser!(u8).range(1..=127))]
+    pub node: u8,
+    /// The node's EDS (or a DCF): which objects to read, and their types
+    #[arg(short = 'e', long = "eds", value_name = "FILE", required = true)]
+    pub eds: PathBuf,
+    /// Write the DCF to FILE [default: stdout]
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// How long to wait for each answer of the node
+    #[arg(short = 'T', long = "timeout", value_name = "TIME", default_value = "1s", value_parser = parse_duration)]
+    pub timeout: Duration,
+}
+
+/// Write a DCF's values into NODE: every writable entry, PDOs in CiA 301's order
+#[derive(Args, Debug)]
+pub struct LoadArgs {
+    #[command(flatten)]
+    pub bus: BusArgs,
+    /// Node-ID, 1..127
+    #[arg(value_parser = clap::value_parser!(u8).range(1..=127))]
+    pub node: u8,
+    /// The DCF (or EDS) whose values to write
+    pub file: PathBuf,
+    /// How long to wait for each answer of the node
+    #[arg(short = 'T', long = "timeout", value_name = "TIME", default_value = "1s", value_parser = parse_duration)]
+    pub timeout: Duration,
+}
+
+pub async fn dump(args: DumpArgs) -> anyhow::Result<u8> {
+    let loaded = eds::load(&args.eds, Some(args.node)).map_err(|e| usage(e.to_string()))?;
+    let mut od = loaded.dictionary;
+    let hub = open(&args.bus).await?;
+    let mut client = SdoClient::new(&hub, args.node);
+    client.timeout = args.timeout;
+    let entries: Vec<(u16, u8, DataType)> = od
+        .iter()
+        .flat_map(|(index, object)| {
+            object
+                .entries
+                .iter()
+                .filter(|(_, e)| e.access.readable())
+                .map(move |(sub, e)| (index, *sub, e.data_type))
+        })
+        .collect();
+    let mut missed = 0usize;
+    for (index, sub, data_type) in entries {
+        let result = if data_type == DataType::Domain {
+            client.upload_block(index, sub).await
+        } else {
+            client.upload(index, sub).await
+        };
+        match result {
+            Ok(bytes) if data_type.size().is_none_or(|s| s == bytes.len()) => {
+                if let Ok(entry) = od.entry_mut(index, sub) {
+                    entry.value = bytes;
+                }
+            }
+            Ok(bytes) => {
+                missed += 1;
+                eprintln!(
+                    "canopen-node: 0x{index:04X}:{sub:02X}: {} bytes for a {}: not kept",
+                    bytes.len(),
+                    data_type.name()
+                );
+            }
+            Err(SdoError::Bus(e)) => return Err(e.into()),
+            Err(e @ SdoError::Timeout { .. }) => return sdo_failed(e),
+            Err(e) => {
+                missed += 1;
+                eprintln!("canopen-node: {e}");
+            }
+        }
+    }
+    let dcf = eds::to_dcf(&od, args.node);
+    match &args.output {
+        Some(path) => std::fs::write(path, dcf).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+        None => print!("{dcf}"),
+    }
+    if missed > 0 {
+        eprintln!("canopen-node: {missed} entries not read (left at their defaults in the DCF)");
+        return Ok(exit::TIMEOUT);
+    }
+    Ok(exit::OK)
+}
+
+pub async fn load(args: LoadArgs) -> anyhow::Result<u8> {
+    use crate::canopen::pdo::COB_INVALID;
+    let loaded = eds::load(&args.file, Some(args.node)).map_err(|e| usage(e.to_string()))?;
+    let od = loaded.dictionary;
+    let hub = open(&args.bus).await?;
+    let mut client = SdoClient::new(&hub, args.node);
+    client.timeout = args.timeout;
+    // The writes, in an order a node accepts: PDOs are disabled first and their mapping count
+    // written after the entries, the COB-ID (enabling the PDO) last. Store and restore (0x1010,
+    // 0x1011) are commands, not values, and the error history (0x1003) is not a parameter: they
+    // are left out.
+    let mut first = Vec::new();
+    let mut writes = Vec::new();
+    let mut last = Vec::new();
+    for (index, object) in od.iter() {
+        if matches!(index, 0x1003 | 0x1010 | 0x1011) {
+            continue;
+        }
+        let pdo = crate::canopen::pdo::pdo_of(index);
+        for (sub, entry) in &object.entries {
+            if !entry.access.writable() {
+                continue;
+            }
+            let value = entry.value.clone();
+            match pdo {
+                Some((_, _, false)) if *sub == 1 => {
+                    let mut disabled = value.clone();
+                    if let Some(top) = disabled.get_mut(3) {
+                        *top |= (COB_INVALID >> 24) as u8;
+                    }
+                    first.push((index, *sub, disabled));
+                    last.push((index, *sub, value));
+                }
+                Some((_, _, true)) if *sub == 0 => {
+                    first.push((index, 0, vec![0]));
+                    last.insert(0, (index, 0, value));
+                }
+                _ => writes.push((index, *sub, value)),
+            }
+        }
+    }
+    let mut failed = 0usize;
+    for (index, sub, value) in first.into_iter().chain(writes).chain(last) {
+        let result = if value.len() > BLOCK_ABOVE {
+            client.download_block(index, sub, &value).await
+        } else {
+            client.download(index, sub, &value).await
+        };
+        match result {
+            Ok(()) => {}
+            Err(SdoError::Bus(e)) => return Err(e.into()),
+            Err(e @ SdoError::Timeout { .. }) => return sdo_failed(e),
+            Err(e) => {
+                failed += 1;
+                eprintln!("canopen-node: {e}");
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!("canopen-node: {failed} entries not written");
+        return Ok(exit::TIMEOUT);
+    }
+    Ok(exit::OK)
+}

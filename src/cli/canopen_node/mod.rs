@@ -79,6 +79,8 @@ pub enum Command {
     Sync(master::SyncArgs),
     Time(master::TimeArgs),
     Scan(master::ScanArgs),
+    Dump(master::DumpArgs),
+    Load(master::LoadArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -218,6 +220,8 @@ pub fn main() -> ExitCode {
             Some(Command::Sync(args)) => master::sync(args, shutdown).await,
             Some(Command::Time(args)) => master::time(args).await,
             Some(Command::Scan(args)) => master::scan(args).await,
+            Some(Command::Dump(args)) => master::dump(args).await,
+            Some(Command::Load(args)) => master::load(args).await,
         }
     })
 }
