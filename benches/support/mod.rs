@@ -38,6 +38,9 @@ pub fn enter_private_netns() -> Option<String> {
     use std::os::fd::AsRawFd;
     // SAFETY: setns on a namespace fd we just opened; affects only this thread.
     let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
+    // The name can go at once: the namespace lives while this thread and its children are in it,
+    // and no bench run leaves one behind.
+    ok(&["netns", "del", &name]);
     (rc == 0).then_some(name)
 }
 
