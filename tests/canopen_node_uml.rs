@@ -14,34 +14,12 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::Command;
-use std::sync::OnceLock;
 
 use common::uml::{cli_script, run_in_guest, sections, GuestRun};
 
-/// `target/peers/bin`, holding canopend and cocomm, built once if missing.
+/// `target/peers/bin`, holding the peers this file runs.
 fn peers() -> Option<PathBuf> {
-    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
-    let found = BUILT.get_or_init(|| {
-        let bin = common::root().join("target/peers/bin");
-        let complete = || bin.join("canopend").exists() && bin.join("cocomm").exists();
-        if !complete() {
-            let script = common::root().join("../shared/peers/build-peers.sh");
-            if script.exists() {
-                eprintln!("building the CANopenNode peers with {}", script.display());
-                let _ = Command::new("bash")
-                    .arg(&script)
-                    .arg("target/peers")
-                    .current_dir(common::root())
-                    .status();
-            }
-        }
-        complete().then_some(bin)
-    });
-    common::require(
-        "canopend and cocomm in target/peers/bin (../shared/peers/build-peers.sh target/peers)",
-        found.clone(),
-    )
+    common::c_peers(&["canopend", "cocomm"])
 }
 
 /// The start of every guest script: helpers, then `candump -L vcan0` into /tmp/dump (with a

@@ -339,9 +339,9 @@ impl SdoClient {
     }
 }
 
+/// A request frame: the server's layout ([`super::sdo::response`]) in the other direction.
 fn initiate(command: u8, index: u16, sub: u8, payload: [u8; 4]) -> [u8; 8] {
-    let [lo, hi] = index.to_le_bytes();
-    [command, lo, hi, sub, payload[0], payload[1], payload[2], payload[3]]
+    super::sdo::response(command, index, sub, payload)
 }
 
 fn abort_request(at: &At, abort: Abort) -> [u8; 8] {

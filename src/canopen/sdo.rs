@@ -133,7 +133,8 @@ impl Default for SdoServer {
     }
 }
 
-fn response(command: u8, index: u16, sub: u8, payload: [u8; 4]) -> [u8; 8] {
+/// An SDO frame with a command byte, index, sub-index and four data bytes (both directions).
+pub(crate) fn response(command: u8, index: u16, sub: u8, payload: [u8; 4]) -> [u8; 8] {
     let [lo, hi] = index.to_le_bytes();
     [command, lo, hi, sub, payload[0], payload[1], payload[2], payload[3]]
 }

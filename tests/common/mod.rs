@@ -114,3 +114,26 @@ pub fn threads_named(prefix: &str) -> usize {
         .filter(|name| name.starts_with(prefix))
         .count()
 }
+
+/// `target/peers/bin` when it holds every program in `names` (the C peers
+/// `../shared/peers/build-peers.sh` builds, run once here if one is missing), else `None` after
+/// [`require`]: a failure in CI, a skip with the reason on a developer's machine.
+pub fn c_peers(names: &[&str]) -> Option<PathBuf> {
+    static BUILT: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
+    let bin = root().join("target/peers/bin");
+    let complete = || names.iter().all(|n| bin.join(n).exists());
+    let mut tried = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !complete() && !*tried {
+        *tried = true;
+        let script = root().join("../shared/peers/build-peers.sh");
+        if script.exists() {
+            eprintln!("building the C peers with {}", script.display());
+            let _ = Command::new("bash").arg(&script).arg("target/peers").current_dir(root()).status();
+        }
+    }
+    drop(tried);
+    require(
+        &format!("{} in target/peers/bin (../shared/peers/build-peers.sh target/peers)", names.join(" and ")),
+        complete().then_some(bin),
+    )
+}

@@ -7,7 +7,7 @@ use std::io::Write as _;
 use serde_json::json;
 use tokio::sync::{broadcast, mpsc};
 
-use crate::canopen::node::{Event, WriteSource};
+use crate::canopen::node::{emcy_meaning, Event, WriteSource};
 use crate::canopen::runner::NodeHandle;
 use crate::canopen::types::hex;
 
@@ -264,37 +264,5 @@ fn to_text(event: &Event, write: Option<&Write>) -> String {
         .into(),
         Event::Stored { error: Some(e), .. } => format!("storing parameters failed: {e}"),
         Event::Warning(message) => format!("warning: {message}"),
-    }
-}
-
-/// CiA 301's words for an EMCY error code (its class when the code itself is not listed).
-pub fn emcy_meaning(code: u16) -> &'static str {
-    match code {
-        0x0000 => "error reset or no error",
-        0x8110 => "CAN overrun (objects lost)",
-        0x8120 => "CAN in error passive mode",
-        0x8130 => "life guard error or heartbeat error",
-        0x8140 => "recovered from bus off",
-        0x8150 => "CAN-ID collision",
-        0x8210 => "PDO not processed due to length error",
-        0x8220 => "PDO length exceeded",
-        0x8230 => "DAM MPDO not processed, destination object not available",
-        0x8240 => "unexpected SYNC data length",
-        0x8250 => "RPDO timeout",
-        _ => match code >> 8 {
-            0x00 => "error reset or no error",
-            0x10 => "generic error",
-            0x20..=0x23 => "current",
-            0x30..=0x33 => "voltage",
-            0x40..=0x42 => "temperature",
-            0x50 => "device hardware",
-            0x60..=0x63 => "device software",
-            0x70 => "additional modules",
-            0x80..=0x82 => "monitoring",
-            0x90 => "external error",
-            0xF0 => "additional functions",
-            0xFF => "device specific",
-            _ => "unknown error class",
-        },
     }
 }
