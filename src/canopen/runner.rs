@@ -86,6 +86,11 @@ impl NodeHandle {
         result
     }
 
+    /// Look at the node (its dictionary, its state) without waking the runner: nothing changes.
+    pub fn read<R>(&self, f: impl FnOnce(&Node) -> R) -> R {
+        f(&self.lock())
+    }
+
     /// A value of the dictionary.
     pub fn get(&self, index: u16, sub: u8) -> Result<Vec<u8>, Abort> {
         self.lock().get(index, sub).map(<[u8]>::to_vec)

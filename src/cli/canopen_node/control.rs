@@ -94,7 +94,7 @@ fn answer(node: &NodeHandle, request: &str) -> String {
 fn entry(node: &NodeHandle, text: &str) -> Result<(u16, u8, crate::canopen::DataType), String> {
     let (index, sub) = super::parse_entry(text).map_err(|e| format!("ERROR: {e}"))?;
     let sub = sub.unwrap_or(0);
-    node.with(|n| n.dictionary().entry(index, sub).map(|e| e.data_type))
+    node.read(|n| n.dictionary().entry(index, sub).map(|e| e.data_type))
         .map(|t| (index, sub, t))
         .map_err(|abort| format!("ERROR:0x{:08X} {}", abort.0, abort.meaning()))
 }

@@ -81,7 +81,7 @@ pub fn spawn(
                 Err(broadcast::error::RecvError::Closed) => break,
             };
             let write = match &event {
-                Event::Written { index, sub, value, source } => Some(node.with(|n| {
+                Event::Written { index, sub, value, source } => Some(node.read(|n| {
                     let entry = n.dictionary().entry(*index, *sub).ok();
                     Write {
                         index: *index,
