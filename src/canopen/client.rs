@@ -28,8 +28,9 @@ pub enum SdoError {
     Aborted { node: u8, index: u16, sub: u8, abort: Abort },
     #[error("node {node}: 0x{index:04X}:{sub:02X}: no answer within {timeout:?}")]
     Timeout { node: u8, index: u16, sub: u8, timeout: Duration },
+    /// The server broke the protocol; the client aborted the transfer with `abort`.
     #[error("node {node}: 0x{index:04X}:{sub:02X}: {message}")]
-    Protocol { node: u8, index: u16, sub: u8, message: String },
+    Protocol { node: u8, index: u16, sub: u8, message: String, abort: Abort },
     #[error(transparent)]
     Bus(#[from] BusError),
 }
@@ -40,7 +41,8 @@ impl SdoError {
         match self {
             SdoError::Aborted { abort, .. } => Some(*abort),
             SdoError::Timeout { .. } => Some(Abort::TIMEOUT),
-            _ => None,
+            SdoError::Protocol { abort, .. } => Some(*abort),
+            SdoError::Bus(_) => None,
         }
     }
 }
@@ -54,6 +56,9 @@ pub struct SdoClient {
     pub timeout: Duration,
     /// Segments per sub-block the client asks for in a block upload (1..=127).
     pub block_size: u8,
+    /// A block upload's protocol switch threshold: the server may answer values of at most this
+    /// many bytes with a normal upload (0: never; CANopenNode's client asks 21).
+    pub protocol_switch: u8,
 }
 
 struct At {
@@ -63,8 +68,8 @@ struct At {
 }
 
 impl At {
-    fn protocol(&self, message: impl Into<String>) -> SdoError {
-        SdoError::Protocol { node: self.node, index: self.index, sub: self.sub, message: message.into() }
+    fn protocol(&self, abort: Abort, message: impl Into<String>) -> SdoError {
+        SdoError::Protocol { node: self.node, index: self.index, sub: self.sub, message: message.into(), abort }
     }
 }
 
@@ -80,6 +85,7 @@ impl SdoClient {
             request: 0x600 + u32::from(node),
             timeout: Duration::from_secs(1),
             block_size: 127,
+            protocol_switch: 0,
         }
     }
 
@@ -124,7 +130,7 @@ impl SdoClient {
 
     async fn fail<T>(&self, at: &At, abort: Abort, message: &str) -> Result<T, SdoError> {
         let _ = self.send(abort_request(at, abort)).await;
-        Err(at.protocol(message))
+        Err(at.protocol(abort, message))
     }
 
     /// Read `index:sub` (expedited or segmented, as the server answers).
@@ -163,7 +169,7 @@ impl SdoClient {
             toggle ^= 0x10;
         }
         if size.is_some_and(|s| s != data.len()) {
-            return Err(at.protocol(format!(
+            return Err(at.protocol(Abort::TYPE_LENGTH, format!(
                 "the server announced {} bytes and sent {}",
                 size.unwrap_or(0),
                 data.len()
@@ -220,7 +226,7 @@ impl SdoClient {
         let at = At { node: self.node, index, sub };
         self.drain();
         let block = self.block_size.clamp(1, 127);
-        self.send(initiate(0xA4, index, sub, [block, 0, 0, 0])).await?;
+        self.send(initiate(0xA4, index, sub, [block, self.protocol_switch, 0, 0])).await?;
         let reply = self.receive(&at).await?;
         if reply[0] & 0xE0 == 0x40 {
             // The server switched to a normal upload (CiA 301 allows it; python canopen's
@@ -271,7 +277,7 @@ impl SdoClient {
         }
         self.send([0xA1, 0, 0, 0, 0, 0, 0, 0]).await?;
         if size.is_some_and(|s| s != data.len()) {
-            return Err(at.protocol(format!(
+            return Err(at.protocol(Abort::TYPE_LENGTH, format!(
                 "the server announced {} bytes and sent {}",
                 size.unwrap_or(0),
                 data.len()

@@ -13,11 +13,14 @@
 //!   [`runner::run`] drives it on a [`crate::bus::hub::Hub`] and [`runner::NodeHandle`] is the
 //!   application's side.
 //! * [`client`]: the SDO client (every transfer mode) a master reads and writes nodes with.
+//! * [`gateway`]: CiA 309-3 (ASCII, CANopenNode's grammar) and CiA 309-5 (HTTP) gateways on the
+//!   SDO client.
 //! * [`pdo`]: PDO parameters, mapping checks, packing; [`store`]: stored parameters (0x1010).
 
 pub mod abort;
 pub mod client;
 pub mod eds;
+pub mod gateway;
 pub mod node;
 pub mod od;
 pub mod pdo;

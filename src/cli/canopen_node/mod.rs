@@ -6,6 +6,7 @@
 
 mod control;
 mod events;
+mod gateway;
 mod master;
 
 use std::path::PathBuf;
@@ -81,6 +82,7 @@ pub enum Command {
     Scan(master::ScanArgs),
     Dump(master::DumpArgs),
     Load(master::LoadArgs),
+    Gateway(gateway::GatewayArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -222,6 +224,7 @@ pub fn main() -> ExitCode {
             Some(Command::Scan(args)) => master::scan(args).await,
             Some(Command::Dump(args)) => master::dump(args).await,
             Some(Command::Load(args)) => master::load(args).await,
+            Some(Command::Gateway(args)) => gateway::gateway(args, shutdown).await,
         }
     })
 }
