@@ -227,7 +227,8 @@ kill -TERM $node $canopend; wait $node $canopend
     // The log saw node 5 reset (its boot-up) and come back to pre-operational.
     let log = lines(&run, "log");
     assert!(
-        log.iter().any(|l| l.contains("CANopen Remote node ID = 0x05: NMT state changed to: \"pre-operational\"")),
+        log.iter()
+            .any(|l| l.contains("CANopen Remote node ID = 0x05: NMT state changed to: \"pre-operational\"")),
         "{context}"
     );
     assert_eq!(lines(&run, "gateway exit"), ["0"], "{context}");

@@ -69,7 +69,13 @@ struct At {
 
 impl At {
     fn protocol(&self, abort: Abort, message: impl Into<String>) -> SdoError {
-        SdoError::Protocol { node: self.node, index: self.index, sub: self.sub, message: message.into(), abort }
+        SdoError::Protocol {
+            node: self.node,
+            index: self.index,
+            sub: self.sub,
+            message: message.into(),
+            abort,
+        }
     }
 }
 
@@ -169,11 +175,10 @@ impl SdoClient {
             toggle ^= 0x10;
         }
         if size.is_some_and(|s| s != data.len()) {
-            return Err(at.protocol(Abort::TYPE_LENGTH, format!(
-                "the server announced {} bytes and sent {}",
-                size.unwrap_or(0),
-                data.len()
-            )));
+            return Err(at.protocol(
+                Abort::TYPE_LENGTH,
+                format!("the server announced {} bytes and sent {}", size.unwrap_or(0), data.len()),
+            ));
         }
         Ok(data)
     }
@@ -277,11 +282,10 @@ impl SdoClient {
         }
         self.send([0xA1, 0, 0, 0, 0, 0, 0, 0]).await?;
         if size.is_some_and(|s| s != data.len()) {
-            return Err(at.protocol(Abort::TYPE_LENGTH, format!(
-                "the server announced {} bytes and sent {}",
-                size.unwrap_or(0),
-                data.len()
-            )));
+            return Err(at.protocol(
+                Abort::TYPE_LENGTH,
+                format!("the server announced {} bytes and sent {}", size.unwrap_or(0), data.len()),
+            ));
         }
         Ok(data)
     }

@@ -125,11 +125,25 @@ pub fn value(seq: u32, text: &[u8]) -> Vec<u8> {
 /// What a line asks for, once parsed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    Read { node: u8, index: u16, sub: u8, data_type: AsciiType },
-    Write { node: u8, index: u16, sub: u8, data_type: AsciiType, data: Vec<u8> },
+    Read {
+        node: u8,
+        index: u16,
+        sub: u8,
+        data_type: AsciiType,
+    },
+    Write {
+        node: u8,
+        index: u16,
+        sub: u8,
+        data_type: AsciiType,
+        data: Vec<u8>,
+    },
     /// NMT command specifier (0x01 start, 0x02 stop, 0x80 pre-operational, 0x81 reset node,
     /// 0x82 reset communication) to `node` (0: all).
-    Nmt { node: u8, command: u8 },
+    Nmt {
+        node: u8,
+        command: u8,
+    },
     SetNetwork(u16),
     SetNode(u8),
     SetSdoTimeout(u16),
@@ -152,10 +166,16 @@ pub enum Help {
 pub enum Parsed {
     /// An empty line or a comment: answered with an empty line.
     Empty,
-    Command { seq: u32, command: Command },
+    Command {
+        seq: u32,
+        command: Command,
+    },
     /// An error reply for `seq` (the line's, or the previous command's when the sequence token
     /// itself is broken).
-    Error { seq: u32, error: GatewayError },
+    Error {
+        seq: u32,
+        error: GatewayError,
+    },
 }
 
 /// A client's defaults: what `set` changes and commands without a node use.
@@ -457,8 +477,16 @@ fn command(cursor: &mut Cursor, session: &mut Session) -> Result<Command, Gatewa
         }
         b"log" if closed => Ok(Command::Log),
         b"log" => Err(GatewayError::Syntax),
-        b"led" | b"lss_switch_glob" | b"lss_switch_sel" | b"lss_set_node" | b"lss_conf_bitrate"
-        | b"lss_activate_bitrate" | b"lss_store" | b"lss_inquire_addr" | b"lss_get_node" | b"_lss_fastscan"
+        b"led"
+        | b"lss_switch_glob"
+        | b"lss_switch_sel"
+        | b"lss_set_node"
+        | b"lss_conf_bitrate"
+        | b"lss_activate_bitrate"
+        | b"lss_store"
+        | b"lss_inquire_addr"
+        | b"lss_get_node"
+        | b"_lss_fastscan"
         | b"lss_allnodes" => Ok(Command::Unsupported),
         _ => Err(GatewayError::RequestNotSupported),
     }
@@ -585,7 +613,9 @@ impl AsciiType {
             AsciiType::B | AsciiType::U8 | AsciiType::X8 => {
                 vec![u8::try_from(strtoul(token)? as u32).ok()?]
             }
-            AsciiType::U16 | AsciiType::X16 => u16::try_from(strtoul(token)? as u32).ok()?.to_le_bytes().to_vec(),
+            AsciiType::U16 | AsciiType::X16 => {
+                u16::try_from(strtoul(token)? as u32).ok()?.to_le_bytes().to_vec()
+            }
             AsciiType::U32 | AsciiType::X32 => (strtoul(token)? as u32).to_le_bytes().to_vec(),
             AsciiType::U64 | AsciiType::X64 => strtoul(token)?.to_le_bytes().to_vec(),
             AsciiType::I8 => vec![i8::try_from(strtol(token)? as i32).ok()? as u8],
@@ -612,7 +642,9 @@ impl AsciiType {
         let unsigned = u64::from_le_bytes(raw);
         let text = match self {
             AsciiType::Hex => print_hex(data),
-            AsciiType::B | AsciiType::U8 | AsciiType::U16 | AsciiType::U32 | AsciiType::U64 => unsigned.to_string(),
+            AsciiType::B | AsciiType::U8 | AsciiType::U16 | AsciiType::U32 | AsciiType::U64 => {
+                unsigned.to_string()
+            }
             AsciiType::I8 => (data[0] as i8).to_string(),
             AsciiType::I16 => (unsigned as u16 as i16).to_string(),
             AsciiType::I32 => (unsigned as u32 as i32).to_string(),
@@ -954,7 +986,13 @@ mod tests {
         );
         assert_eq!(
             cmd("[3] 5 w 0x2000 0 d SGVsbG8="),
-            Ok(Command::Write { node: 5, index: 0x2000, sub: 0, data_type: AsciiType::D, data: b"Hello".to_vec() })
+            Ok(Command::Write {
+                node: 5,
+                index: 0x2000,
+                sub: 0,
+                data_type: AsciiType::D,
+                data: b"Hello".to_vec()
+            })
         );
         assert_eq!(
             cmd("[3] 5 w 0x2000 0 hex 01 0203 4"),

@@ -58,8 +58,14 @@ pub struct Request {
 /// What a command asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
-    Read { index: u16, sub: u8 },
-    Write { index: u16, sub: u8 },
+    Read {
+        index: u16,
+        sub: u8,
+    },
+    Write {
+        index: u16,
+        sub: u8,
+    },
     /// An NMT command specifier.
     Nmt(u8),
     SetSdoTimeout,
@@ -153,7 +159,10 @@ pub fn parse_path(path: &str) -> Result<Request, Failure> {
         return fail(0, GatewayError::Syntax);
     };
     let version_ok = version.split_once('.').is_some_and(|(a, b)| {
-        !a.is_empty() && !b.is_empty() && a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit())
+        !a.is_empty()
+            && !b.is_empty()
+            && a.bytes().all(|c| c.is_ascii_digit())
+            && b.bytes().all(|c| c.is_ascii_digit())
     });
     if !version_ok {
         return fail(0, GatewayError::Syntax);
@@ -220,7 +229,11 @@ pub fn action(request: &Request) -> Result<Action, Failure> {
                 return Ok(Action::NotSupported);
             }
             let (index, sub) = entry(sequence, &args)?;
-            Ok(if parts[0].starts_with('r') { Action::Read { index, sub } } else { Action::Write { index, sub } })
+            Ok(if parts[0].starts_with('r') {
+                Action::Read { index, sub }
+            } else {
+                Action::Write { index, sub }
+            })
         }
         _ => fail(sequence, GatewayError::RequestNotSupported),
     }
@@ -312,7 +325,10 @@ impl HttpGateway {
         let parameters: Option<Value> = if body.iter().all(u8::is_ascii_whitespace) {
             None
         } else {
-            Some(serde_json::from_slice(body).map_err(|_| Failure { sequence: 0, error: GatewayError::Syntax })?)
+            Some(
+                serde_json::from_slice(body)
+                    .map_err(|_| Failure { sequence: 0, error: GatewayError::Syntax })?,
+            )
         };
         let action = action(request)?;
         let string_field = |name: &str| -> Result<String, Failure> {
@@ -480,12 +496,18 @@ mod tests {
     #[test]
     fn paths_as_gocanopen_reads_them() {
         let r = parse_path("/cia309-5/1.0/7/1/0x05/r/0x1017/0").unwrap();
-        assert_eq!(r, Request { sequence: 7, net: Target::Id(1), node: Target::Id(5), command: "r/0x1017/0".into() });
+        assert_eq!(
+            r,
+            Request { sequence: 7, net: Target::Id(1), node: Target::Id(5), command: "r/0x1017/0".into() }
+        );
         assert_eq!(action(&r), Ok(Action::Read { index: 0x1017, sub: 0 }));
         assert_eq!(request("/cia309-5/1.0/8/default/all/start"), Ok(Action::Nmt(1)));
         assert_eq!(request("/cia309-5/1.0/8/1/10/reset/node"), Ok(Action::Nmt(0x81)));
         assert_eq!(request("/cia309-5/1.0/8/1/10/reset/communication"), Ok(Action::Nmt(0x82)));
-        assert_eq!(request("/cia309-5/1.0/8/1/10/read/0X1018/0X01"), Ok(Action::Read { index: 0x1018, sub: 1 }));
+        assert_eq!(
+            request("/cia309-5/1.0/8/1/10/read/0X1018/0X01"),
+            Ok(Action::Read { index: 0x1018, sub: 1 })
+        );
         assert_eq!(request("/cia309-5/1.0/8/1/10/w/8194/0"), Ok(Action::Write { index: 0x2002, sub: 0 }));
         assert_eq!(request("/cia309-5/1.0/8/1/none/info/version"), Ok(Action::Version));
         assert_eq!(request("/cia309-5/1.0/8/1/all/set/sdo-timeout"), Ok(Action::SetSdoTimeout));

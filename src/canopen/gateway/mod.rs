@@ -174,7 +174,8 @@ impl Gateway {
     /// Watch the bus for what `log` reports: EMCY messages and the NMT state changes heartbeats
     /// show, until `shutdown` (`None`) or the bus fails (its error).
     pub async fn watch(self: Arc<Self>, shutdown: Shutdown) -> Option<BusError> {
-        let filter = FilterSet::parse(&["080:780".to_string(), "700:780".to_string()]).expect("valid filters");
+        let filter =
+            FilterSet::parse(&["080:780".to_string(), "700:780".to_string()]).expect("valid filters");
         let mut sub = self.hub.subscribe(SubscribeOptions {
             filter,
             capacity: 1024,

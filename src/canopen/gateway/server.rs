@@ -111,7 +111,15 @@ pub async fn serve_ascii(
                 };
                 let _ = stream.set_nodelay(true);
                 let (read, write) = stream.into_split();
-                spawn_client(&gateway, &options, &shutdown, &active, peer.to_string(), BufReader::new(read), write);
+                spawn_client(
+                    &gateway,
+                    &options,
+                    &shutdown,
+                    &active,
+                    peer.to_string(),
+                    BufReader::new(read),
+                    write,
+                );
             }
         }
         AsciiEndpoint::Unix(path) => {
@@ -186,7 +194,12 @@ fn spawn_client<R, W>(
 }
 
 /// One client: lines in, replies out, in order, until the end of input or an idle time-out.
-async fn client<R, W>(gateway: &Gateway, mut input: R, mut output: W, options: &ServeOptions) -> std::io::Result<()>
+async fn client<R, W>(
+    gateway: &Gateway,
+    mut input: R,
+    mut output: W,
+    options: &ServeOptions,
+) -> std::io::Result<()>
 where
     R: AsyncBufRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -221,7 +234,11 @@ enum Line {
 }
 
 /// Read up to LF (not kept) into `line`, at most `max` bytes; a last line without LF counts.
-async fn read_line<R: AsyncBufRead + Unpin>(input: &mut R, line: &mut Vec<u8>, max: usize) -> std::io::Result<Line> {
+async fn read_line<R: AsyncBufRead + Unpin>(
+    input: &mut R,
+    line: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Line> {
     let mut too_long = false;
     loop {
         let buffer = input.fill_buf().await?;
@@ -258,8 +275,14 @@ mod tests {
 
     #[test]
     fn endpoints() {
-        assert_eq!(AsciiEndpoint::parse("tcp:6000"), Ok(AsciiEndpoint::Tcp("127.0.0.1:6000".parse().unwrap())));
-        assert_eq!(AsciiEndpoint::parse("tcp:0.0.0.0:60000"), Ok(AsciiEndpoint::Tcp("0.0.0.0:60000".parse().unwrap())));
+        assert_eq!(
+            AsciiEndpoint::parse("tcp:6000"),
+            Ok(AsciiEndpoint::Tcp("127.0.0.1:6000".parse().unwrap()))
+        );
+        assert_eq!(
+            AsciiEndpoint::parse("tcp:0.0.0.0:60000"),
+            Ok(AsciiEndpoint::Tcp("0.0.0.0:60000".parse().unwrap()))
+        );
         assert_eq!(AsciiEndpoint::parse("unix:/tmp/co.sock"), Ok(AsciiEndpoint::Unix("/tmp/co.sock".into())));
         assert_eq!(AsciiEndpoint::parse("-"), Ok(AsciiEndpoint::Stdio));
         assert!(AsciiEndpoint::parse("tcp:nowhere").is_err());

@@ -89,7 +89,9 @@ pub async fn gateway(args: GatewayArgs, shutdown: Shutdown) -> anyhow::Result<u8
     for spec in &args.ascii {
         let endpoint = match AsciiEndpoint::parse(spec).map_err(|e| usage(format!("--ascii {e}")))? {
             // A PORT-only TCP endpoint binds --listen.
-            AsciiEndpoint::Tcp(addr) if spec.strip_prefix("tcp:").is_some_and(|p| p.parse::<u16>().is_ok()) => {
+            AsciiEndpoint::Tcp(addr)
+                if spec.strip_prefix("tcp:").is_some_and(|p| p.parse::<u16>().is_ok()) =>
+            {
                 AsciiEndpoint::Tcp(SocketAddr::new(args.listen, addr.port()))
             }
             endpoint => endpoint,
@@ -130,13 +132,14 @@ pub async fn gateway(args: GatewayArgs, shutdown: Shutdown) -> anyhow::Result<u8
         tasks.spawn(async move { task.await.map_err(|e| anyhow::anyhow!("--ascii {name}: {e}")) });
     }
     if let Some(addr) = http {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| anyhow::anyhow!("--http {addr}: {e}"))?;
+        let listener =
+            tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("--http {addr}: {e}"))?;
         log(&format!("CiA 309-5 gateway on http://{}/cia309-5/1.0/", listener.local_addr()?));
         let state = HttpGateway::new(gateway.clone(), args.max_clients);
         let stop = shutdown.clone();
-        tasks.spawn(async move { serve_http(state, listener, stop).await.map_err(|e| anyhow::anyhow!("--http {addr}: {e}")) });
+        tasks.spawn(async move {
+            serve_http(state, listener, stop).await.map_err(|e| anyhow::anyhow!("--http {addr}: {e}"))
+        });
     }
     // The bus failing ends the gateway: every answer would be an error.
     let mut result: anyhow::Result<u8> = Ok(exit::OK);
