@@ -771,6 +771,11 @@ impl UdpMulticastBus {
 
     pub async fn recv(&self) -> Result<BusEvent, BusError> {
         loop {
+            // Events a send absorbed and no notification is left for (the hub's reader takes at
+            // most a batch after each recv) are handed out before waiting.
+            if let Some(event) = self.pending_event() {
+                return Ok(event);
+            }
             // What a send absorbed from the socket no longer makes it readable: wait for either.
             let mut guard = tokio::select! {
                 ready = self.receiver.readable() => {
@@ -799,6 +804,11 @@ impl UdpMulticastBus {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
             Err(e) => Err(self.receive_error(e)),
         }
+    }
+
+    fn pending_event(&self) -> Option<BusEvent> {
+        let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        guard.pending.pop_front()
     }
 
     fn receive_error(&self, e: io::Error) -> BusError {

@@ -705,7 +705,7 @@ pub fn format_g(v: f64) -> String {
     let scientific = format!("{:.*e}", (P - 1) as usize, v);
     let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
     let exponent: i32 = exponent.parse().unwrap_or(0);
-    if exponent < -4 || exponent >= P {
+    if !(-4..P).contains(&exponent) {
         let mantissa = trim_zeros(mantissa);
         let sign = if exponent < 0 { '-' } else { '+' };
         format!("{mantissa}e{sign}{:02}", exponent.abs())

@@ -177,7 +177,8 @@ fn spawn_client<R, W>(
         if active.fetch_add(1, Ordering::SeqCst) >= options.max_clients {
             active.fetch_sub(1, Ordering::SeqCst);
             (options.log)(&format!("{peer}: refused, already {} clients", options.max_clients));
-            let _ = output.write_all(ascii::error(0, GatewayError::OutOfMemory).as_bytes()).await;
+            let _ = output.write_all(ascii::error(0, GatewayError::InternalState).as_bytes()).await;
+            let _ = output.shutdown().await;
             return;
         }
         (options.log)(&format!("{peer}: connected"));
