@@ -258,6 +258,10 @@ tries=0
 while [ ! -e /tmp/attached ]; do
   tries=$((tries + 1)); if [ $tries -gt 250 ]; then echo "slcan not attached" >&2; exit 97; fi; sleep 0.02
 done
+# Kernels before 6.0 call it slcan0, later ones can0: can0 in any case.
+for dev in /sys/class/net/*; do
+  case "${dev##*/}" in lo|vcan0|vcan1|can0) ;; *) ip link set "${dev##*/}" name can0 ;; esac
+done
 "#;
 
 #[test]
