@@ -457,6 +457,23 @@ pub fn up(name: &str, settings: &LinkSettings) -> Result<(), LinkError> {
     interface.bring_up().map_err(|e| system_error(name, "setting it up", e, hint))
 }
 
+/// Wait up to `timeout` for the interface `name` to exist: at boot, an adapter's driver (an
+/// MCP2515 on SPI, a USB adapter) may create it after the service that configures it started.
+/// Returns at once when it is there; [`LinkError::NoSuchInterface`] when it never comes.
+pub fn wait_for(name: &str, timeout: std::time::Duration) -> Result<(), LinkError> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        match ifreq::link_type(name) {
+            Err(e) if e.raw_os_error() == Some(libc::ENODEV) => {}
+            _ => return Ok(()),
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(LinkError::NoSuchInterface { name: name.into() });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
 /// Bring `name` down (a CAN interface only).
 pub fn down(name: &str) -> Result<(), LinkError> {
     let opened = Opened::open(name)?;

@@ -19,6 +19,7 @@ Examples:
   sudo canlogger link up can0@1000000,2000 can1@500000      # the seed's CAN_IF specs
   sudo canlogger link up can0 -b 1M --dbitrate 5M --fd --sample-point 0.875
   sudo canlogger link up vcan0                              # virtual: no bit rate, only up
+  sudo canlogger link up can0@1M --wait 30s                 # at boot: wait for the driver
   canlogger link up can0@500k,100 --dry-run                 # print the ip commands, change nothing
   canlogger link show                                       # every CAN interface
   sudo canlogger link down can0
@@ -63,6 +64,9 @@ pub struct UpArgs {
     /// Transmit queue length in frames (ip's txqueuelen; drivers default to 10)
     #[arg(long = "txqueuelen", value_name = "N")]
     pub txqueuelen: Option<u32>,
+    /// Wait up to TIME for each interface to appear (at boot, adapters' drivers create them late)
+    #[arg(long = "wait", value_name = "TIME", value_parser = crate::cli::parse_duration)]
+    pub wait: Option<std::time::Duration>,
     /// Print the equivalent ip commands and change nothing
     #[arg(long = "dry-run")]
     pub dry_run: bool,
@@ -199,7 +203,11 @@ fn up(bus: &BusArgs, args: UpArgs) -> anyhow::Result<u8> {
     // Every interface is tried, so one missing adapter does not keep the others down.
     let mut code = exit::OK;
     for (name, settings) in &plan {
-        if let Err(e) = link::up(name, settings) {
+        let result = match args.wait {
+            Some(timeout) => link::wait_for(name, timeout).and_then(|()| link::up(name, settings)),
+            None => link::up(name, settings),
+        };
+        if let Err(e) = result {
             eprintln!("canlogger: link up: {e}");
             code = code.max(code_of(&e));
         }
