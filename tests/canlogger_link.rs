@@ -188,6 +188,10 @@ run bitrate up vcan0 --bitrate 1M
 run spec up vcan0@500000,100
 run classic up vcan0 --no-fd --txqueuelen 50
 ip -o link show vcan0 > /tmp/ip; show ip-classic /tmp/ip
+# At boot the driver may create the interface after the service started: --wait.
+( sleep 0.5; ip link add dev vcan2 type vcan ) &
+run wait up vcan2 --wait 10s
+ip -o link show vcan2 > /tmp/ip; show ip-wait /tmp/ip
 run json show vcan1 --json
 run all show
 # An unprivileged user: EPERM from the kernel, said plainly.
@@ -215,6 +219,8 @@ ip -o link show vcan1 > /tmp/ip; show ip-nobody /tmp/ip
     assert_eq!(text(&out["classic"]), "exit 0");
     let ip = text(&out["ip-classic"]);
     assert!(ip.contains("<NOARP,UP,LOWER_UP> mtu 16") && ip.contains("qlen 50"), "{ip}");
+    assert_eq!(text(&out["wait"]), "exit 0");
+    assert!(text(&out["ip-wait"]).contains("<NOARP,UP,LOWER_UP>"), "{:?}", out["ip-wait"]);
     let json: serde_json::Value = serde_json::from_str(&out["json"][0]).expect("one JSON object");
     assert_eq!(json["name"], "vcan1");
     assert_eq!(
