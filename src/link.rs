@@ -244,6 +244,9 @@ pub enum LinkError {
     /// A driver with a fixed list of bit rates was asked for one not on it.
     #[error("{name} takes only these bit rates: {supported} (not {asked})", supported = list(.supported))]
     UnsupportedBitrate { name: String, asked: u32, supported: Vec<u32> },
+    /// CAN FD was asked of a controller that says it cannot do it.
+    #[error("{name} does not support CAN FD (its driver says so): leave out --fd/--dbitrate")]
+    NoFd { name: String },
     /// The kernel said EPERM: configuring links needs CAP_NET_ADMIN.
     #[error(
         "{name}: {action}: permission denied: configuring a network interface needs root or \
@@ -276,6 +279,7 @@ impl LinkError {
                 | LinkError::NotCan { .. }
                 | LinkError::Virtual { .. }
                 | LinkError::UnsupportedBitrate { .. }
+                | LinkError::NoFd { .. }
         )
     }
 }
@@ -403,6 +407,12 @@ pub fn up(name: &str, settings: &LinkSettings) -> Result<(), LinkError> {
         if !supported.is_empty() && !supported.contains(&asked) {
             return Err(LinkError::UnsupportedBitrate { name: name.into(), asked, supported });
         }
+    }
+    // Kernels since 6.0 report the modes a controller supports: CAN FD is checked up front.
+    let supported = opened.params.ctrl_mode_supported;
+    if !is_virtual && settings.fd == Some(true) && supported.is_some_and(|m| m & CanCtrlMode::Fd.mask() == 0)
+    {
+        return Err(LinkError::NoFd { name: name.into() });
     }
     check_permission(name, if settings.sets_can_parameters() { "configuring" } else { "setting it up" })?;
     let interface = &opened.interface;

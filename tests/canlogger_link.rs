@@ -283,6 +283,7 @@ run up-500k up can0@500k,0
 run show-500k show can0
 ip -d link show can0 > /tmp/ip; show ip-500k /tmp/ip
 run unsupported up can0 --bitrate 123456
+run fd up can0 -b 1M --fd
 run up-1M up can0 -b 1M --txqueuelen 100
 run show-1M show can0
 run down down can0@1000000,2000
@@ -308,6 +309,10 @@ sleep 0.1; tr '\r' ' ' < /tmp/wire > /tmp/commands; show wire /tmp/commands
         text(&out["unsupported"]),
         "canlogger: link up: can0 takes only these bit rates: 10000, 20000, 50000, 100000, 125000, 250000, 500000, \
          800000, 1000000 (not 123456)\nexit 2"
+    );
+    assert_eq!(
+        text(&out["fd"]),
+        "canlogger: link up: can0 does not support CAN FD (its driver says so): leave out --fd/--dbitrate\nexit 2"
     );
     assert_eq!(text(&out["up-1M"]), "exit 0");
     assert!(text(&out["show-1M"]).contains("state UP mtu 16 txqueuelen 100"), "{:?}", out["show-1M"]);
