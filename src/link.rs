@@ -427,19 +427,20 @@ pub fn up(name: &str, settings: &LinkSettings) -> Result<(), LinkError> {
                 .map_err(|e| system_error(name, &format!("setting MTU {}", mtu as u32), e, ""))?;
         }
     } else if settings.sets_can_parameters() {
-        let mut params = InterfaceCanParams::default();
-        params.bit_timing = settings.bitrate.map(|bitrate| CanBitTiming {
-            bitrate,
-            sample_point: settings.sample_point.unwrap_or(0),
-            ..CanBitTiming::default()
-        });
-        params.data_bit_timing = settings.data_bitrate.map(|bitrate| CanBitTiming {
-            bitrate,
-            sample_point: settings.data_sample_point.unwrap_or(0),
-            ..CanBitTiming::default()
-        });
-        params.restart_ms = settings.restart_ms;
-        params.ctrl_mode = settings.fd.map(|fd| CanCtrlModes::from_mode(CanCtrlMode::Fd, fd));
+        let timing = |bitrate: Option<u32>, sample_point: Option<u32>| {
+            bitrate.map(|bitrate| CanBitTiming {
+                bitrate,
+                sample_point: sample_point.unwrap_or(0),
+                ..CanBitTiming::default()
+            })
+        };
+        let params = InterfaceCanParams {
+            bit_timing: timing(settings.bitrate, settings.sample_point),
+            data_bit_timing: timing(settings.data_bitrate, settings.data_sample_point),
+            restart_ms: settings.restart_ms,
+            ctrl_mode: settings.fd.map(|fd| CanCtrlModes::from_mode(CanCtrlMode::Fd, fd)),
+            ..InterfaceCanParams::default()
+        };
         let what = settings.ip_commands(name);
         let action = what.iter().find(|c| c.contains(" type can ")).map_or("configuring", |c| c.as_str());
         let hint = match (settings.bitrate, opened.params.bit_timing_const.is_some()) {
