@@ -67,6 +67,7 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand convert 'Convert a log file to another format'
             cand info 'Summarise a log file'
             cand list-servers 'List the socketcand servers on the network (their discovery beacons on UDP 42000)'
+            cand link 'Bring SocketCAN interfaces up (bit rate, restart-ms, CAN FD), down, or show them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'canlogger;watch'= {
@@ -290,6 +291,129 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'canlogger;link'= {
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand up 'Configure interfaces and bring them up: down, bit timing, up (-b/--bitrate sets the bit rate, --fd/--no-fd the CAN FD mode)'
+            cand down 'Bring interfaces down (takes the same specs as `up`; their settings are ignored)'
+            cand show 'Show the state of CAN interfaces (all of them without INTERFACE): up or down, controller state, bit rate, restart-ms, error counters'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'canlogger;link;up'= {
+            cand --restart-ms 'Restart this many ms after bus-off (0: stay bus-off until set down and up)'
+            cand --sample-point 'Nominal sample point, e.g. 0.875 or 87.5% (default: the driver''s choice)'
+            cand --dbitrate 'CAN FD data-phase bit rate, e.g. 5M (turns CAN FD on; the same as --data-bitrate)'
+            cand --dsample-point 'CAN FD data-phase sample point, e.g. 0.75'
+            cand --txqueuelen 'Transmit queue length in frames (ip''s txqueuelen; drivers default to 10)'
+            cand --wait 'Wait up to TIME for each interface to appear (at boot, adapters'' drivers create them late)'
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand --dry-run 'Print the equivalent ip commands and change nothing'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'canlogger;link;down'= {
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand --dry-run 'Print the equivalent ip command and change nothing'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'canlogger;link;show'= {
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand --json 'One JSON object per interface'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'canlogger;link;help'= {
+            cand up 'Configure interfaces and bring them up: down, bit timing, up (-b/--bitrate sets the bit rate, --fd/--no-fd the CAN FD mode)'
+            cand down 'Bring interfaces down (takes the same specs as `up`; their settings are ignored)'
+            cand show 'Show the state of CAN interfaces (all of them without INTERFACE): up or down, controller state, bit rate, restart-ms, error counters'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'canlogger;link;help;up'= {
+        }
+        &'canlogger;link;help;down'= {
+        }
+        &'canlogger;link;help;show'= {
+        }
+        &'canlogger;link;help;help'= {
+        }
         &'canlogger;help'= {
             cand watch 'Print live frames'
             cand send 'Send one or more frames'
@@ -298,6 +422,7 @@ set edit:completion:arg-completer[canlogger] = {|@words|
             cand convert 'Convert a log file to another format'
             cand info 'Summarise a log file'
             cand list-servers 'List the socketcand servers on the network (their discovery beacons on UDP 42000)'
+            cand link 'Bring SocketCAN interfaces up (bit rate, restart-ms, CAN FD), down, or show them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'canlogger;help;watch'= {
@@ -313,6 +438,17 @@ set edit:completion:arg-completer[canlogger] = {|@words|
         &'canlogger;help;info'= {
         }
         &'canlogger;help;list-servers'= {
+        }
+        &'canlogger;help;link'= {
+            cand up 'Configure interfaces and bring them up: down, bit timing, up (-b/--bitrate sets the bit rate, --fd/--no-fd the CAN FD mode)'
+            cand down 'Bring interfaces down (takes the same specs as `up`; their settings are ignored)'
+            cand show 'Show the state of CAN interfaces (all of them without INTERFACE): up or down, controller state, bit rate, restart-ms, error counters'
+        }
+        &'canlogger;help;link;up'= {
+        }
+        &'canlogger;help;link;down'= {
+        }
+        &'canlogger;help;link;show'= {
         }
         &'canlogger;help;help'= {
         }

@@ -62,6 +62,7 @@ complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "repl" -d 'Inter
 complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "convert" -d 'Convert a log file to another format'
 complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "info" -d 'Summarise a log file'
 complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "list-servers" -d 'List the socketcand servers on the network (their discovery beacons on UDP 42000)'
+complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "link" -d 'Bring SocketCAN interfaces up (bit rate, restart-ms, CAN FD), down, or show them'
 complete -c canlogger -n "__fish_canlogger_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c canlogger -n "__fish_canlogger_using_subcommand watch" -s F -l format -d 'Output format: human (aligned columns), log (candump -L lines), json (one object per line)' -r -f -a "human\t''
 log\t''
@@ -225,11 +226,96 @@ complete -c canlogger -n "__fish_canlogger_using_subcommand list-servers" -l rec
 complete -c canlogger -n "__fish_canlogger_using_subcommand list-servers" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
 complete -c canlogger -n "__fish_canlogger_using_subcommand list-servers" -s h -l help -d 'Print help'
 complete -c canlogger -n "__fish_canlogger_using_subcommand list-servers" -s V -l version -d 'Print version'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers help" -f -a "watch" -d 'Print live frames'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers help" -f -a "send" -d 'Send one or more frames'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers help" -f -a "wait" -d 'Wait for the first frame that matches'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers help" -f -a "repl" -d 'Interactive console: send, watch, match and wait for frames'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers help" -f -a "convert" -d 'Convert a log file to another format'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers help" -f -a "info" -d 'Summarise a log file'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers help" -f -a "list-servers" -d 'List the socketcand servers on the network (their discovery beacons on UDP 42000)'
-complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -l config-section -d 'Section of the config file to use' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -s h -l help -d 'Print help'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -s V -l version -d 'Print version'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -f -a "up" -d 'Configure interfaces and bring them up: down, bit timing, up (-b/--bitrate sets the bit rate, --fd/--no-fd the CAN FD mode)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -f -a "down" -d 'Bring interfaces down (takes the same specs as `up`; their settings are ignored)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -f -a "show" -d 'Show the state of CAN interfaces (all of them without INTERFACE): up or down, controller state, bit rate, restart-ms, error counters'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and not __fish_seen_subcommand_from up down show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l restart-ms -d 'Restart this many ms after bus-off (0: stay bus-off until set down and up)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l sample-point -d 'Nominal sample point, e.g. 0.875 or 87.5% (default: the driver\'s choice)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l dbitrate -d 'CAN FD data-phase bit rate, e.g. 5M (turns CAN FD on; the same as --data-bitrate)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l dsample-point -d 'CAN FD data-phase sample point, e.g. 0.75' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l txqueuelen -d 'Transmit queue length in frames (ip\'s txqueuelen; drivers default to 10)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l wait -d 'Wait up to TIME for each interface to appear (at boot, adapters\' drivers create them late)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l config-section -d 'Section of the config file to use' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l dry-run -d 'Print the equivalent ip commands and change nothing'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -s h -l help -d 'Print help'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from up" -s V -l version -d 'Print version'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -l config-section -d 'Section of the config file to use' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -l dry-run -d 'Print the equivalent ip command and change nothing'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -s h -l help -d 'Print help'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from down" -s V -l version -d 'Print version'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -l config-section -d 'Section of the config file to use' -r
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -l json -d 'One JSON object per interface'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from help" -f -a "up" -d 'Configure interfaces and bring them up: down, bit timing, up (-b/--bitrate sets the bit rate, --fd/--no-fd the CAN FD mode)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from help" -f -a "down" -d 'Bring interfaces down (takes the same specs as `up`; their settings are ignored)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the state of CAN interfaces (all of them without INTERFACE): up or down, controller state, bit rate, restart-ms, error counters'
+complete -c canlogger -n "__fish_canlogger_using_subcommand link; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers link help" -f -a "watch" -d 'Print live frames'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers link help" -f -a "send" -d 'Send one or more frames'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers link help" -f -a "wait" -d 'Wait for the first frame that matches'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers link help" -f -a "repl" -d 'Interactive console: send, watch, match and wait for frames'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers link help" -f -a "convert" -d 'Convert a log file to another format'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers link help" -f -a "info" -d 'Summarise a log file'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers link help" -f -a "list-servers" -d 'List the socketcand servers on the network (their discovery beacons on UDP 42000)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers link help" -f -a "link" -d 'Bring SocketCAN interfaces up (bit rate, restart-ms, CAN FD), down, or show them'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and not __fish_seen_subcommand_from watch send wait repl convert info list-servers link help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and __fish_seen_subcommand_from link" -f -a "up" -d 'Configure interfaces and bring them up: down, bit timing, up (-b/--bitrate sets the bit rate, --fd/--no-fd the CAN FD mode)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and __fish_seen_subcommand_from link" -f -a "down" -d 'Bring interfaces down (takes the same specs as `up`; their settings are ignored)'
+complete -c canlogger -n "__fish_canlogger_using_subcommand help; and __fish_seen_subcommand_from link" -f -a "show" -d 'Show the state of CAN interfaces (all of them without INTERFACE): up or down, controller state, bit rate, restart-ms, error counters'

@@ -22,6 +22,8 @@
 //!   subscribers (each with its own filter and bounded queue) and senders.
 //! * [`server`]: buses served over the network (the socketcand protocol, python-can's remote
 //!   protocols), each client a hub subscriber; [`net`]: those protocols' wire formats.
+//! * [`link`]: SocketCAN interfaces brought up, configured (bit rate, restart, CAN FD) and shown
+//!   through netlink, as `ip link set can0 up type can ...` does (`canlogger link`).
 //! * [`config`]: where bus settings come from (flags > environment > python-can config file > default).
 //! * [`log`]: readers and writers of every log format (ASC, BLF, candump, TRC, CSV, SQLite).
 //! * [`pipe`], [`record`], [`replay`], [`shutdown`]: the pipe, its two long-running forms, and
@@ -93,6 +95,7 @@ mod digits;
 pub mod error_frame;
 pub mod filter;
 pub mod frame;
+pub mod link;
 pub mod text;
 
 pub use bus::{Bus, BusConfig, BusError, BusEvent, BusState};

@@ -40,6 +40,10 @@ fn every_binary_and_subcommand_has_a_man_page() {
         "canlogger-repl.1",
         "canlogger-convert.1",
         "canlogger-info.1",
+        "canlogger-link.1",
+        "canlogger-link-up.1",
+        "canlogger-link-down.1",
+        "canlogger-link-show.1",
         "canplayer.1",
     ] {
         assert!(man.join(page).exists(), "man/{page} missing");

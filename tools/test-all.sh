@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what the tests need when it is missing
 # (Debian packages for the User-Mode Linux SocketCAN tests, can-utils, tzdata for the time-zone tests,
-# chromium for canserver's web page, tmux for the repl's terminal tests, a Python venv under
+# chromium for canserver's web page, tmux for the repl's terminal tests, systemd and man-db for
+# systemd-analyze verify on contrib/systemd, a Python venv under
 # target/venv with python-can, msgpack, python-can-remote, caneth, can-waveshare and canopen from PyPI, target/venv-pc2 with
 # python-can 2.0.0a2, the C peers (socketcand, cannelloni, canopend/cocomm) built by ../shared/peers/build-peers.sh into
 # target/peers), then checks formatting and lints and runs
@@ -20,6 +21,8 @@ command -v patchelf >/dev/null || need+=(patchelf)
 [ -e /usr/share/zoneinfo/Asia/Kolkata ] || need+=(tzdata)
 command -v chromium >/dev/null || need+=(chromium)
 command -v tmux >/dev/null || need+=(tmux)
+command -v systemd-analyze >/dev/null || need+=(systemd)
+command -v man >/dev/null || need+=(man-db)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test-all: installing ${need[*]}"

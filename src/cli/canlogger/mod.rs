@@ -1,9 +1,11 @@
 //! `canlogger`: record a bus into log files (the default action), watch live traffic, send
-//! frames, wait for a frame, work interactively (`repl`), convert log files and summarise them.
+//! frames, wait for a frame, work interactively (`repl`), convert log files and summarise them,
+//! and bring SocketCAN interfaces up (`link`).
 //! One file per subcommand.
 
 pub mod convert;
 pub mod info;
+pub mod link;
 pub mod list_servers;
 pub mod record;
 pub mod repl;
@@ -36,13 +38,15 @@ Examples:
   canlogger info trace.blf
   canlogger list-servers                   # socketcand servers announcing themselves
   canlogger -i socketcand -c can0 --bus-option host=192.0.2.7 watch
+  sudo canlogger link up can0 --bitrate 1M --restart-ms 2000   # ip link set can0 up type can ...
 
 Exit codes: 0 success, 1 timeout (wait) or a malformed record with --strict (convert, info), \
 2 usage error (bad arguments, frame text, filter, config file, unknown interface or format), \
 3 bus or I/O failure, 130 interrupted (convert: the output is finished properly).";
 
 /// Record CAN traffic into log files (the default action); watch, send and wait for frames on
-/// any bus cankit speaks, or interactively in a repl; convert and summarise logs.
+/// any bus cankit speaks, or interactively in a repl; convert and summarise logs; bring SocketCAN
+/// interfaces up.
 #[derive(Parser, Debug)]
 #[command(name = "canlogger", version, about, after_help = format!("{}\n\n{AFTER_HELP}", record::AFTER_HELP),
           propagate_version = true)]
@@ -64,6 +68,7 @@ pub enum Command {
     Convert(convert::ConvertArgs),
     Info(info::InfoArgs),
     ListServers(list_servers::ListServersArgs),
+    Link(link::LinkArgs),
 }
 
 /// Entry point of the `canlogger` binary.
@@ -91,6 +96,7 @@ pub fn main() -> ExitCode {
             Some(Command::Send(args)) => send::run(&bus, args, shutdown).await,
             Some(Command::Wait(args)) => wait::run(&bus, args, shutdown).await,
             Some(Command::ListServers(args)) => super::blocking(move || list_servers::run(args)).await,
+            Some(Command::Link(args)) => super::blocking(move || link::run(&bus, args)).await,
             Some(Command::Repl(args)) => repl::run(&bus, args, interactive, shutdown).await,
         }
     };
