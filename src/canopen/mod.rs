@@ -14,10 +14,12 @@
 //!   application's side.
 //! * [`client`]: the SDO client (every transfer mode) a master reads and writes nodes with.
 //! * [`pdo`]: PDO parameters, mapping checks, packing; [`store`]: stored parameters (0x1010).
+//! * [`monitor`]: a bus analyser: frames in, decoded NMT, SDO transactions, PDOs, EMCY... out.
 
 pub mod abort;
 pub mod client;
 pub mod eds;
+pub mod monitor;
 pub mod node;
 pub mod od;
 pub mod pdo;
