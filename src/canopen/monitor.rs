@@ -1244,3 +1244,353 @@ fn describe(od: Option<&ObjectDictionary>, index: u16, sub: u8, qualified: bool)
         None => (Some(object.name.clone()), None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::canopen::eds;
+
+    fn frame(id: u32, data: &[u8]) -> Frame {
+        Frame::new_data(id, false, data).unwrap()
+    }
+
+    fn device() -> ObjectDictionary {
+        let text = include_str!("../../tests/fixtures/canopen/device.eds");
+        eds::parse(text, "device.eds", Some(5)).unwrap().dictionary
+    }
+
+    fn with_device() -> Monitor {
+        Monitor::new(BTreeMap::from([(5, device())]))
+    }
+
+    /// Feed frames 1 ms apart; the events' text lines.
+    fn lines(monitor: &mut Monitor, frames: &[Frame]) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, f) in frames.iter().enumerate() {
+            out.extend(monitor.feed(f, Timestamp(i as i64 * 1_000_000)).iter().map(Event::text));
+        }
+        out
+    }
+
+    /// An SDO exchange: pairs of (client request, server response); `None` for no response.
+    fn sdo(pairs: &[(&[u8], Option<&[u8]>)]) -> Vec<Frame> {
+        let mut frames = Vec::new();
+        for (request, response) in pairs {
+            frames.push(frame(0x605, request));
+            if let Some(r) = response {
+                frames.push(frame(0x585, r));
+            }
+        }
+        frames
+    }
+
+    #[test]
+    fn network_management_sync_time_emcy_and_error_control_are_named() {
+        let mut m = Monitor::new(BTreeMap::new());
+        let frames = [
+            frame(0x000, &[0x01, 5]),
+            frame(0x000, &[0x82, 0]),
+            frame(0x080, &[]),
+            frame(0x080, &[3]),
+            // 2024-03-01 12:00:00.500: 14670 days after 1984-01-01.
+            frame(0x100, &[0xF4, 0x2F, 0x93, 0x02, 0x4E, 0x39]),
+            frame(0x085, &[0x00, 0x50, 0x01, 0xAA, 0xBB, 0, 0, 0]),
+            frame(0x085, &[0x00, 0x00, 0x00, 0, 0, 0, 0, 0]),
+            frame(0x705, &[0x00]),
+            frame(0x705, &[0x7F]),
+            Frame::new_remote(0x705, false, 1).unwrap(),
+            frame(0x705, &[0x85]),
+            frame(0x705, &[0x05]),
+            frame(0x7E5, &[0x04, 0x01, 0, 0, 0, 0, 0, 0]),
+            frame(0x7E4, &[0x44, 0, 0, 0, 0, 0, 0, 0]),
+            frame(0x123, &[0xDE, 0xAD]),
+        ];
+        let got = lines(&mut m, &frames);
+        let want = [
+            "NMT        start node 5",
+            "NMT        reset communication all nodes",
+            "SYNC",
+            "SYNC       counter 3",
+            "TIME       2024-03-01 12:00:00.500",
+            "EMCY       node 5  0x5000 device hardware  register 0x01  info aa bb 00 00 00",
+            "EMCY       node 5  error reset  register 0x00  info 00 00 00 00 00",
+            "BOOT-UP    node 5",
+            "HEARTBEAT  node 5  pre-operational",
+            "GUARD      node 5  request",
+            "GUARD      node 5  operational  toggle 1",
+            "HEARTBEAT  node 5  operational",
+            "LSS        master  switch state global  [01 00 00 00 00 00 00]",
+            "LSS        slave  switch state selective: response  [00 00 00 00 00 00 00]",
+            "FRAME      123  [2]  de ad",
+        ];
+        assert_eq!(got, want);
+        let json = m.feed(&frame(0x000, &[0x80, 0]), Timestamp(1_500_000_000)).remove(0).json(Timestamp(1_500_000_000));
+        assert_eq!(json, json!({"time": 1.5, "event": "nmt", "command": "preop", "node": 0}));
+    }
+
+    #[test]
+    fn expedited_transfers_show_numbers_without_a_dictionary_and_names_and_types_with_one() {
+        let exchange = sdo(&[
+            (&[0x40, 0x18, 0x10, 0x01, 0, 0, 0, 0], Some(&[0x43, 0x18, 0x10, 0x01, 0xA2, 0x01, 0, 0])),
+            (&[0x2B, 0x17, 0x10, 0x00, 0xE8, 0x03, 0, 0], Some(&[0x60, 0x17, 0x10, 0x00, 0, 0, 0, 0])),
+            (&[0x2B, 0x03, 0x20, 0x00, 0xD6, 0xFF, 0, 0], Some(&[0x60, 0x03, 0x20, 0x00, 0, 0, 0, 0])),
+        ]);
+        let bare = lines(&mut Monitor::new(BTreeMap::new()), &exchange);
+        assert_eq!(
+            bare,
+            [
+                "SDO        node 5  read 1018:01 = 418 (a2 01 00 00)  (4 bytes, expedited)",
+                "SDO        node 5  write 1017:00 = 1000 (e8 03)  (2 bytes, expedited)",
+                "SDO        node 5  write 2003:00 = 65494 (d6 ff)  (2 bytes, expedited)",
+            ]
+        );
+        let named = lines(&mut with_device(), &exchange);
+        assert_eq!(
+            named,
+            [
+                "SDO        node 5  read 1018:01 Identity: Vendor-ID = 418  (4 bytes, expedited)",
+                "SDO        node 5  write 1017:00 Producer heartbeat time = 1000  (2 bytes, expedited)",
+                "SDO        node 5  write 2003:00 Limited = -42  (2 bytes, expedited)",
+            ]
+        );
+        let mut m = with_device();
+        let events: Vec<Event> =
+            exchange[..2].iter().flat_map(|f| m.feed(f, Timestamp(2_000_000_000))).collect();
+        assert_eq!(
+            events[0].json(Timestamp(2_000_000_000)),
+            json!({"time": 2.0, "event": "sdo", "node": 5, "access": "read", "index": "0x1018", "sub": 1,
+                   "name": "Identity: Vendor-ID", "type": "UNSIGNED32", "mode": "expedited", "size": 4,
+                   "started": 2.0, "result": "ok", "value": 418, "raw": "a2 01 00 00"})
+        );
+    }
+
+    #[test]
+    fn segmented_transfers_are_reassembled_in_both_directions() {
+        // CiA 301's example: "HELLO WORLD" in two segments, then read back in two.
+        let exchange = sdo(&[
+            (&[0x21, 0x02, 0x20, 0x00, 0x0B, 0, 0, 0], Some(&[0x60, 0x02, 0x20, 0x00, 0, 0, 0, 0])),
+            (&[0x00, b'H', b'E', b'L', b'L', b'O', b' ', b'W'], Some(&[0x20, 0, 0, 0, 0, 0, 0, 0])),
+            (&[0x17, b'O', b'R', b'L', b'D', 0, 0, 0], Some(&[0x30, 0, 0, 0, 0, 0, 0, 0])),
+            (&[0x40, 0x02, 0x20, 0x00, 0, 0, 0, 0], Some(&[0x41, 0x02, 0x20, 0x00, 0x0B, 0, 0, 0])),
+            (&[0x60, 0, 0, 0, 0, 0, 0, 0], Some(&[0x00, b'H', b'E', b'L', b'L', b'O', b' ', b'W'])),
+            (&[0x70, 0, 0, 0, 0, 0, 0, 0], Some(&[0x17, b'O', b'R', b'L', b'D', 0, 0, 0])),
+        ]);
+        assert_eq!(
+            lines(&mut with_device(), &exchange),
+            [
+                "SDO        node 5  write 2002:00 Text = \"HELLO WORLD\"  (11 bytes, segmented)",
+                "SDO        node 5  read 2002:00 Text = \"HELLO WORLD\"  (11 bytes, segmented)",
+            ]
+        );
+        assert_eq!(
+            lines(&mut Monitor::new(BTreeMap::new()), &exchange)[0],
+            "SDO        node 5  write 2002:00 = 48 45 4c 4c 4f 20 57 4f 52 4c 44  (11 bytes, segmented)"
+        );
+    }
+
+    #[test]
+    fn block_download_follows_sub_blocks_resends_and_the_crc() {
+        let data: Vec<u8> = (1..=20).collect();
+        let crc = BLOCK_CRC.checksum(&data).to_le_bytes();
+        let seg = |b0: u8, bytes: &[u8]| {
+            let mut f = [0u8; 8];
+            f[0] = b0;
+            f[1..1 + bytes.len()].copy_from_slice(bytes);
+            frame(0x605, &f)
+        };
+        let frames = vec![
+            frame(0x605, &[0xC6, 0x00, 0x20, 0x00, 20, 0, 0, 0]),
+            frame(0x585, &[0xA4, 0x00, 0x20, 0x00, 127, 0, 0, 0]),
+            seg(0x01, &data[0..7]),
+            seg(0x02, &data[7..14]),
+            seg(0x83, &data[14..20]),
+            // The server missed the third segment: the client sends it again in a new sub-block.
+            frame(0x585, &[0xA2, 2, 127, 0, 0, 0, 0, 0]),
+            seg(0x81, &data[14..20]),
+            frame(0x585, &[0xA2, 1, 127, 0, 0, 0, 0, 0]),
+            frame(0x605, &[0xC5, crc[0], crc[1], 0, 0, 0, 0, 0]),
+            frame(0x585, &[0xA1, 0, 0, 0, 0, 0, 0, 0]),
+        ];
+        assert_eq!(
+            lines(&mut with_device(), &frames),
+            ["SDO        node 5  write 2000:00 Domain = 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12 13 14  (20 bytes, block)"]
+        );
+    }
+
+    #[test]
+    fn block_upload_reports_a_crc_that_does_not_match() {
+        let frames = vec![
+            frame(0x605, &[0xA4, 0x09, 0x20, 0x00, 127, 0, 0, 0]),
+            frame(0x585, &[0xC6, 0x09, 0x20, 0x00, 10, 0, 0, 0]),
+            frame(0x605, &[0xA3, 0, 0, 0, 0, 0, 0, 0]),
+            frame(0x585, &[0x01, 1, 2, 3, 4, 5, 6, 7]),
+            frame(0x585, &[0x82, 8, 9, 10, 0, 0, 0, 0]),
+            frame(0x605, &[0xA2, 2, 127, 0, 0, 0, 0, 0]),
+            frame(0x585, &[0xD1, 0x34, 0x12, 0, 0, 0, 0, 0]),
+            frame(0x605, &[0xA1, 0, 0, 0, 0, 0, 0, 0]),
+        ];
+        let crc = BLOCK_CRC.checksum(&(1..=10).collect::<Vec<u8>>());
+        assert_eq!(
+            lines(&mut with_device(), &frames),
+            [format!(
+                "SDO        node 5  read 2009:00 Octets = 01 02 03 04 05 06 07 08 09 0a  (10 bytes, block)  \
+                 [CRC 0x1234, the data's is 0x{crc:04X}]"
+            )]
+        );
+    }
+
+    #[test]
+    fn aborts_carry_their_meaning_and_who_sent_them() {
+        let frames = sdo(&[
+            (&[0x40, 0x00, 0x30, 0x00, 0, 0, 0, 0], Some(&[0x80, 0x00, 0x30, 0x00, 0x00, 0x00, 0x02, 0x06])),
+            (&[0x21, 0x02, 0x20, 0x00, 0x0B, 0, 0, 0], Some(&[0x60, 0x02, 0x20, 0x00, 0, 0, 0, 0])),
+            (&[0x80, 0x02, 0x20, 0x00, 0x00, 0x00, 0x04, 0x05], None),
+        ]);
+        let mut m = with_device();
+        assert_eq!(
+            lines(&mut m, &frames),
+            [
+                "SDO        node 5  read 3000:00  aborted by the server: 0x06020000 (object does not exist in the object dictionary)",
+                "SDO        node 5  write 2002:00 Text  aborted by the client: 0x05040000 (SDO protocol timed out)",
+            ]
+        );
+        let json = m.feed(&frame(0x585, &[0x80, 0x17, 0x10, 0, 0x02, 0, 0x01, 0x06]), Timestamp(0)).remove(0).json(Timestamp(0));
+        assert_eq!(json["access"], "unknown");
+        assert_eq!(json["result"], "aborted");
+        assert_eq!(json["abort"], "0x06010002");
+        assert_eq!(json["meaning"], "attempt to write a read-only object");
+        assert_eq!(json["by"], "server");
+    }
+
+    #[test]
+    fn pdos_are_decoded_by_the_mapping_and_a_remap_over_sdo_is_followed() {
+        let mut m = with_device();
+        let write = |index: u16, sub: u8, value: u32| {
+            let [i0, i1] = index.to_le_bytes();
+            let v = value.to_le_bytes();
+            sdo(&[(&[0x23, i0, i1, sub, v[0], v[1], v[2], v[3]], Some(&[0x60, i0, i1, sub, 0, 0, 0, 0]))])
+        };
+        assert_eq!(
+            lines(&mut m, &[frame(0x185, &[1, 2, 0xFB, 0xFF]), frame(0x205, &[7, 8])]),
+            [
+                "TPDO1      node 5  Read inputs 1 = 1  Read inputs 2 = 2  Analogue input 1 = -5",
+                "RPDO1      node 5  Write outputs 1 = 7  Write outputs 2 = 8",
+            ]
+        );
+        // The master maps the counter 0x2001 into TPDO1, in CiA 301's order.
+        let mut frames = Vec::new();
+        frames.extend(write(0x1800, 1, 0xC000_0185));
+        frames.extend(write(0x1A00, 0, 0).into_iter().map(|f| {
+            // A one-byte write of the count.
+            let mut d = [0u8; 8];
+            d.copy_from_slice(f.data());
+            if d[0] == 0x23 {
+                d[0] = 0x2F;
+            }
+            frame(f.id(), &d)
+        }));
+        frames.extend(write(0x1A00, 1, 0x2001_0020));
+        frames.extend(write(0x1A00, 0, 1).into_iter().map(|f| {
+            let mut d = [0u8; 8];
+            d.copy_from_slice(f.data());
+            if d[0] == 0x23 {
+                d[0] = 0x2F;
+            }
+            frame(f.id(), &d)
+        }));
+        frames.extend(write(0x1800, 1, 0x4000_0185));
+        frames.push(frame(0x185, &[0x78, 0x56, 0x34, 0x12]));
+        let got = lines(&mut m, &frames);
+        assert_eq!(got.len(), 6, "{got:#?}");
+        assert_eq!(got[5], "TPDO1      node 5  Counter = 305419896");
+        // Disabled, the PDO's frames are named by the pre-defined connection set only.
+        let mut disabled = write(0x1800, 1, 0xC000_0185);
+        disabled.push(frame(0x185, &[1]));
+        assert_eq!(lines(&mut m, &disabled)[1], "TPDO1      node 5  [1]  01");
+        // A reset of communication brings back the EDS's mapping.
+        let got = lines(&mut m, &[frame(0x000, &[0x82, 5]), frame(0x185, &[1, 2, 3, 0])]);
+        assert_eq!(got[1], "TPDO1      node 5  Read inputs 1 = 1  Read inputs 2 = 2  Analogue input 1 = 3");
+        let json = m.feed(&frame(0x185, &[1, 2, 3, 0]), Timestamp(0)).remove(0).json(Timestamp(0));
+        assert_eq!(json["pdo"], "TPDO1");
+        assert_eq!(json["cob_id"], "0x185");
+        assert_eq!(json["values"][2], json!({"index": "0x6401", "sub": 1, "name": "Analogue input 1", "value": 3}));
+    }
+
+    #[test]
+    fn without_a_dictionary_pdos_are_named_by_the_predefined_connection_set() {
+        let mut m = Monitor::new(BTreeMap::new());
+        let got = lines(
+            &mut m,
+            &[
+                frame(0x185, &[1, 2]),
+                frame(0x283, &[]),
+                frame(0x505, &[0xFF]),
+                Frame::new_remote(0x481, false, 8).unwrap(),
+            ],
+        );
+        assert_eq!(
+            got,
+            [
+                "TPDO1      node 5  [2]  01 02",
+                "TPDO2      node 3  [0]  ",
+                "RPDO4      node 5  [1]  ff",
+                "TPDO4      node 1  remote request",
+            ]
+        );
+    }
+
+    #[test]
+    fn stale_and_unfinished_transfers_are_reported_and_forgotten_with_bounded_memory() {
+        let mut m = Monitor::new(BTreeMap::new());
+        // A segmented download that goes on far beyond what is kept, then stops.
+        m.feed(&frame(0x605, &[0x20, 0x00, 0x20, 0x00, 0, 0, 0, 0]), Timestamp(0));
+        m.feed(&frame(0x585, &[0x60, 0x00, 0x20, 0x00, 0, 0, 0, 0]), Timestamp(0));
+        for i in 0..20_000i64 {
+            let t = Timestamp(i * 1000);
+            assert!(m.feed(&frame(0x605, &[(i as u8 & 1) << 4, 1, 2, 3, 4, 5, 6, 7]), t).is_empty());
+        }
+        assert!(m.open_bytes() <= MAX_KEPT + 127 * 8, "{}", m.open_bytes());
+        let late = m.feed(&frame(0x080, &[]), Timestamp(10_000_000_000));
+        assert_eq!(late.len(), 2);
+        assert_eq!(
+            late[0].text(),
+            "SDO        node 5  write 2000:00  incomplete (no frame for 5s) after 140000 bytes, segmented"
+        );
+        assert_eq!(m.open_bytes(), 0);
+        // The input ends during a read.
+        m.feed(&frame(0x607, &[0x40, 0x00, 0x10, 0x00, 0, 0, 0, 0]), Timestamp(10_000_000_001));
+        let end = m.finish(Timestamp(10_000_000_002));
+        assert_eq!(end[0].text(), "SDO        node 7  read 1000:00  incomplete (the input ended) after 0 bytes");
+        // Answers without a question are shown as they are.
+        assert_eq!(
+            m.feed(&frame(0x585, &[0x60, 0, 0, 0, 0, 0, 0, 0]), Timestamp(0))[0].text(),
+            "SDO        node 5  server frame outside a transfer  60 00 00 00 00 00 00 00"
+        );
+    }
+
+    #[test]
+    fn arbitrary_frame_sequences_never_panic() {
+        // A small deterministic generator; the fuzz target goes much further.
+        let mut state = 0x1234_5678_9ABC_DEF0u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut m = with_device();
+        for i in 0..50_000i64 {
+            let r = next();
+            let id = [0x000, 0x080, 0x085, 0x100, 0x185, 0x205, 0x585, 0x605, 0x705, 0x7E5][(r % 10) as usize];
+            let mut data = (next()).to_le_bytes();
+            if r & 0x300 == 0 {
+                data[0] = [0x80, 0xA1, 0xA2, 0xA3, 0xC1, 0x41, 0x60, 0x00][(r >> 12) as usize % 8];
+            }
+            let len = if id == 0x585 || id == 0x605 { 8 } else { (r >> 20) as usize % 9 };
+            for e in m.feed(&frame(id, &data[..len]), Timestamp(i * 1_000_000 - (r as i64 % 3) * 1_000_000)) {
+                let _ = (e.text(), e.json(Timestamp(0)));
+            }
+        }
+        assert!(m.open_bytes() <= 127 * (MAX_KEPT + 127 * 8));
+    }
+}
