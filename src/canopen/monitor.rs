@@ -441,7 +441,37 @@ impl Event {
     /// The event as a JSON object: `time` (UNIX seconds, or seconds of a recording without a
     /// date), `event` ([`Event::kind`]) and the event's own fields.
     pub fn json(&self, time: Timestamp) -> Value {
-        let mut object = match self {
+        let mut object = self.fields();
+        object["time"] = json!(time.as_nanos() as f64 / 1e9);
+        object["event"] = json!(self.kind());
+        object
+    }
+
+    /// [`Event::json`] as one line, `time` (to the microsecond) and `event` first, so a person
+    /// reading the stream sees them where they look.
+    pub fn json_line(&self, time: Timestamp) -> String {
+        let nanos = time.as_nanos();
+        let sign = if nanos < 0 { "-" } else { "" };
+        let abs = nanos.unsigned_abs();
+        let mut line = format!(
+            "{{\"time\":{sign}{}.{:06},\"event\":\"{}\"",
+            abs / 1_000_000_000,
+            abs % 1_000_000_000 / 1000,
+            self.kind()
+        );
+        let fields = self.fields().to_string();
+        if fields.len() > 2 {
+            line.push(',');
+            line.push_str(&fields[1..]);
+        } else {
+            line.push('}');
+        }
+        line
+    }
+
+    /// The event's own fields, as a JSON object.
+    fn fields(&self) -> Value {
+        match self {
             Event::Nmt { command, node } => {
                 let mut o = json!({"command": command.as_str(), "node": node});
                 if let NmtCommand::Unknown(code) = command {
@@ -470,10 +500,7 @@ impl Event {
                 "from": if *from_client { "client" } else { "server" }, "data": hex(data)}),
             Event::Frame(f) => json!({"id": format!("0x{:X}", f.id()), "extended": f.is_extended(),
                 "remote": f.is_remote(), "error": f.is_error(), "dlc": f.len(), "data": hex(f.data())}),
-        };
-        object["time"] = json!(time.as_nanos() as f64 / 1e9);
-        object["event"] = json!(self.kind());
-        object
+        }
     }
 }
 
@@ -693,6 +720,13 @@ impl Monitor {
         let mut events = Vec::new();
         self.sweep(time, &mut events);
         self.decode(frame, time, &mut events);
+        events
+    }
+
+    /// Time passed without frames (a quiet live bus): transfers idle for the timeout are reported.
+    pub fn poll(&mut self, time: Timestamp) -> Vec<Event> {
+        let mut events = Vec::new();
+        self.sweep(time, &mut events);
         events
     }
 
@@ -1326,6 +1360,10 @@ mod tests {
         assert_eq!(got, want);
         let json = m.feed(&frame(0x000, &[0x80, 0]), Timestamp(1_500_000_000)).remove(0).json(Timestamp(1_500_000_000));
         assert_eq!(json, json!({"time": 1.5, "event": "nmt", "command": "preop", "node": 0}));
+        let sync = Event::Sync { counter: None };
+        assert_eq!(sync.json_line(Timestamp(1_500_000_000)), r#"{"time":1.500000,"event":"sync","counter":null}"#);
+        let boot = Event::BootUp { node: 3 };
+        assert_eq!(boot.json_line(Timestamp(-1_000)), r#"{"time":-0.000001,"event":"boot-up","node":3}"#);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 mod control;
 mod events;
 mod master;
+mod monitor;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -81,6 +82,7 @@ pub enum Command {
     Scan(master::ScanArgs),
     Dump(master::DumpArgs),
     Load(master::LoadArgs),
+    Monitor(monitor::MonitorArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -222,6 +224,7 @@ pub fn main() -> ExitCode {
             Some(Command::Scan(args)) => master::scan(args).await,
             Some(Command::Dump(args)) => master::dump(args).await,
             Some(Command::Load(args)) => master::load(args).await,
+            Some(Command::Monitor(args)) => monitor::run(args, shutdown).await,
         }
     })
 }
