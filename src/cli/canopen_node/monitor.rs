@@ -13,7 +13,7 @@ use crate::bus::BusEvent;
 use crate::canopen::eds;
 use crate::canopen::monitor::{Event, Monitor};
 use crate::canopen::ObjectDictionary;
-use crate::cli::{exit, parse_duration, parse_format, usage, BusArgs, FilterArgs, Stderr};
+use crate::cli::{describe_counts, exit, parse_duration, parse_format, usage, BusArgs, FilterArgs, Stderr};
 use crate::frame::Timestamp;
 use crate::log::{Record, TimeZone};
 use crate::pipe::{write_out, LogInput, Observer, PipeError, Select};
@@ -176,7 +176,7 @@ pub async fn run(args: MonitorArgs, shutdown: Shutdown) -> anyhow::Result<u8> {
             let from = args.from;
             crate::cli::blocking(move || {
                 let input = LogInput::open(&path, from, tz)?.strict(true);
-                from_file(input, Select::new().filter(filter), monitor, output, &shutdown)
+                from_file(&path, input, Select::new().filter(filter), monitor, output, &shutdown)
             })
             .await
         }
@@ -190,6 +190,7 @@ pub async fn run(args: MonitorArgs, shutdown: Shutdown) -> anyhow::Result<u8> {
 
 /// Every frame of the file, then the transfers still open.
 fn from_file(
+    path: &std::path::Path,
     mut input: LogInput,
     mut select: Select,
     mut monitor: Monitor,
@@ -198,6 +199,7 @@ fn from_file(
 ) -> anyhow::Result<u8> {
     let mut report = Stderr::new("canopen-node");
     let mut last = Timestamp::ZERO;
+    let mut frames = 0u64;
     loop {
         if shutdown.is_triggered() {
             break;
@@ -217,6 +219,7 @@ fn from_file(
             Err(e) => return Err(e.into()),
         };
         let Record::Frame(frame) = record else { continue };
+        frames += 1;
         if !select.admit(&frame) {
             continue;
         }
@@ -232,6 +235,14 @@ fn from_file(
         output.push(last, &event);
     }
     output.flush()?;
+    if !input.skipped().is_empty() {
+        let skipped = describe_counts(input.skipped());
+        // Nothing but records that are not frames: not the log the user meant.
+        if frames == 0 {
+            return Err(usage(format!("{}: no frames in it ({skipped})", path.display())));
+        }
+        eprintln!("canopen-node: skipped records: {skipped}");
+    }
     Ok(exit::OK)
 }
 
