@@ -296,6 +296,12 @@ impl EntryValue {
                         format!("{:?}", shorten_text(t.format(&self.data)))
                     }
                     DataType::OctetString | DataType::Domain => shown_hex(&self.data, self.size),
+                    // Large unsigned numbers are mostly bit fields (COB-IDs, mapping entries,
+                    // identity): their hex digits say more.
+                    t if t.is_unsigned() && le_unsigned(&self.data) > 0xFFFF => {
+                        let width = self.data.len() * 2;
+                        format!("{} (0x{:0width$X})", t.format(&self.data), le_unsigned(&self.data))
+                    }
                     _ => t.format(&self.data),
                 };
             }
@@ -514,7 +520,8 @@ fn sdo_text(t: &SdoTransfer) -> String {
     match &t.outcome {
         Outcome::Done => {
             let expedited = t.mode == Some(Mode::Expedited);
-            let _ = write!(line, " = {}  ({} bytes", t.value.text(expedited), t.value.size);
+            let size = t.value.size;
+            let _ = write!(line, " = {}  ({size} {}", t.value.text(expedited), if size == 1 { "byte" } else { "bytes" });
             if let Some(mode) = t.mode {
                 let _ = write!(line, ", {}", mode.as_str());
             }
@@ -1540,7 +1547,7 @@ mod tests {
         frames.push(frame(0x185, &[0x78, 0x56, 0x34, 0x12]));
         let got = lines(&mut m, &frames);
         assert_eq!(got.len(), 6, "{got:#?}");
-        assert_eq!(got[5], "TPDO1      node 5  Counter = 305419896");
+        assert_eq!(got[5], "TPDO1      node 5  Counter = 305419896 (0x12345678)");
         // Disabled, the PDO's frames are named by the pre-defined connection set only.
         let mut disabled = write(0x1800, 1, 0xC000_0185);
         disabled.push(frame(0x185, &[1]));
