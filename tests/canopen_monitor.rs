@@ -56,7 +56,9 @@ fn record_session(dir: &Path, port: &str, log: &Path) -> String {
     let recorder = Running::start(tool(canlogger()).args(["-v", "--port", port, "-f"]).arg(log));
     recorder.expect("opened", Duration::from_secs(20));
     let eds_spec = format!("5={}", eds.display());
-    let live = Running::start(tool(canopen_node()).args(["monitor", "-v", "--json", "--port", port, "-e", &eds_spec]));
+    let live = Running::start(
+        tool(canopen_node()).args(["monitor", "-v", "--json", "--port", port, "-e", &eds_spec]),
+    );
     live.expect("opened", Duration::from_secs(20));
 
     let master = |args: &[&str]| {
@@ -121,14 +123,17 @@ fn a_recorded_session_is_decoded_like_the_live_monitor_saw_it() {
     assert!(out.status.success(), "{stderr}");
     let lines = untimed(&stdout);
     let has = |wanted: &str| assert!(lines.iter().any(|l| l == wanted), "no {wanted:?} in:\n{stdout}");
-    let starts = |wanted: &str| assert!(lines.iter().any(|l| l.starts_with(wanted)), "no {wanted:?}… in:\n{stdout}");
+    let starts =
+        |wanted: &str| assert!(lines.iter().any(|l| l.starts_with(wanted)), "no {wanted:?}… in:\n{stdout}");
     has("NMT        reset communication node 5");
     has("BOOT-UP    node 5");
     has("SDO        node 5  read 1018:01 Identity: Vendor-ID = 418  (4 bytes, expedited)");
     has("SDO        node 5  write 2002:00 Text = \"a segmented string\"  (18 bytes, segmented)");
     let domain_start = "SDO        node 5  write 2000:00 Domain = 00 07 0e 15 1c 23 2a 31";
     starts(domain_start);
-    assert!(lines.iter().any(|l| l.starts_with(domain_start) && l.ends_with("… (600 bytes)  (600 bytes, block)")));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with(domain_start) && l.ends_with("… (600 bytes)  (600 bytes, block)")));
     starts("SDO        node 5  read 2000:00 Domain = 00 07 0e 15");
     has("SDO        node 5  read 3000:00  aborted by the server: 0x06020000 (object does not exist in the object dictionary)");
     has("NMT        start node 5");
@@ -143,7 +148,10 @@ fn a_recorded_session_is_decoded_like_the_live_monitor_saw_it() {
     has("TPDO1      node 5  Read inputs 1 = 0  Read inputs 2 = 0  Analogue input 1 = 0");
     has("TPDO1      node 5  Counter = 7");
     has("NMT        stop all nodes");
-    assert!(!stdout.contains("incomplete") && !stdout.contains("FRAME") && !stdout.contains("outside"), "{stdout}");
+    assert!(
+        !stdout.contains("incomplete") && !stdout.contains("FRAME") && !stdout.contains("outside"),
+        "{stdout}"
+    );
 
     // JSON: the same events, with stable field names.
     let out = run(tool(canopen_node()).args(["monitor", "--json", "-e", &eds_spec, "-f"]).arg(&log));
@@ -190,10 +198,13 @@ fn a_recorded_session_is_decoded_like_the_live_monitor_saw_it() {
     // Without the EDS: numbers for expedited values, PDOs named by the pre-defined set.
     let out = run(tool(canopen_node()).args(["monitor", "-f"]).arg(&log));
     let lines = untimed(&text(&out).0);
-    assert!(lines.iter().any(|l| l == "SDO        node 5  read 1018:01 = 418 (a2 01 00 00)  (4 bytes, expedited)"));
+    assert!(lines
+        .iter()
+        .any(|l| l == "SDO        node 5  read 1018:01 = 418 (a2 01 00 00)  (4 bytes, expedited)"));
     assert!(lines.iter().any(|l| l == "TPDO1      node 5  [4]  07 00 00 00"), "{lines:#?}");
     // Only what a filter lets through, and no raw frames.
-    let out = run(tool(canopen_node()).args(["monitor", "--hide-unknown", "--filter", "000:7FF", "-f"]).arg(&log));
+    let out =
+        run(tool(canopen_node()).args(["monitor", "--hide-unknown", "--filter", "000:7FF", "-f"]).arg(&log));
     let lines = untimed(&text(&out).0);
     assert_eq!(
         lines,

@@ -209,24 +209,56 @@ impl PdoFrame {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// An NMT command to `node` (0 = all nodes).
-    Nmt { command: NmtCommand, node: u8 },
-    Sync { counter: Option<u8> },
+    Nmt {
+        command: NmtCommand,
+        node: u8,
+    },
+    Sync {
+        counter: Option<u8>,
+    },
     /// CiA 301 TIME_OF_DAY: milliseconds after midnight and days since 1984-01-01.
-    Time { milliseconds: u32, days: u16 },
-    Emcy { node: u8, code: u16, register: u8, info: Vec<u8> },
-    BootUp { node: u8 },
+    Time {
+        milliseconds: u32,
+        days: u16,
+    },
+    Emcy {
+        node: u8,
+        code: u16,
+        register: u8,
+        info: Vec<u8>,
+    },
+    BootUp {
+        node: u8,
+    },
     /// A heartbeat with its state byte.
-    Heartbeat { node: u8, state: u8 },
+    Heartbeat {
+        node: u8,
+        state: u8,
+    },
     /// The master's node-guarding request (an RTR on 0x700 + node).
-    GuardRequest { node: u8 },
+    GuardRequest {
+        node: u8,
+    },
     /// A node's answer to guarding: toggle bit and state.
-    GuardResponse { node: u8, toggle: bool, state: u8 },
+    GuardResponse {
+        node: u8,
+        toggle: bool,
+        state: u8,
+    },
     /// Layer setting services (CiA 305): master to slave on 0x7E5, slave to master on 0x7E4.
-    Lss { from_master: bool, command: u8, data: Vec<u8> },
+    Lss {
+        from_master: bool,
+        command: u8,
+        data: Vec<u8>,
+    },
     Sdo(Box<SdoTransfer>),
     Pdo(Box<PdoFrame>),
     /// An SDO frame that belongs to no transfer seen (the recording started in the middle of one).
-    SdoStray { node: u8, from_client: bool, data: Vec<u8> },
+    SdoStray {
+        node: u8,
+        from_client: bool,
+        data: Vec<u8>,
+    },
     /// A frame that is none of the above.
     Frame(Box<Frame>),
 }
@@ -321,7 +353,9 @@ impl EntryValue {
                     DataType::VisibleString | DataType::UnicodeString => {
                         Value::String(shorten_text(t.format(&self.data)))
                     }
-                    DataType::OctetString | DataType::Domain => Value::String(shown_hex(&self.data, self.size)),
+                    DataType::OctetString | DataType::Domain => {
+                        Value::String(shown_hex(&self.data, self.size))
+                    }
                     _ => t.to_json(&self.data),
                 };
             }
@@ -397,10 +431,9 @@ impl Event {
                 Some(t) => format!("TIME       {t}"),
                 None => format!("TIME       {days} days since 1984-01-01, {milliseconds} ms"),
             },
-            Event::Emcy { node, code: 0, register, info } => format!(
-                "EMCY       node {node}  error reset  register 0x{register:02X}  info {}",
-                hex(info)
-            ),
+            Event::Emcy { node, code: 0, register, info } => {
+                format!("EMCY       node {node}  error reset  register 0x{register:02X}  info {}", hex(info))
+            }
             Event::Emcy { node, code, register, info } => format!(
                 "EMCY       node {node}  0x{code:04X} {}  register 0x{register:02X}  info {}",
                 emcy_meaning(*code),
@@ -488,8 +521,10 @@ impl Event {
             Event::Sync { counter } => json!({"counter": counter}),
             Event::Time { milliseconds, days } => json!({"milliseconds": milliseconds, "days": days,
                 "date": time_of_day_text(*milliseconds, *days)}),
-            Event::Emcy { node, code, register, info } => json!({"node": node, "code": format!("0x{code:04X}"),
-                "meaning": emcy_meaning(*code), "register": format!("0x{register:02X}"), "info": hex(info)}),
+            Event::Emcy { node, code, register, info } => {
+                json!({"node": node, "code": format!("0x{code:04X}"),
+                "meaning": emcy_meaning(*code), "register": format!("0x{register:02X}"), "info": hex(info)})
+            }
             Event::BootUp { node } => json!({"node": node}),
             Event::Heartbeat { node, state } => {
                 json!({"node": node, "state": state_name(*state), "code": state})
@@ -498,8 +533,10 @@ impl Event {
             Event::GuardResponse { node, toggle, state } => {
                 json!({"node": node, "state": state_name(*state), "code": state, "toggle": u8::from(*toggle)})
             }
-            Event::Lss { from_master, command, data } => json!({"from": if *from_master { "master" } else { "slave" },
-                "command": lss_command_name(*command), "code": format!("0x{command:02X}"), "data": hex(data)}),
+            Event::Lss { from_master, command, data } => {
+                json!({"from": if *from_master { "master" } else { "slave" },
+                "command": lss_command_name(*command), "code": format!("0x{command:02X}"), "data": hex(data)})
+            }
             Event::Sdo(t) => sdo_json(t),
             Event::Pdo(p) => pdo_json(p),
             Event::SdoStray { node, from_client, data } => json!({"node": node,
@@ -521,14 +558,20 @@ fn sdo_text(t: &SdoTransfer) -> String {
         Outcome::Done => {
             let expedited = t.mode == Some(Mode::Expedited);
             let size = t.value.size;
-            let _ = write!(line, " = {}  ({size} {}", t.value.text(expedited), if size == 1 { "byte" } else { "bytes" });
+            let _ = write!(
+                line,
+                " = {}  ({size} {}",
+                t.value.text(expedited),
+                if size == 1 { "byte" } else { "bytes" }
+            );
             if let Some(mode) = t.mode {
                 let _ = write!(line, ", {}", mode.as_str());
             }
             line.push(')');
         }
         Outcome::Aborted { abort, by_client } => {
-            let _ = write!(line, "  aborted by the {}: {abort}", if *by_client { "client" } else { "server" });
+            let _ =
+                write!(line, "  aborted by the {}: {abort}", if *by_client { "client" } else { "server" });
         }
         Outcome::Incomplete { reason } => {
             let _ = write!(line, "  incomplete ({reason}) after {} bytes", t.value.size);
@@ -803,14 +846,12 @@ impl Monitor {
             (0x080, 0) if data.len() <= 1 && !frame.is_remote() => {
                 events.push(Event::Sync { counter: data.first().copied() })
             }
-            (0x080, n) if n > 0 && !frame.is_remote() && data.len() >= 3 => {
-                events.push(Event::Emcy {
-                    node: n,
-                    code: u16::from_le_bytes([data[0], data[1]]),
-                    register: data[2],
-                    info: data[3..data.len().min(8)].to_vec(),
-                })
-            }
+            (0x080, n) if n > 0 && !frame.is_remote() && data.len() >= 3 => events.push(Event::Emcy {
+                node: n,
+                code: u16::from_le_bytes([data[0], data[1]]),
+                register: data[2],
+                info: data[3..data.len().min(8)].to_vec(),
+            }),
             (0x100, 0) if data.len() == 6 && !frame.is_remote() => events.push(Event::Time {
                 milliseconds: u32::from_le_bytes([data[0], data[1], data[2], data[3]]) & 0x0FFF_FFFF,
                 days: u16::from_le_bytes([data[4], data[5]]),
@@ -845,16 +886,19 @@ impl Monitor {
             (0x700, n) if n > 0 && data.len() == 1 => {
                 let byte = data[0];
                 if std::mem::take(&mut self.guarded[usize::from(n)]) || byte & 0x80 != 0 {
-                    events.push(Event::GuardResponse { node: n, toggle: byte & 0x80 != 0, state: byte & 0x7F });
+                    events.push(Event::GuardResponse {
+                        node: n,
+                        toggle: byte & 0x80 != 0,
+                        state: byte & 0x7F,
+                    });
                 } else if byte == 0 {
                     events.push(Event::BootUp { node: n });
                 } else {
                     events.push(Event::Heartbeat { node: n, state: byte });
                 }
             }
-            _ if (id == 0x7E4 || id == 0x7E5) && !frame.is_remote() && !data.is_empty() => {
-                events.push(Event::Lss { from_master: id == 0x7E5, command: data[0], data: data[1..].to_vec() })
-            }
+            _ if (id == 0x7E4 || id == 0x7E5) && !frame.is_remote() && !data.is_empty() => events
+                .push(Event::Lss { from_master: id == 0x7E5, command: data[0], data: data[1..].to_vec() }),
             _ => events.push(Event::Frame(Box::new(*frame))),
         }
     }
@@ -884,7 +928,8 @@ impl Monitor {
         let od = &known.current;
         // Receive first: when a node's TPDO is another node's RPDO, the frame is the producer's.
         for (first, last) in [(0x1400u16, 0x15FFu16), (0x1800, 0x19FF)] {
-            let indices: Vec<u16> = od.iter().map(|(i, _)| i).filter(|i| (first..=last).contains(i)).collect();
+            let indices: Vec<u16> =
+                od.iter().map(|(i, _)| i).filter(|i| (first..=last).contains(i)).collect();
             for index in indices {
                 let Some((direction, number, _)) = pdo_of(index) else { continue };
                 if let Some(pdo) = Pdo::read(od, direction, number) {
@@ -946,7 +991,10 @@ impl Monitor {
                         }
                     } else {
                         let o = self.open.remove(&node).expect("looked up above");
-                        events.push(incomplete(o, format!("unexpected frame {} after the last segment", hex(data))));
+                        events.push(incomplete(
+                            o,
+                            format!("unexpected frame {} after the last segment", hex(data)),
+                        ));
                     }
                     return;
                 }
@@ -1274,7 +1322,12 @@ fn extract_bits(data: &[u8], at: usize, bits: usize) -> Vec<u8> {
 
 /// An entry's name and type from a dictionary: `Object: entry` for a sub-index of an array or
 /// record when `qualified`, the entry's own name otherwise.
-fn describe(od: Option<&ObjectDictionary>, index: u16, sub: u8, qualified: bool) -> (Option<String>, Option<DataType>) {
+fn describe(
+    od: Option<&ObjectDictionary>,
+    index: u16,
+    sub: u8,
+    qualified: bool,
+) -> (Option<String>, Option<DataType>) {
     let Some(od) = od else { return (None, None) };
     let Some(object) = od.object(index) else { return (None, None) };
     match object.entries.get(&sub) {
@@ -1365,10 +1418,16 @@ mod tests {
             "FRAME      123  [2]  de ad",
         ];
         assert_eq!(got, want);
-        let json = m.feed(&frame(0x000, &[0x80, 0]), Timestamp(1_500_000_000)).remove(0).json(Timestamp(1_500_000_000));
+        let json = m
+            .feed(&frame(0x000, &[0x80, 0]), Timestamp(1_500_000_000))
+            .remove(0)
+            .json(Timestamp(1_500_000_000));
         assert_eq!(json, json!({"time": 1.5, "event": "nmt", "command": "preop", "node": 0}));
         let sync = Event::Sync { counter: None };
-        assert_eq!(sync.json_line(Timestamp(1_500_000_000)), r#"{"time":1.500000,"event":"sync","counter":null}"#);
+        assert_eq!(
+            sync.json_line(Timestamp(1_500_000_000)),
+            r#"{"time":1.500000,"event":"sync","counter":null}"#
+        );
         let boot = Event::BootUp { node: 3 };
         assert_eq!(boot.json_line(Timestamp(-1_000)), r#"{"time":-0.000001,"event":"boot-up","node":3}"#);
     }
@@ -1499,7 +1558,10 @@ mod tests {
                 "SDO        node 5  write 2002:00 Text  aborted by the client: 0x05040000 (SDO protocol timed out)",
             ]
         );
-        let json = m.feed(&frame(0x585, &[0x80, 0x17, 0x10, 0, 0x02, 0, 0x01, 0x06]), Timestamp(0)).remove(0).json(Timestamp(0));
+        let json = m
+            .feed(&frame(0x585, &[0x80, 0x17, 0x10, 0, 0x02, 0, 0x01, 0x06]), Timestamp(0))
+            .remove(0)
+            .json(Timestamp(0));
         assert_eq!(json["access"], "unknown");
         assert_eq!(json["result"], "aborted");
         assert_eq!(json["abort"], "0x06010002");
@@ -1558,7 +1620,10 @@ mod tests {
         let json = m.feed(&frame(0x185, &[1, 2, 3, 0]), Timestamp(0)).remove(0).json(Timestamp(0));
         assert_eq!(json["pdo"], "TPDO1");
         assert_eq!(json["cob_id"], "0x185");
-        assert_eq!(json["values"][2], json!({"index": "0x6401", "sub": 1, "name": "Analogue input 1", "value": 3}));
+        assert_eq!(
+            json["values"][2],
+            json!({"index": "0x6401", "sub": 1, "name": "Analogue input 1", "value": 3})
+        );
     }
 
     #[test]
@@ -1605,7 +1670,10 @@ mod tests {
         // The input ends during a read.
         m.feed(&frame(0x607, &[0x40, 0x00, 0x10, 0x00, 0, 0, 0, 0]), Timestamp(10_000_000_001));
         let end = m.finish(Timestamp(10_000_000_002));
-        assert_eq!(end[0].text(), "SDO        node 7  read 1000:00  incomplete (the input ended) after 0 bytes");
+        assert_eq!(
+            end[0].text(),
+            "SDO        node 7  read 1000:00  incomplete (the input ended) after 0 bytes"
+        );
         // Answers without a question are shown as they are.
         assert_eq!(
             m.feed(&frame(0x585, &[0x60, 0, 0, 0, 0, 0, 0, 0]), Timestamp(0))[0].text(),
@@ -1626,7 +1694,8 @@ mod tests {
         let mut m = with_device();
         for i in 0..50_000i64 {
             let r = next();
-            let id = [0x000, 0x080, 0x085, 0x100, 0x185, 0x205, 0x585, 0x605, 0x705, 0x7E5][(r % 10) as usize];
+            let id =
+                [0x000, 0x080, 0x085, 0x100, 0x185, 0x205, 0x585, 0x605, 0x705, 0x7E5][(r % 10) as usize];
             let mut data = (next()).to_le_bytes();
             if r & 0x300 == 0 {
                 data[0] = [0x80, 0xA1, 0xA2, 0xA3, 0xC1, 0x41, 0x60, 0x00][(r >> 12) as usize % 8];

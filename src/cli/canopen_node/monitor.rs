@@ -104,8 +104,9 @@ pub struct MonitorArgs {
 
 /// `NODE=FILE` into the node-ID and its dictionary.
 fn load_eds(spec: &str) -> anyhow::Result<(u8, ObjectDictionary)> {
-    let (node, path) =
-        spec.split_once('=').ok_or_else(|| usage(format!("--eds '{spec}': expected NODE=FILE (5=device.eds)")))?;
+    let (node, path) = spec
+        .split_once('=')
+        .ok_or_else(|| usage(format!("--eds '{spec}': expected NODE=FILE (5=device.eds)")))?;
     let node = node
         .trim()
         .parse::<u8>()
@@ -168,8 +169,12 @@ pub async fn run(args: MonitorArgs, shutdown: Shutdown) -> anyhow::Result<u8> {
     let mut monitor = Monitor::new(nodes);
     monitor.sdo_timeout = args.sdo_timeout;
     let utc_offset = i64::from(jiff::tz::TimeZone::system().to_offset(jiff::Timestamp::now()).seconds());
-    let output =
-        Output { json: args.json, hide_unknown: args.hide_unknown, utc_offset, buf: Vec::with_capacity(1 << 16) };
+    let output = Output {
+        json: args.json,
+        hide_unknown: args.hide_unknown,
+        utc_offset,
+        buf: Vec::with_capacity(1 << 16),
+    };
     match args.file.clone() {
         Some(path) => {
             let tz = if args.utc { TimeZone::Utc } else { args.tz.unwrap_or_default() };
@@ -248,7 +253,12 @@ fn from_file(
 
 /// Frames from the bus until SIGINT/SIGTERM or the bus fails; a quiet bus still times
 /// transfers out.
-async fn live(bus: &crate::bus::Bus, mut monitor: Monitor, mut output: Output, shutdown: &Shutdown) -> anyhow::Result<u8> {
+async fn live(
+    bus: &crate::bus::Bus,
+    mut monitor: Monitor,
+    mut output: Output,
+    shutdown: &Shutdown,
+) -> anyhow::Result<u8> {
     let mut report = Stderr::new("canopen-node");
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
