@@ -1572,11 +1572,14 @@ mod tests {
     #[test]
     fn pdos_are_decoded_by_the_mapping_and_a_remap_over_sdo_is_followed() {
         let mut m = with_device();
-        let write = |index: u16, sub: u8, value: u32| {
+        // An expedited download of `value` (1 to 4 bytes) and its confirmation.
+        let write = |index: u16, sub: u8, value: &[u8]| {
             let [i0, i1] = index.to_le_bytes();
-            let v = value.to_le_bytes();
-            sdo(&[(&[0x23, i0, i1, sub, v[0], v[1], v[2], v[3]], Some(&[0x60, i0, i1, sub, 0, 0, 0, 0]))])
+            let mut request = [0x23 | ((4 - value.len() as u8) << 2), i0, i1, sub, 0, 0, 0, 0];
+            request[4..4 + value.len()].copy_from_slice(value);
+            sdo(&[(&request, Some(&[0x60, i0, i1, sub, 0, 0, 0, 0]))])
         };
+        let cob_id = |raw: u32| raw.to_le_bytes();
         assert_eq!(
             lines(&mut m, &[frame(0x185, &[1, 2, 0xFB, 0xFF]), frame(0x205, &[7, 8])]),
             [
@@ -1586,32 +1589,17 @@ mod tests {
         );
         // The master maps the counter 0x2001 into TPDO1, in CiA 301's order.
         let mut frames = Vec::new();
-        frames.extend(write(0x1800, 1, 0xC000_0185));
-        frames.extend(write(0x1A00, 0, 0).into_iter().map(|f| {
-            // A one-byte write of the count.
-            let mut d = [0u8; 8];
-            d.copy_from_slice(f.data());
-            if d[0] == 0x23 {
-                d[0] = 0x2F;
-            }
-            frame(f.id(), &d)
-        }));
-        frames.extend(write(0x1A00, 1, 0x2001_0020));
-        frames.extend(write(0x1A00, 0, 1).into_iter().map(|f| {
-            let mut d = [0u8; 8];
-            d.copy_from_slice(f.data());
-            if d[0] == 0x23 {
-                d[0] = 0x2F;
-            }
-            frame(f.id(), &d)
-        }));
-        frames.extend(write(0x1800, 1, 0x4000_0185));
+        frames.extend(write(0x1800, 1, &cob_id(0xC000_0185)));
+        frames.extend(write(0x1A00, 0, &[0]));
+        frames.extend(write(0x1A00, 1, &0x2001_0020u32.to_le_bytes()));
+        frames.extend(write(0x1A00, 0, &[1]));
+        frames.extend(write(0x1800, 1, &cob_id(0x4000_0185)));
         frames.push(frame(0x185, &[0x78, 0x56, 0x34, 0x12]));
         let got = lines(&mut m, &frames);
         assert_eq!(got.len(), 6, "{got:#?}");
         assert_eq!(got[5], "TPDO1      node 5  Counter = 305419896 (0x12345678)");
         // Disabled, the PDO's frames are named by the pre-defined connection set only.
-        let mut disabled = write(0x1800, 1, 0xC000_0185);
+        let mut disabled = write(0x1800, 1, &cob_id(0xC000_0185));
         disabled.push(frame(0x185, &[1]));
         assert_eq!(lines(&mut m, &disabled)[1], "TPDO1      node 5  [1]  01");
         // A reset of communication brings back the EDS's mapping.
