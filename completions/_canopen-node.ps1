@@ -68,6 +68,8 @@ Register-ArgumentCompleter -Native -CommandName 'canopen-node' -ScriptBlock {
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find the nodes on the bus: who answers an SDO read of 0x1000, with identity and state')
             [CompletionResult]::new('dump', 'dump', [CompletionResultType]::ParameterValue, 'Read every readable object of NODE into a DCF (its ParameterValues), for backups and diffs')
             [CompletionResult]::new('load', 'load', [CompletionResultType]::ParameterValue, 'Write a DCF''s values into NODE: every writable entry, PDOs in CiA 301''s order')
+            [CompletionResult]::new('gateway', 'gateway', [CompletionResultType]::ParameterValue, 'Serve CiA 309-3 (ASCII, as canopend -c) and CiA 309-5 (HTTP) gateways to the bus')
+            [CompletionResult]::new('monitor', 'monitor', [CompletionResultType]::ParameterValue, 'Decode CANopen traffic live or from a log file: NMT, SDO transactions, PDOs, EMCY, heartbeats')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -507,6 +509,73 @@ Register-ArgumentCompleter -Native -CommandName 'canopen-node' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'canopen-node;gateway' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
+            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]')
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]')
+            [CompletionResult]::new('--bitrate', '--bitrate', [CompletionResultType]::ParameterName, 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]')
+            [CompletionResult]::new('--data-bitrate', '--data-bitrate', [CompletionResultType]::ParameterName, 'CAN FD data-phase bit rate, e.g. 2M')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'udp_multicast: UDP port (default 43113)')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host')
+            [CompletionResult]::new('--multicast-interface', '--multicast-interface', [CompletionResultType]::ParameterName, 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)')
+            [CompletionResult]::new('--bus-option', '--bus-option', [CompletionResultType]::ParameterName, 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc')
+            [CompletionResult]::new('--config-section', '--config-section', [CompletionResultType]::ParameterName, 'Section of the config file to use')
+            [CompletionResult]::new('--ascii', '--ascii', [CompletionResultType]::ParameterName, 'The CiA 309-3 ASCII gateway: tcp:PORT, tcp:ADDRESS:PORT, unix:PATH or stdio. Repeatable')
+            [CompletionResult]::new('--http', '--http', [CompletionResultType]::ParameterName, 'The CiA 309-5 HTTP gateway: PORT or ADDRESS:PORT')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'The address PORT-only endpoints bind (0.0.0.0 for every interface)')
+            [CompletionResult]::new('--node', '--node', [CompletionResultType]::ParameterName, 'The default node: commands without one address it (as `set node`)')
+            [CompletionResult]::new('--sdo-timeout', '--sdo-timeout', [CompletionResultType]::ParameterName, 'How long an SDO transfer waits for each answer (as `set sdo_timeout`)')
+            [CompletionResult]::new('--max-clients', '--max-clients', [CompletionResultType]::ParameterName, 'Clients served at once, per gateway (HTTP: requests in progress)')
+            [CompletionResult]::new('--client-timeout', '--client-timeout', [CompletionResultType]::ParameterName, 'Close an ASCII connection that sends nothing for this long (canopend''s -T) [default: never]')
+            [CompletionResult]::new('--fd', '--fd', [CompletionResultType]::ParameterName, 'Open the bus for CAN FD frames (the default)')
+            [CompletionResult]::new('--no-fd', '--no-fd', [CompletionResultType]::ParameterName, 'Classic CAN only: FD frames are neither sent nor received')
+            [CompletionResult]::new('--receive-own', '--receive-own', [CompletionResultType]::ParameterName, 'Also receive the frames this process sends')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print the bus opened and where each setting came from (on stderr)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print the bus opened and where each setting came from (on stderr)')
+            [CompletionResult]::new('--block', '--block', [CompletionResultType]::ParameterName, 'Block transfers on from the start (as `set sdo_block 1`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr but errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'canopen-node;monitor' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
+            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]')
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]')
+            [CompletionResult]::new('--bitrate', '--bitrate', [CompletionResultType]::ParameterName, 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]')
+            [CompletionResult]::new('--data-bitrate', '--data-bitrate', [CompletionResultType]::ParameterName, 'CAN FD data-phase bit rate, e.g. 2M')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'udp_multicast: UDP port (default 43113)')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host')
+            [CompletionResult]::new('--multicast-interface', '--multicast-interface', [CompletionResultType]::ParameterName, 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)')
+            [CompletionResult]::new('--bus-option', '--bus-option', [CompletionResultType]::ParameterName, 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc')
+            [CompletionResult]::new('--config-section', '--config-section', [CompletionResultType]::ParameterName, 'Section of the config file to use')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'A node''s EDS or DCF: entry names, value types, PDO mappings (repeatable)')
+            [CompletionResult]::new('--eds', '--eds', [CompletionResultType]::ParameterName, 'A node''s EDS or DCF: entry names, value types, PDO mappings (repeatable)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read a log file (any format `canlogger convert` reads) instead of the bus')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read a log file (any format `canlogger convert` reads) instead of the bus')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The file''s format when its extension does not say: asc, blf, log, trc, csv, db')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone of naive dates in the file''s header: local (default), utc, +02:00')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR''ed)')
+            [CompletionResult]::new('--sdo-timeout', '--sdo-timeout', [CompletionResultType]::ParameterName, 'An SDO transfer with no frame for this long (in the log''s time) is reported as incomplete')
+            [CompletionResult]::new('--fd', '--fd', [CompletionResultType]::ParameterName, 'Open the bus for CAN FD frames (the default)')
+            [CompletionResult]::new('--no-fd', '--no-fd', [CompletionResultType]::ParameterName, 'Classic CAN only: FD frames are neither sent nor received')
+            [CompletionResult]::new('--receive-own', '--receive-own', [CompletionResultType]::ParameterName, 'Also receive the frames this process sends')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print the bus opened and where each setting came from (on stderr)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print the bus opened and where each setting came from (on stderr)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per line (fields below) instead of text')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Naive dates in the file''s header are UTC (same as --tz utc)')
+            [CompletionResult]::new('--hide-unknown', '--hide-unknown', [CompletionResultType]::ParameterName, 'Do not show frames CANopen does not define')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'canopen-node;help' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the node (the default command)')
             [CompletionResult]::new('eds', 'eds', [CompletionResultType]::ParameterValue, 'Work with EDS and DCF files')
@@ -520,6 +589,8 @@ Register-ArgumentCompleter -Native -CommandName 'canopen-node' -ScriptBlock {
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find the nodes on the bus: who answers an SDO read of 0x1000, with identity and state')
             [CompletionResult]::new('dump', 'dump', [CompletionResultType]::ParameterValue, 'Read every readable object of NODE into a DCF (its ParameterValues), for backups and diffs')
             [CompletionResult]::new('load', 'load', [CompletionResultType]::ParameterValue, 'Write a DCF''s values into NODE: every writable entry, PDOs in CiA 301''s order')
+            [CompletionResult]::new('gateway', 'gateway', [CompletionResultType]::ParameterValue, 'Serve CiA 309-3 (ASCII, as canopend -c) and CiA 309-5 (HTTP) gateways to the bus')
+            [CompletionResult]::new('monitor', 'monitor', [CompletionResultType]::ParameterValue, 'Decode CANopen traffic live or from a log file: NMT, SDO transactions, PDOs, EMCY, heartbeats')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -569,6 +640,12 @@ Register-ArgumentCompleter -Native -CommandName 'canopen-node' -ScriptBlock {
             break
         }
         'canopen-node;help;load' {
+            break
+        }
+        'canopen-node;help;gateway' {
+            break
+        }
+        'canopen-node;help;monitor' {
             break
         }
         'canopen-node;help;help' {

@@ -65,6 +65,8 @@ set edit:completion:arg-completer[canopen-node] = {|@words|
             cand scan 'Find the nodes on the bus: who answers an SDO read of 0x1000, with identity and state'
             cand dump 'Read every readable object of NODE into a DCF (its ParameterValues), for backups and diffs'
             cand load 'Write a DCF''s values into NODE: every writable entry, PDOs in CiA 301''s order'
+            cand gateway 'Serve CiA 309-3 (ASCII, as canopend -c) and CiA 309-5 (HTTP) gateways to the bus'
+            cand monitor 'Decode CANopen traffic live or from a log file: NMT, SDO transactions, PDOs, EMCY, heartbeats'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'canopen-node;run'= {
@@ -481,6 +483,71 @@ set edit:completion:arg-completer[canopen-node] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'canopen-node;gateway'= {
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand --ascii 'The CiA 309-3 ASCII gateway: tcp:PORT, tcp:ADDRESS:PORT, unix:PATH or stdio. Repeatable'
+            cand --http 'The CiA 309-5 HTTP gateway: PORT or ADDRESS:PORT'
+            cand --listen 'The address PORT-only endpoints bind (0.0.0.0 for every interface)'
+            cand --node 'The default node: commands without one address it (as `set node`)'
+            cand --sdo-timeout 'How long an SDO transfer waits for each answer (as `set sdo_timeout`)'
+            cand --max-clients 'Clients served at once, per gateway (HTTP: requests in progress)'
+            cand --client-timeout 'Close an ASCII connection that sends nothing for this long (canopend''s -T) [default: never]'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand --block 'Block transfers on from the start (as `set sdo_block 1`)'
+            cand -q 'Say nothing on stderr but errors'
+            cand --quiet 'Say nothing on stderr but errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'canopen-node;monitor'= {
+            cand -i 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand --interface 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]'
+            cand -c 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand --channel 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]'
+            cand -b 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --bitrate 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]'
+            cand --data-bitrate 'CAN FD data-phase bit rate, e.g. 2M'
+            cand --port 'udp_multicast: UDP port (default 43113)'
+            cand --ttl 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host'
+            cand --multicast-interface 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)'
+            cand --bus-option 'Any backend option as python-can''s keyword, e.g. --bus-option port=43114'
+            cand --config 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc'
+            cand --config-section 'Section of the config file to use'
+            cand -e 'A node''s EDS or DCF: entry names, value types, PDO mappings (repeatable)'
+            cand --eds 'A node''s EDS or DCF: entry names, value types, PDO mappings (repeatable)'
+            cand -f 'Read a log file (any format `canlogger convert` reads) instead of the bus'
+            cand --file 'Read a log file (any format `canlogger convert` reads) instead of the bus'
+            cand --from 'The file''s format when its extension does not say: asc, blf, log, trc, csv, db'
+            cand --tz 'Time zone of naive dates in the file''s header: local (default), utc, +02:00'
+            cand --filter 'candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR''ed)'
+            cand --sdo-timeout 'An SDO transfer with no frame for this long (in the log''s time) is reported as incomplete'
+            cand --fd 'Open the bus for CAN FD frames (the default)'
+            cand --no-fd 'Classic CAN only: FD frames are neither sent nor received'
+            cand --receive-own 'Also receive the frames this process sends'
+            cand -v 'Print the bus opened and where each setting came from (on stderr)'
+            cand --verbose 'Print the bus opened and where each setting came from (on stderr)'
+            cand --json 'One JSON object per line (fields below) instead of text'
+            cand --utc 'Naive dates in the file''s header are UTC (same as --tz utc)'
+            cand --hide-unknown 'Do not show frames CANopen does not define'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'canopen-node;help'= {
             cand run 'Run the node (the default command)'
             cand eds 'Work with EDS and DCF files'
@@ -494,6 +561,8 @@ set edit:completion:arg-completer[canopen-node] = {|@words|
             cand scan 'Find the nodes on the bus: who answers an SDO read of 0x1000, with identity and state'
             cand dump 'Read every readable object of NODE into a DCF (its ParameterValues), for backups and diffs'
             cand load 'Write a DCF''s values into NODE: every writable entry, PDOs in CiA 301''s order'
+            cand gateway 'Serve CiA 309-3 (ASCII, as canopend -c) and CiA 309-5 (HTTP) gateways to the bus'
+            cand monitor 'Decode CANopen traffic live or from a log file: NMT, SDO transactions, PDOs, EMCY, heartbeats'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'canopen-node;help;run'= {
@@ -528,6 +597,10 @@ set edit:completion:arg-completer[canopen-node] = {|@words|
         &'canopen-node;help;dump'= {
         }
         &'canopen-node;help;load'= {
+        }
+        &'canopen-node;help;gateway'= {
+        }
+        &'canopen-node;help;monitor'= {
         }
         &'canopen-node;help;help'= {
         }

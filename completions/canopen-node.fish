@@ -63,6 +63,8 @@ complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "time" -d 
 complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "scan" -d 'Find the nodes on the bus: who answers an SDO read of 0x1000, with identity and state'
 complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "dump" -d 'Read every readable object of NODE into a DCF (its ParameterValues), for backups and diffs'
 complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "load" -d 'Write a DCF\'s values into NODE: every writable entry, PDOs in CiA 301\'s order'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "gateway" -d 'Serve CiA 309-3 (ASCII, as canopend -c) and CiA 309-5 (HTTP) gateways to the bus'
+complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "monitor" -d 'Decode CANopen traffic live or from a log file: NMT, SDO transactions, PDOs, EMCY, heartbeats'
 complete -c canopen-node -n "__fish_canopen_node_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -s n -l node-id -d 'Node-ID, 1..127 (a DCF\'s [DeviceComissioning] NodeID when omitted)' -r
 complete -c canopen-node -n "__fish_canopen_node_using_subcommand run" -s e -l eds -d 'The object dictionary: an EDS or DCF file (CiA 306)' -r -F
@@ -340,19 +342,69 @@ complete -c canopen-node -n "__fish_canopen_node_using_subcommand load" -l no-fd
 complete -c canopen-node -n "__fish_canopen_node_using_subcommand load" -l receive-own -d 'Also receive the frames this process sends'
 complete -c canopen-node -n "__fish_canopen_node_using_subcommand load" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
 complete -c canopen-node -n "__fish_canopen_node_using_subcommand load" -s h -l help -d 'Print help'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load help" -f -a "run" -d 'Run the node (the default command)'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load help" -f -a "eds" -d 'Work with EDS and DCF files'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load help" -f -a "set" -d 'Write a value into a running node\'s dictionary (as its application: read-only inputs too)'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load help" -f -a "get" -d 'Print a value of a running node\'s dictionary'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load help" -f -a "emcy" -d 'Make a running node send an EMCY (code 0: error reset)'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load help" -f -a "sdo" -d 'Read or write another node\'s dictionary over SDO (the master\'s side)'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load help" -f -a "nmt" -d 'Send an NMT command: start, stop, preop, reset, reset-comm; to a node or all'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load help" -f -a "sync" -d 'Send SYNC: once, or every --period'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load help" -f -a "time" -d 'Send a TIME stamp: now (UTC), as milliseconds after midnight and days since 1984-01-01'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load help" -f -a "scan" -d 'Find the nodes on the bus: who answers an SDO read of 0x1000, with identity and state'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load help" -f -a "dump" -d 'Read every readable object of NODE into a DCF (its ParameterValues), for backups and diffs'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load help" -f -a "load" -d 'Write a DCF\'s values into NODE: every writable entry, PDOs in CiA 301\'s order'
-complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l config-section -d 'Section of the config file to use' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l ascii -d 'The CiA 309-3 ASCII gateway: tcp:PORT, tcp:ADDRESS:PORT, unix:PATH or stdio. Repeatable' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l http -d 'The CiA 309-5 HTTP gateway: PORT or ADDRESS:PORT' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l listen -d 'The address PORT-only endpoints bind (0.0.0.0 for every interface)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l node -d 'The default node: commands without one address it (as `set node`)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l sdo-timeout -d 'How long an SDO transfer waits for each answer (as `set sdo_timeout`)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l max-clients -d 'Clients served at once, per gateway (HTTP: requests in progress)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l client-timeout -d 'Close an ASCII connection that sends nothing for this long (canopend\'s -T) [default: never]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -l block -d 'Block transfers on from the start (as `set sdo_block 1`)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -s q -l quiet -d 'Say nothing on stderr but errors'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand gateway" -s h -l help -d 'Print help'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -s i -l interface -d 'Bus backend: udp_multicast, socketcan, virtual, socketcand, remote, waveshare (default udp_multicast: a bus shared by processes on this host) [env: CAN_INTERFACE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -s c -l channel -d 'Channel: SocketCAN interface (can0, vcan0), multicast group (239.74.163.2), virtual bus name [env: CAN_CHANNEL]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -s b -l bitrate -d 'Nominal bit rate, e.g. 500000, 500k, 1M [env: CAN_BITRATE]' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l data-bitrate -d 'CAN FD data-phase bit rate, e.g. 2M' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l port -d 'udp_multicast: UDP port (default 43113)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l ttl -d 'udp_multicast: multicast TTL; 0 (default) keeps datagrams on this host' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l multicast-interface -d 'udp_multicast: local IPv4 address of the interface to use (default 127.0.0.1)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l bus-option -d 'Any backend option as python-can\'s keyword, e.g. --bus-option port=43114' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l config -d 'python-can config file to read instead of /etc/can.conf, ~/.can, ~/.canrc' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l config-section -d 'Section of the config file to use' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -s e -l eds -d 'A node\'s EDS or DCF: entry names, value types, PDO mappings (repeatable)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -s f -l file -d 'Read a log file (any format `canlogger convert` reads) instead of the bus' -r -F
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l from -d 'The file\'s format when its extension does not say: asc, blf, log, trc, csv, db' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l tz -d 'Time zone of naive dates in the file\'s header: local (default), utc, +02:00' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l filter -d 'candump filter expression(s), e.g. 123:7FF,400~7F0,#FF,j; repeatable (OR\'ed)' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l sdo-timeout -d 'An SDO transfer with no frame for this long (in the log\'s time) is reported as incomplete' -r
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l fd -d 'Open the bus for CAN FD frames (the default)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l no-fd -d 'Classic CAN only: FD frames are neither sent nor received'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l receive-own -d 'Also receive the frames this process sends'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -s v -l verbose -d 'Print the bus opened and where each setting came from (on stderr)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l json -d 'One JSON object per line (fields below) instead of text'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l utc -d 'Naive dates in the file\'s header are UTC (same as --tz utc)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -l hide-unknown -d 'Do not show frames CANopen does not define'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand monitor" -s h -l help -d 'Print help'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load gateway monitor help" -f -a "run" -d 'Run the node (the default command)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load gateway monitor help" -f -a "eds" -d 'Work with EDS and DCF files'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load gateway monitor help" -f -a "set" -d 'Write a value into a running node\'s dictionary (as its application: read-only inputs too)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load gateway monitor help" -f -a "get" -d 'Print a value of a running node\'s dictionary'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load gateway monitor help" -f -a "emcy" -d 'Make a running node send an EMCY (code 0: error reset)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load gateway monitor help" -f -a "sdo" -d 'Read or write another node\'s dictionary over SDO (the master\'s side)'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load gateway monitor help" -f -a "nmt" -d 'Send an NMT command: start, stop, preop, reset, reset-comm; to a node or all'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load gateway monitor help" -f -a "sync" -d 'Send SYNC: once, or every --period'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load gateway monitor help" -f -a "time" -d 'Send a TIME stamp: now (UTC), as milliseconds after midnight and days since 1984-01-01'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load gateway monitor help" -f -a "scan" -d 'Find the nodes on the bus: who answers an SDO read of 0x1000, with identity and state'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load gateway monitor help" -f -a "dump" -d 'Read every readable object of NODE into a DCF (its ParameterValues), for backups and diffs'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load gateway monitor help" -f -a "load" -d 'Write a DCF\'s values into NODE: every writable entry, PDOs in CiA 301\'s order'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load gateway monitor help" -f -a "gateway" -d 'Serve CiA 309-3 (ASCII, as canopend -c) and CiA 309-5 (HTTP) gateways to the bus'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load gateway monitor help" -f -a "monitor" -d 'Decode CANopen traffic live or from a log file: NMT, SDO transactions, PDOs, EMCY, heartbeats'
+complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and not __fish_seen_subcommand_from run eds set get emcy sdo nmt sync time scan dump load gateway monitor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and __fish_seen_subcommand_from eds" -f -a "check" -d 'Check an EDS or DCF file: print its dictionary and every problem found'
 complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and __fish_seen_subcommand_from sdo" -f -a "read" -d 'Read INDEX[:SUB] of NODE and print it by its type'
 complete -c canopen-node -n "__fish_canopen_node_using_subcommand help; and __fish_seen_subcommand_from sdo" -f -a "write" -d 'Write VALUE to INDEX:SUB of NODE'

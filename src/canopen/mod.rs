@@ -16,11 +16,13 @@
 //! * [`gateway`]: CiA 309-3 (ASCII, CANopenNode's grammar) and CiA 309-5 (HTTP) gateways on the
 //!   SDO client.
 //! * [`pdo`]: PDO parameters, mapping checks, packing; [`store`]: stored parameters (0x1010).
+//! * [`monitor`]: a bus analyser: frames in, decoded NMT, SDO transactions, PDOs, EMCY... out.
 
 pub mod abort;
 pub mod client;
 pub mod eds;
 pub mod gateway;
+pub mod monitor;
 pub mod node;
 pub mod od;
 pub mod pdo;

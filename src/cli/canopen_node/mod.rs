@@ -8,6 +8,7 @@ mod control;
 mod events;
 mod gateway;
 mod master;
+mod monitor;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,6 +84,7 @@ pub enum Command {
     Dump(master::DumpArgs),
     Load(master::LoadArgs),
     Gateway(gateway::GatewayArgs),
+    Monitor(monitor::MonitorArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -225,6 +227,7 @@ pub fn main() -> ExitCode {
             Some(Command::Dump(args)) => master::dump(args).await,
             Some(Command::Load(args)) => master::load(args).await,
             Some(Command::Gateway(args)) => gateway::gateway(args, shutdown).await,
+            Some(Command::Monitor(args)) => monitor::run(args, shutdown).await,
         }
     })
 }
