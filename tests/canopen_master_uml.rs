@@ -114,6 +114,8 @@ m sdo read 5 1017 --type u16
 sleep 0.2
 kill $canopend $dump; wait $canopend $dump
 show dump /tmp/dump
+echo "=== monitor"
+"$N" monitor --file /tmp/dump --from log --eds 5="$EDS" --hide-unknown 2>/tmp/monitor.err; echo "exit $?"
 "#,
         bin = bin.display(),
         node = env!("CARGO_BIN_EXE_canopen-node"),
@@ -196,6 +198,23 @@ show dump /tmp/dump
         "585#8017100012000706",
     ];
     assert!(in_order(&sdo, &want), "expected in order:\n{want:#?}\n{sdo:#?}\n{context}");
+    // `canopen-node monitor` decodes the recording of this session with canopend's EDS.
+    let monitor = lines(&run, "monitor");
+    assert_eq!(monitor.last().map(String::as_str), Some("exit 0"), "{context}");
+    for want in [
+        "EMCY       node 5  0x5000 device hardware  register 0x01  info 2f 14 00 00 00",
+        "SDO        node 5  read 1018:00 Identity: Highest sub-index supported = 4  (1 byte, expedited)",
+        "SDO        node 5  write 1017:00 Producer heartbeat time = 100  (2 bytes, expedited)",
+        "SDO        node 5  write 1015:00 Inhibit time EMCY = 20  (2 bytes, block)",
+        "SDO        node 5  read 3000:00  aborted by the server: 0x06020000 (object does not exist in the object dictionary)",
+        "SDO        node 9  read 1000:00  aborted by the client: 0x05040000 (SDO protocol timed out)",
+        "NMT        stop node 5",
+        "HEARTBEAT  node 5  stopped",
+        "NMT        enter pre-operational all nodes",
+        "SDO        node 5  read 1018:04 Identity: Serial number = 0  (4 bytes, expedited)",
+    ] {
+        assert!(monitor.iter().any(|l| l.ends_with(want)), "monitor printed no '{want}':\n{}", monitor.join("\n"));
+    }
     let nmt = frames(&run, "dump", |id| id == 0x000);
     assert_eq!(nmt, ["000#0205", "000#0105", "000#8000"], "{context}");
     // canopend stays pre-operational after "start": it reported a hardware error (EMCY 0x5000,
