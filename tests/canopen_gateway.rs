@@ -102,7 +102,7 @@ fn ascii_gateway_over_tcp_reads_writes_and_survives_bad_clients() {
     assert_eq!(c.ask("[3] 5 r 0x2002 0 vs"), "[3] \"through the gateway\"");
     assert_eq!(c.ask("[4] set sdo_block 1"), "[4] OK");
     let blob: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 253) as u8).collect();
-    let b64 = base64(&blob);
+    let b64 = common::base64(&blob);
     assert_eq!(c.ask(&format!("[5] 5 w 0x2000 0 d {b64}")), "[5] OK");
     assert_eq!(c.ask("[6] 5 r 0x2000 0 d"), format!("[6] {b64}"));
     assert_eq!(c.ask("[7] 9 r 0x1000 0 u32"), "[7] ERROR:0x05040000 #SDO protocol timed out.");
@@ -260,20 +260,4 @@ fn wrong_arguments_exit_2_and_a_busy_port_exits_3() {
         assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
         assert!(stderr.contains(&port), "{args:?}: {stderr}");
     }
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }

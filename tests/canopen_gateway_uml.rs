@@ -13,21 +13,10 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::uml::{cli_script, run_in_guest, sections, GuestRun};
+use common::uml::{cli_script, run_in_guest};
 
 fn peers() -> Option<PathBuf> {
     common::c_peers(&["canopend", "cocomm"])
-}
-
-/// Everything the guest printed, for assertion messages.
-fn context(run: &GuestRun) -> String {
-    format!("--- stdout\n{}\n--- stderr\n{}", run.stdout, run.stderr)
-}
-
-fn lines(run: &GuestRun, name: &str) -> Vec<String> {
-    let all = sections(&run.stdout);
-    let lines = all.get(name).unwrap_or_else(|| panic!("no section {name}:\n{}", context(run)));
-    lines.iter().map(|l| l.trim_end_matches('\r').to_string()).collect()
 }
 
 /// The start of the guest script: node 5 (the fixture dictionary) and canopend (node 1, its
@@ -211,9 +200,9 @@ kill -TERM $node $canopend; wait $node $canopend
     );
     let Some(run) = run_in_guest(&start(&bin, &body)) else { return };
     run.assert_success();
-    let context = context(&run);
-    let theirs = lines(&run, "canopend");
-    let ours = lines(&run, "cankit");
+    let context = run.context();
+    let theirs = run.lines("canopend");
+    let ours = run.lines("cankit");
     for (i, (a, b)) in theirs.iter().zip(&ours).enumerate() {
         assert_eq!(a, b, "reply {} differs (canopend, cankit)\n{context}", i + 1);
     }
@@ -221,15 +210,15 @@ kill -TERM $node $canopend; wait $node $canopend
     for want in SOME_ANSWERS {
         assert!(ours.iter().any(|l| l == want), "no '{want}' from cankit's gateway\n{context}");
     }
-    let tcp = lines(&run, "tcp");
+    let tcp = run.lines("tcp");
     assert_eq!(tcp.first().map(String::as_str), Some("[1] 418"), "{context}");
     assert!(tcp.iter().any(|l| l.contains("x8, x16, x32, x64")), "{context}");
     // The log saw node 5 reset (its boot-up) and come back to pre-operational.
-    let log = lines(&run, "log");
+    let log = run.lines("log");
     assert!(
         log.iter()
             .any(|l| l.contains("CANopen Remote node ID = 0x05: NMT state changed to: \"pre-operational\"")),
         "{context}"
     );
-    assert_eq!(lines(&run, "gateway exit"), ["0"], "{context}");
+    assert_eq!(run.lines("gateway exit"), ["0"], "{context}");
 }

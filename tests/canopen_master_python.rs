@@ -9,7 +9,7 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use common::netns::Netns;
@@ -19,25 +19,13 @@ fn canopen_node() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_canopen-node"))
 }
 
-fn peers() -> Option<PathBuf> {
-    let python = common::python().filter(|p| {
-        Command::new(p)
-            .args(["-c", "import canopen; assert canopen.__version__.startswith('2.4')"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    let python = common::require("python canopen 2.4 in target/venv", python)?;
-    common::netns::available()?;
-    Some(python)
-}
-
 fn text(out: &Output) -> (String, String) {
     (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 #[test]
 fn master_commands_against_python_canopens_local_node() {
-    let Some(python) = peers() else { return };
+    let Some(python) = common::python_canopen() else { return };
     let ns = Netns::create();
     let eds = common::root().join("tests/fixtures/canopen/device.eds");
     let device = Running::start(

@@ -12,7 +12,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::uml::{cli_script, run_in_guest, sections, GuestRun};
+use common::uml::{cli_script, in_order, run_in_guest};
 
 fn peers() -> Option<PathBuf> {
     common::c_peers(&["canopend"])
@@ -29,29 +29,6 @@ fn canopend_eds(bin: &Path) -> PathBuf {
                 .find(|p| p.exists())
         })
         .unwrap_or_else(|| panic!("no CANopenNode/example/DS301_profile.eds under {}", src.display()))
-}
-
-fn context(run: &GuestRun) -> String {
-    format!("--- stdout\n{}\n--- stderr\n{}", run.stdout, run.stderr)
-}
-
-fn lines(run: &GuestRun, name: &str) -> Vec<String> {
-    let all = sections(&run.stdout);
-    all.get(name).unwrap_or_else(|| panic!("no section {name}:\n{}", context(run))).clone()
-}
-
-/// candump -L lines of a section as `ID#DATA`, ids `keep` accepts.
-fn frames(run: &GuestRun, name: &str, keep: impl Fn(u32) -> bool) -> Vec<String> {
-    lines(run, name)
-        .iter()
-        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
-        .filter(|f| f.split('#').next().and_then(|id| u32::from_str_radix(id, 16).ok()).is_some_and(&keep))
-        .collect()
-}
-
-fn in_order(have: &[String], want: &[&str]) -> bool {
-    let mut rest = have.iter();
-    want.iter().all(|w| rest.any(|h| h == w))
 }
 
 #[test]
@@ -123,11 +100,11 @@ echo "=== monitor"
     );
     let Some(run) = run_in_guest(&cli_script(&body)) else { return };
     run.assert_success();
-    let context = context(&run);
+    let context = run.context();
     // canopend's example dictionary: identity with 4 entries, device type 0, SYNC 0x80, EMCY
     // 0x80 + node-ID, SDO server 0x600 + node-ID.
     assert_eq!(
-        lines(&run, "reads"),
+        run.lines("reads"),
         [
             "4",
             "exit 0",
@@ -147,12 +124,12 @@ echo "=== monitor"
         "{context}"
     );
     assert_eq!(
-        lines(&run, "writes"),
+        run.lines("writes"),
         ["exit 0", "100", "exit 0", "exit 0", "0x000600C8", "exit 0", "exit 0", "10", "exit 0"],
         "{context}"
     );
-    assert_eq!(lines(&run, "block"), ["4", "exit 0", "exit 0", "20", "exit 0"], "{context}");
-    let refused = lines(&run, "refused").join("\n");
+    assert_eq!(run.lines("block"), ["4", "exit 0", "exit 0", "20", "exit 0"], "{context}");
+    let refused = run.lines("refused").join("\n");
     for want in [
         "0x3000:00: aborted: 0x06020000",
         "0x1000:00: aborted: 0x06010002",
@@ -163,8 +140,8 @@ echo "=== monitor"
         assert!(refused.contains(want), "no '{want}' in:\n{refused}\n{context}");
     }
     assert_eq!(refused.matches("exit 1").count(), 5, "{context}");
-    assert_eq!(lines(&run, "nmt"), ["exit 0", "exit 0", "exit 0"], "{context}");
-    let scan = lines(&run, "scan");
+    assert_eq!(run.lines("nmt"), ["exit 0", "exit 0", "exit 0"], "{context}");
+    let scan = run.lines("scan");
     assert!(
         scan.iter().any(|l| l.contains(r#""node":5"#) && l.contains(r#""device_type":"0x00000000""#)),
         "{context}"
@@ -172,7 +149,7 @@ echo "=== monitor"
     assert_eq!(scan.last().map(String::as_str), Some("exit 0"), "{context}");
     // canopend refuses to read the empty entries of its error history (0x1003:02..): dump names
     // them and exits 1; the values it read are in the DCF (in the EDS's hex notation).
-    let dump = lines(&run, "dump");
+    let dump = run.lines("dump");
     assert!(dump.iter().any(|l| l.contains("0x1003:02: aborted: 0x08000024")), "{context}");
     assert!(
         dump.iter().any(|l| l == "canopen-node: 15 entries not read (left at their defaults in the DCF)"),
@@ -180,12 +157,12 @@ echo "=== monitor"
     );
     assert!(dump.iter().any(|l| l == "exit 1"), "{context}");
     assert!(dump.iter().any(|l| l == "ParameterValue=0x0064"), "{context}");
-    assert_eq!(lines(&run, "load").last().map(String::as_str), Some("exit 0"), "{context}");
-    assert!(lines(&run, "load").iter().any(|l| l == "100"), "{context}");
+    assert_eq!(run.lines("load").last().map(String::as_str), Some("exit 0"), "{context}");
+    assert!(run.lines("load").iter().any(|l| l == "100"), "{context}");
 
     // The wire: expedited and block transfers, the refused segmented download, and NMT states in
     // canopend's heartbeats (100 ms from the write of 0x1017 on).
-    let sdo = frames(&run, "dump", |id| id == 0x585 || id == 0x605);
+    let sdo = run.frames("dump", |id| id == 0x585 || id == 0x605);
     let want = [
         "605#4018100000000000",
         // Block upload of 0x1018:00 (no protocol switch offered): canopend sends one segment.
@@ -199,7 +176,7 @@ echo "=== monitor"
     ];
     assert!(in_order(&sdo, &want), "expected in order:\n{want:#?}\n{sdo:#?}\n{context}");
     // `canopen-node monitor` decodes the recording of this session with canopend's EDS.
-    let monitor = lines(&run, "monitor");
+    let monitor = run.lines("monitor");
     assert_eq!(monitor.last().map(String::as_str), Some("exit 0"), "{context}");
     for want in [
         "EMCY       node 5  0x5000 device hardware  register 0x01  info 2f 14 00 00 00",
@@ -215,11 +192,11 @@ echo "=== monitor"
     ] {
         assert!(monitor.iter().any(|l| l.ends_with(want)), "monitor printed no '{want}':\n{}", monitor.join("\n"));
     }
-    let nmt = frames(&run, "dump", |id| id == 0x000);
+    let nmt = run.frames("dump", |id| id == 0x000);
     assert_eq!(nmt, ["000#0205", "000#0105", "000#8000"], "{context}");
     // canopend stays pre-operational after "start": it reported a hardware error (EMCY 0x5000,
     // its storage in the guest) and CANopenNode does not start with an error register set.
-    let beats = frames(&run, "dump", |id| id == 0x705);
+    let beats = run.frames("dump", |id| id == 0x705);
     for state in ["705#04", "705#7F"] {
         assert!(beats.iter().any(|b| b == state), "no heartbeat {state}: {beats:?}\n{context}");
     }

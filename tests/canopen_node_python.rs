@@ -8,7 +8,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::netns::Netns;
@@ -16,19 +16,6 @@ use common::running::Running;
 
 fn canopen_node() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_canopen-node"))
-}
-
-/// The venv's python when it has python `canopen` 2.4, and the right to make namespaces.
-fn peers() -> Option<PathBuf> {
-    let python = common::python().filter(|p| {
-        Command::new(p)
-            .args(["-c", "import canopen; assert canopen.__version__.startswith('2.4')"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    let python = common::require("python canopen 2.4 in target/venv", python)?;
-    common::netns::available()?;
-    Some(python)
 }
 
 /// A running node in its namespace, with its output collected.
@@ -120,7 +107,7 @@ fn assert_lines(output: &str, want: &[&str]) {
 
 #[test]
 fn python_canopen_reads_and_writes_every_type_expedited_and_segmented() {
-    let Some(python) = peers() else { return };
+    let Some(python) = common::python_canopen() else { return };
     let ns = Netns::create();
     let node = Node::start(&ns, &[]);
     let out = master(&ns, &python, &node, &["sdo"]);
@@ -158,7 +145,7 @@ fn python_canopen_reads_and_writes_every_type_expedited_and_segmented() {
 
 #[test]
 fn python_canopen_sees_cia301_abort_codes() {
-    let Some(python) = peers() else { return };
+    let Some(python) = common::python_canopen() else { return };
     let ns = Netns::create();
     let node = Node::start(&ns, &[]);
     let out = master(&ns, &python, &node, &["aborts"]);
@@ -181,7 +168,7 @@ fn python_canopen_sees_cia301_abort_codes() {
 
 #[test]
 fn block_transfers_of_a_64_kib_domain_both_ways() {
-    let Some(python) = peers() else { return };
+    let Some(python) = common::python_canopen() else { return };
     let ns = Netns::create();
     let node = Node::start(&ns, &[]);
     let out = master(&ns, &python, &node, &["block"]);
@@ -190,7 +177,7 @@ fn block_transfers_of_a_64_kib_domain_both_ways() {
 
 #[test]
 fn nmt_states_show_in_heartbeats_and_stopped_nodes_do_not_answer_sdo() {
-    let Some(python) = peers() else { return };
+    let Some(python) = common::python_canopen() else { return };
     let ns = Netns::create();
     let node = Node::start(&ns, &[]);
     let out = master(&ns, &python, &node, &["nmt"]);
@@ -215,7 +202,7 @@ fn nmt_states_show_in_heartbeats_and_stopped_nodes_do_not_answer_sdo() {
 
 #[test]
 fn pdos_configured_by_the_master_run_on_sync_and_on_change() {
-    let Some(python) = peers() else { return };
+    let Some(python) = common::python_canopen() else { return };
     let ns = Netns::create();
     let node = Node::start(&ns, &[]);
     let out = master(&ns, &python, &node, &["pdo"]);
@@ -238,7 +225,7 @@ fn pdos_configured_by_the_master_run_on_sync_and_on_change() {
 
 #[test]
 fn emcy_from_the_application_a_lost_heartbeat_and_a_short_rpdo() {
-    let Some(python) = peers() else { return };
+    let Some(python) = common::python_canopen() else { return };
     let ns = Netns::create();
     let node = Node::start(&ns, &[]);
     let out = master(&ns, &python, &node, &["emcy"]);
@@ -257,7 +244,7 @@ fn emcy_from_the_application_a_lost_heartbeat_and_a_short_rpdo() {
 
 #[test]
 fn stored_parameters_survive_a_reset_until_restored() {
-    let Some(python) = peers() else { return };
+    let Some(python) = common::python_canopen() else { return };
     let ns = Netns::create();
     let node = Node::start(&ns, &[]);
     let out = master(&ns, &python, &node, &["store"]);
@@ -267,7 +254,7 @@ fn stored_parameters_survive_a_reset_until_restored() {
 
 #[test]
 fn malformed_requests_get_aborts_and_the_node_goes_on() {
-    let Some(python) = peers() else { return };
+    let Some(python) = common::python_canopen() else { return };
     let ns = Netns::create();
     let node = Node::start(&ns, &[]);
     let out = master(&ns, &python, &node, &["bad"]);

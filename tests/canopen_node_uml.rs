@@ -15,7 +15,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::uml::{cli_script, run_in_guest, sections, GuestRun};
+use common::uml::{cli_script, in_order, run_in_guest, GuestRun};
 
 /// `target/peers/bin`, holding the peers this file runs.
 fn peers() -> Option<PathBuf> {
@@ -69,27 +69,6 @@ co 'set sdo_timeout 5000' > /dev/null || exit 97
         node = env!("CARGO_BIN_EXE_canopen-node"),
     );
     cli_script(&format!("{setup}{body}"))
-}
-
-/// A section's lines without the gateway's CR.
-fn lines(run: &GuestRun, name: &str) -> Vec<String> {
-    let all = sections(&run.stdout);
-    let lines = all.get(name).unwrap_or_else(|| panic!("no section {name}:\n{}\n{}", run.stdout, run.stderr));
-    lines.iter().map(|l| l.trim_end_matches('\r').to_string()).collect()
-}
-
-/// A section of `candump -L` lines as `ID#DATA`, keeping the ids `keep` accepts.
-fn frames(run: &GuestRun, name: &str, keep: impl Fn(u32) -> bool) -> Vec<String> {
-    lines(run, name)
-        .iter()
-        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
-        .filter(|f| f.split('#').next().and_then(|id| u32::from_str_radix(id, 16).ok()).is_some_and(&keep))
-        .collect()
-}
-
-/// Everything the guest printed, for assertion messages.
-fn context(run: &GuestRun) -> String {
-    format!("--- stdout\n{}\n--- stderr\n{}", run.stdout, run.stderr)
 }
 
 /// cocomm's numbering of its arguments: `[1] reply`, `[2] reply`, …
@@ -162,12 +141,12 @@ show events /tmp/node.out
     );
     let Some(run) = run_in_guest(&start(&bin, &body)) else { return };
     run.assert_success();
-    let context = context(&run);
+    let context = run.context();
     let want = numbered(&SDO_EXCHANGE.iter().map(|(_, r)| *r).collect::<Vec<_>>());
-    assert_eq!(lines(&run, "sdo"), want, "{context}");
-    assert_eq!(lines(&run, "node exit"), ["0"], "{context}");
+    assert_eq!(run.lines("sdo"), want, "{context}");
+    assert_eq!(run.lines("node exit"), ["0"], "{context}");
     // The segmented string reached the application whole, and INTEGER24 kept its sign.
-    let events = lines(&run, "events");
+    let events = run.lines("events");
     let has = |parts: &[&str]| events.iter().any(|l| parts.iter().all(|p| l.contains(p)));
     assert!(has(&[r#""index":"0x2002""#, r#""value":"hello CANopen, more than one segment""#]), "{context}");
     assert!(has(&[r#""index":"0x2006""#, r#""value":-8388608"#]), "{context}");
@@ -185,29 +164,6 @@ fn data(len: usize, seed: u32) -> Vec<u8> {
             x as u8
         })
         .collect()
-}
-
-/// RFC 4648 base64 with padding, as the gateway's `d` type reads and prints it.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Is `want` an ordered subsequence of `have`?
-fn in_order(have: &[String], want: &[String]) -> bool {
-    let mut rest = have.iter();
-    want.iter().all(|w| rest.any(|h| h == w))
 }
 
 #[test]
@@ -233,20 +189,20 @@ stop_node
 finish
 show dump /tmp/dump
 "#,
-        block = base64(&block),
-        segmented = base64(&segmented),
+        block = common::base64(&block),
+        segmented = common::base64(&segmented),
     );
     let Some(run) = run_in_guest(&start(&bin, &body)) else { return };
     run.assert_success();
-    let context = context(&run);
-    assert_eq!(lines(&run, "block"), ["[1] OK", "[1] OK"], "{context}");
-    assert_eq!(lines(&run, "block back"), [base64(&block)], "{context}");
-    assert_eq!(lines(&run, "segmented"), ["[1] OK", "[1] OK"], "{context}");
-    assert_eq!(lines(&run, "segmented back"), [base64(&segmented)], "{context}");
+    let context = run.context();
+    assert_eq!(run.lines("block"), ["[1] OK", "[1] OK"], "{context}");
+    assert_eq!(run.lines("block back"), [common::base64(&block)], "{context}");
+    assert_eq!(run.lines("segmented"), ["[1] OK", "[1] OK"], "{context}");
+    assert_eq!(run.lines("segmented back"), [common::base64(&segmented)], "{context}");
 
     // The wire shows which protocol ran. CiA 301 block CRC: CRC-16-CCITT, initial value 0.
     let crc = |d: &[u8]| crc::Crc::<u16>::new(&crc::CRC_16_XMODEM).checksum(d).to_le_bytes();
-    let sdo = frames(&run, "dump", |id| id == 0x585 || id == 0x605);
+    let sdo = run.frames("dump", |id| id == 0x585 || id == 0x605);
     let [b0, b1] = crc(&block);
     let want: Vec<String> = [
         // Block download: the gateway streams base64, so the size is not indicated; CRC on.
@@ -287,7 +243,7 @@ show dump /tmp/dump
 fn nmt_and_heartbeats(run: &GuestRun) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut stale: Option<String> = None;
-    for frame in frames(run, "dump", |id| id == 0x000 || id == 0x705) {
+    for frame in run.frames("dump", |id| id == 0x000 || id == 0x705) {
         if frame.starts_with("000#") {
             stale = out.iter().rev().find(|f| f.starts_with("705#")).cloned();
             out.push(frame);
@@ -327,10 +283,10 @@ show events /tmp/node.out
 "#;
     let Some(run) = run_in_guest(&start(&bin, body)) else { return };
     run.assert_success();
-    let context = context(&run);
-    assert_eq!(lines(&run, "setup"), ["[1] OK", "[2] OK"], "{context}");
+    let context = run.context();
+    assert_eq!(run.lines("setup"), ["[1] OK", "[2] OK"], "{context}");
     assert_eq!(
-        lines(&run, "nmt"),
+        run.lines("nmt"),
         [
             "[1] OK",
             "[1] OK",
@@ -359,13 +315,14 @@ show events /tmp/node.out
         "{context}"
     );
     // While stopped the SDO request went unanswered, until the client aborted (0x05040000).
-    let dump = frames(&run, "dump", |id| matches!(id, 0x000 | 0x585 | 0x605));
+    let dump = run.frames("dump", |id| matches!(id, 0x000 | 0x585 | 0x605));
     let stop = dump.iter().position(|f| f == "000#0205").unwrap_or_else(|| panic!("{context}"));
     let restart =
         stop + dump[stop..].iter().position(|f| f == "000#0105").unwrap_or_else(|| panic!("{context}"));
     assert_eq!(dump[stop + 1..restart], ["605#4018100100000000", "605#8018100100000405"], "{context}");
     // The application heard every command.
-    let causes: Vec<String> = lines(&run, "events")
+    let causes: Vec<String> = run
+        .lines("events")
         .iter()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter(|e| e["event"] == "nmt")
@@ -410,12 +367,13 @@ show dump /tmp/dump
 "#;
     let Some(run) = run_in_guest(&start(&bin, body)) else { return };
     run.assert_success();
-    let context = context(&run);
-    assert_eq!(lines(&run, "setup"), ["[1] OK", "[2] OK", "[3] 0x000501F4"], "{context}");
-    assert_eq!(lines(&run, "node exit"), ["0"], "{context}");
+    let context = run.context();
+    assert_eq!(run.lines("setup"), ["[1] OK", "[2] OK", "[3] 0x000501F4"], "{context}");
+    assert_eq!(run.lines("node exit"), ["0"], "{context}");
     // canopend logs as `canopend[PID]: message`; its own start-up EMCY (0x5000: no storage files
     // yet) is not about the node.
-    let log: Vec<String> = lines(&run, "canopend")
+    let log: Vec<String> = run
+        .lines("canopend")
         .iter()
         .filter_map(|l| l.split_once("]: ").map(|(_, m)| m.to_string()))
         .filter(|m| {
@@ -448,7 +406,7 @@ show dump /tmp/dump
         ],
         "{context}"
     );
-    let dump = frames(&run, "dump", |_| true);
+    let dump = run.frames("dump", |_| true);
     let marker = dump.iter().position(|f| f == "7FF#").unwrap_or_else(|| panic!("no marker:\n{context}"));
     let after: Vec<&String> = dump[marker..]
         .iter()

@@ -137,3 +137,34 @@ pub fn c_peers(names: &[&str]) -> Option<PathBuf> {
         complete().then_some(bin),
     )
 }
+
+/// RFC 4648 base64 with padding, as CiA 309-3's `d`, `os` and `us` types read and print it.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The venv's python when it has python `canopen` 2.4, and the right to make network namespaces
+/// (python-can's udp_multicast bus cannot be kept on loopback by options).
+pub fn python_canopen() -> Option<PathBuf> {
+    let python = python().filter(|p| {
+        Command::new(p)
+            .args(["-c", "import canopen; assert canopen.__version__.startswith('2.4')"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let python = require("python canopen 2.4 in target/venv", python)?;
+    netns::available()?;
+    Some(python)
+}

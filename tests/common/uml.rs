@@ -97,3 +97,34 @@ pub fn sections(stdout: &str) -> std::collections::BTreeMap<String, Vec<String>>
     }
     map
 }
+
+impl GuestRun {
+    /// Everything the guest printed, for assertion messages.
+    pub fn context(&self) -> String {
+        format!("--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr)
+    }
+
+    /// A `show`n section's lines, without a trailing CR (gateway replies end with CR LF).
+    pub fn lines(&self, name: &str) -> Vec<String> {
+        let all = sections(&self.stdout);
+        let lines = all.get(name).unwrap_or_else(|| panic!("no section {name}:\n{}", self.context()));
+        lines.iter().map(|l| l.trim_end_matches('\r').to_string()).collect()
+    }
+
+    /// A section of `candump -L` lines as `ID#DATA`, keeping the ids `keep` accepts.
+    pub fn frames(&self, name: &str, keep: impl Fn(u32) -> bool) -> Vec<String> {
+        self.lines(name)
+            .iter()
+            .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
+            .filter(|f| {
+                f.split('#').next().and_then(|id| u32::from_str_radix(id, 16).ok()).is_some_and(&keep)
+            })
+            .collect()
+    }
+}
+
+/// Is `want` an ordered subsequence of `have`?
+pub fn in_order<T: AsRef<str>>(have: &[String], want: &[T]) -> bool {
+    let mut rest = have.iter();
+    want.iter().all(|w| rest.any(|h| h == w.as_ref()))
+}
