@@ -15,11 +15,12 @@ use std::time::{Duration, Instant};
 
 /// Every unit in contrib/systemd, with the instance a template is verified as, and the example
 /// environment file that goes with it.
-const UNITS: [(&str, Option<&str>, Option<&str>); 4] = [
+const UNITS: [(&str, Option<&str>, Option<&str>); 5] = [
     ("cankit-can-if.service", None, Some("can-if.conf")),
     ("canserver.service", None, Some("canserver.conf")),
     ("canlogger-record@.service", Some("can0"), None),
     ("canopen-node@.service", Some("example"), Some("canopen-node-example.conf")),
+    ("canopen-gateway.service", None, Some("canopen-gateway.conf")),
 ];
 
 /// Where the units say the binaries are, and where this test run built them.
@@ -397,4 +398,60 @@ fn the_networkd_example_uses_only_documented_keys() {
     assert_eq!(cankit::config::parse_bitrate(get("BitRate")), Ok(1_000_000));
     assert_eq!(get("RestartSec"), "2s");
     assert_eq!(cankit::link::parse_sample_point(get("SamplePoint")), Ok(875));
+}
+
+#[test]
+fn the_gateway_unit_serves_both_gateways_as_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for example in [None, Some("canopen-gateway.conf")] {
+        let env = environment("canopen-gateway.service", example);
+        assert_eq!(env["CAN_INTERFACE"], "socketcan");
+        let port = common::free_port();
+        // The unit's command line, with its socket under the temporary directory and a free port.
+        let words: Vec<String> = expand(&exec_start("canopen-gateway.service"), "", &env)
+            .into_iter()
+            .map(|w| match w.strip_prefix("unix:") {
+                Some(path) => format!("unix:{}", relocate(path, dir.path())),
+                None if w == "8090" => port.clone(),
+                None if w == "tcp:6000" => format!("tcp:{}", common::free_port()),
+                None => w,
+            })
+            .collect();
+        let socket = dir.path().join("run/cankit/canopen-gateway/CO_command_socket");
+        std::fs::create_dir_all(socket.parent().expect("parent")).expect("runtime dir");
+        // A bus that exists on any host: the in-process virtual one.
+        let mut gateway = common::tool(built(&words[0]))
+            .args(&words[1..])
+            .env("CAN_INTERFACE", "virtual")
+            .env("CAN_CHANNEL", "contrib-systemd")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the gateway");
+        let end = Instant::now() + Duration::from_secs(10);
+        let reply = loop {
+            if let Ok(mut stream) = std::os::unix::net::UnixStream::connect(&socket) {
+                use std::io::{Read, Write};
+                stream.write_all(b"[1] set node 5\n").expect("write");
+                stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+                let mut reply = [0u8; 8];
+                stream.read_exact(&mut reply).expect("read");
+                break String::from_utf8_lossy(&reply).into_owned();
+            }
+            assert!(Instant::now() < end, "no gateway on {}", socket.display());
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert_eq!(reply, "[1] OK\r\n");
+        let mut http = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).expect("the HTTP gateway");
+        {
+            use std::io::{Read, Write};
+            http.write_all(b"GET /cia309-5/1.0/2/1/none/info/version HTTP/1.1\r\nconnection: close\r\n\r\n")
+                .expect("request");
+            let mut answer = String::new();
+            http.read_to_string(&mut answer).expect("answer");
+            assert!(answer.contains(r#""ProtocolVersion":"02.01""#), "{answer}");
+        }
+        let _ = gateway.kill();
+        let _ = gateway.wait();
+    }
 }
