@@ -771,11 +771,6 @@ impl UdpMulticastBus {
 
     pub async fn recv(&self) -> Result<BusEvent, BusError> {
         loop {
-            // Events a send absorbed and no notification is left for (the hub's reader takes at
-            // most a batch after each recv) are handed out before waiting.
-            if let Some(event) = self.pending_event() {
-                return Ok(event);
-            }
             // What a send absorbed from the socket no longer makes it readable: wait for either.
             let mut guard = tokio::select! {
                 ready = self.receiver.readable() => {
@@ -806,11 +801,6 @@ impl UdpMulticastBus {
         }
     }
 
-    fn pending_event(&self) -> Option<BusEvent> {
-        let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        guard.pending.pop_front()
-    }
-
     fn receive_error(&self, e: io::Error) -> BusError {
         BusError::io(format!("{INTERFACE}: receiving on {}:{}", self.settings.group, self.settings.port), e)
     }
@@ -822,6 +812,12 @@ impl UdpMulticastBus {
         let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let state = &mut *guard;
         if let Some(event) = state.pending.pop_front() {
+            // What a send absorbed is announced once; when more than this event was waiting,
+            // announce the rest too, or a receiver (the hub's reader takes a batch at most per
+            // wake) would wait for the next datagram with events in hand.
+            if !state.pending.is_empty() {
+                self.absorbed.notify_one();
+            }
             return Ok(event);
         }
         let fd = self.receiver.as_raw_fd();

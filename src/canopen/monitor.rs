@@ -29,7 +29,7 @@ use super::abort::Abort;
 use super::node::{emcy_meaning, NmtState};
 use super::od::{ObjectDictionary, ObjectKind};
 use super::pdo::{pdo_of, Direction, Pdo};
-use super::types::{hex, DataType};
+use super::types::{hex, le_unsigned, DataType};
 use crate::frame::{Frame, Timestamp};
 
 /// Bytes of an SDO value kept for decoding and display; the rest is counted, not kept.
@@ -365,13 +365,6 @@ impl EntryValue {
         }
         Value::String(shown_hex(&self.data, self.size))
     }
-}
-
-fn le_unsigned(bytes: &[u8]) -> u64 {
-    let mut raw = [0u8; 8];
-    let n = bytes.len().min(8);
-    raw[..n].copy_from_slice(&bytes[..n]);
-    u64::from_le_bytes(raw)
 }
 
 /// Hex bytes, the first [`MAX_SHOWN`] of them, with the total when cut.

@@ -444,6 +444,14 @@ impl fmt::Display for DataType {
 }
 
 /// Lower-case hex digits separated by spaces: `01 a2 ff`.
+/// Up to 8 bytes read as one little-endian unsigned number (CANopen's byte order).
+pub fn le_unsigned(bytes: &[u8]) -> u64 {
+    let mut raw = [0u8; 8];
+    let n = bytes.len().min(8);
+    raw[..n].copy_from_slice(&bytes[..n]);
+    u64::from_le_bytes(raw)
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 3);
     for (i, b) in bytes.iter().enumerate() {

@@ -637,9 +637,7 @@ impl AsciiType {
                 return print_hex(data).into_bytes();
             }
         }
-        let mut raw = [0u8; 8];
-        raw[..data.len().min(8)].copy_from_slice(&data[..data.len().min(8)]);
-        let unsigned = u64::from_le_bytes(raw);
+        let unsigned = crate::canopen::types::le_unsigned(data);
         let text = match self {
             AsciiType::Hex => print_hex(data),
             AsciiType::B | AsciiType::U8 | AsciiType::U16 | AsciiType::U32 | AsciiType::U64 => {

@@ -8,12 +8,9 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::bus::hub::Hub;
-use crate::bus::Bus;
 use crate::canopen::gateway::http::{serve_http, HttpGateway};
 use crate::canopen::gateway::{serve_ascii, AsciiEndpoint, Gateway, GatewayOptions, ServeOptions};
 use crate::cli::{exit, parse_duration, usage, BusArgs};
-use crate::config;
 use crate::shutdown::Shutdown;
 
 /// Serve CiA 309-3 (ASCII, as canopend -c) and CiA 309-5 (HTTP) gateways to the bus
@@ -103,8 +100,7 @@ pub async fn gateway(args: GatewayArgs, shutdown: Shutdown) -> anyhow::Result<u8
     }
     let http = args.http.as_deref().map(|spec| http_address(spec, args.listen)).transpose()?;
 
-    let resolved = config::resolve(&args.bus.flag_settings()?)?;
-    let hub = Arc::new(Hub::new(Bus::open(&resolved.config).await?));
+    let hub = Arc::new(super::master::open(&args.bus).await?);
     let options =
         GatewayOptions { default_node: args.node, sdo_timeout: args.sdo_timeout, sdo_block: args.block };
     let gateway = Gateway::new(hub.clone(), options);

@@ -9,12 +9,10 @@ use clap::{Args, Subcommand};
 
 use super::parse_entry;
 use crate::bus::hub::Hub;
-use crate::bus::Bus;
 use crate::canopen::client::{SdoClient, SdoError};
 use crate::canopen::eds;
-use crate::canopen::types::{hex, DataType};
+use crate::canopen::types::{hex, le_unsigned, DataType};
 use crate::cli::{exit, parse_duration, usage, BusArgs};
-use crate::config;
 use crate::frame::Frame;
 use crate::shutdown::Shutdown;
 
@@ -152,9 +150,9 @@ pub struct TimeArgs {
     pub cob_id: u32,
 }
 
-async fn open(bus: &BusArgs) -> anyhow::Result<Hub> {
-    let resolved = config::resolve(&bus.flag_settings()?)?;
-    Ok(Hub::new(Bus::open(&resolved.config).await?))
+/// The bus the bus options name, shared by a hub (every master command, the gateway, monitor).
+pub(super) async fn open(bus: &BusArgs) -> anyhow::Result<Hub> {
+    Ok(Hub::new(bus.open("canopen-node").await?))
 }
 
 /// The entry's type: `--type`, else the EDS's, else none.
@@ -234,12 +232,6 @@ pub async fn sdo_read(args: SdoReadArgs) -> anyhow::Result<u8> {
     };
     println!("{text}");
     Ok(exit::OK)
-}
-
-fn le_unsigned(bytes: &[u8]) -> u64 {
-    let mut raw = [0u8; 8];
-    raw[..bytes.len().min(8)].copy_from_slice(&bytes[..bytes.len().min(8)]);
-    u64::from_le_bytes(raw)
 }
 
 pub async fn sdo_write(args: SdoWriteArgs) -> anyhow::Result<u8> {

@@ -19,12 +19,10 @@ use clap::{Args, Parser, Subcommand};
 
 use super::{exit, parse_duration, usage, BusArgs};
 use crate::bus::hub::Hub;
-use crate::bus::Bus;
 use crate::canopen::eds;
 use crate::canopen::node::{Node, NodeOptions};
 use crate::canopen::runner::{self, NodeHandle};
 use crate::canopen::store::Store;
-use crate::config;
 use crate::shutdown::Shutdown;
 
 const AFTER_HELP: &str = "\
@@ -283,9 +281,7 @@ async fn run(args: RunArgs, shutdown: Shutdown) -> anyhow::Result<u8> {
     let options = NodeOptions { start_operational: args.start, sdo_timeout: args.sdo_timeout, store };
     let node = NodeHandle::new(Node::new(node_id, loaded.dictionary, options));
 
-    let resolved = config::resolve(&args.bus.flag_settings()?)?;
-    let bus = Bus::open(&resolved.config).await?;
-    let hub = Hub::new(bus);
+    let hub = Hub::new(args.bus.open("canopen-node").await?);
     let control_path = args.control.clone().unwrap_or_else(|| control::default_path(node_id));
     let listener = control::listen(&control_path).await?;
     if !args.quiet {
