@@ -21,8 +21,6 @@
 //! This module is pure: [`parse`] turns a line into a [`Command`] or a reply, [`AsciiType`]
 //! scans and prints values. The gateway ([`super`]) executes commands on a bus.
 
-use std::fmt::Write as _;
-
 /// The gateway's error codes (CiA 309-3), with CANopenNode's descriptions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GatewayError {
@@ -675,16 +673,9 @@ impl AsciiType {
     }
 }
 
-/// `XX XX XX` (upper-case hex, space-separated).
+/// `XX XX XX` (upper-case hex, space-separated, as CANopenNode prints bytes).
 pub fn print_hex(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len() * 3);
-    for (i, b) in data.iter().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        let _ = write!(out, "{b:02X}");
-    }
-    out
+    crate::canopen::types::hex(data).to_ascii_uppercase()
 }
 
 /// C's `printf("%g")`: six significant digits, trailing zeros removed, scientific notation

@@ -27,6 +27,7 @@ pub use server::{serve_ascii, AsciiEndpoint, ServeOptions};
 
 use self::ascii::{Command, GatewayError, Parsed, Session};
 use super::client::{SdoClient, SdoError};
+use super::monitor::{Event as MonitorEvent, Monitor};
 use super::node::NmtState;
 use crate::bus::hub::{Hub, Overflow, SubscribeOptions};
 use crate::bus::{BusError, BusEvent};
@@ -183,6 +184,7 @@ impl Gateway {
             overflow: Overflow::DropOldest,
         });
         let mut states = [None::<u8>; 128];
+        let mut decoder = Monitor::new(Default::default());
         loop {
             let event = tokio::select! {
                 _ = shutdown.triggered() => return None,
@@ -193,31 +195,42 @@ impl Gateway {
                 Ok(_) => continue,
                 Err(e) => return Some(e),
             };
-            if frame.is_remote() || frame.is_extended() {
-                continue;
-            }
-            let id = frame.id();
-            let node = (id & 0x7F) as u8;
-            let data = frame.data();
-            if id & 0x780 == 0x080 && node != 0 && data.len() == 8 {
-                let code = u16::from_le_bytes([data[0], data[1]]);
-                let info = u32::from_le_bytes([data[4], data[5], data[6], data[7]]);
-                self.log(&format!(
-                    "CANopen Emergency message from node 0x{node:02X}: errorCode=0x{code:04X}, \
-                     errorRegister=0x{:02X}, errorBit=0x{:02X}, infoCode=0x{info:08X}",
-                    data[2], data[3]
-                ));
-            } else if id & 0x780 == 0x700 && node != 0 && data.len() == 1 {
-                let state = data[0] & 0x7F;
-                if states[usize::from(node)] != Some(state) {
-                    states[usize::from(node)] = Some(state);
-                    let name = state_name(state);
-                    let number = if name == "unknown" { -1 } else { i32::from(state) };
-                    self.log(&format!(
-                        "CANopen Remote node ID = 0x{node:02X}: NMT state changed to: \"{name}\" ({number})"
-                    ));
+            // The frames are decoded by the monitor's decoder; the log words them as canopend's
+            // log does.
+            for event in decoder.feed(&frame, frame.timestamp) {
+                match event {
+                    MonitorEvent::Emcy { node, code, register, info } => {
+                        let error_bit = info.first().copied().unwrap_or(0);
+                        let mut rest = [0u8; 4];
+                        for (slot, byte) in rest.iter_mut().zip(info.iter().skip(1)) {
+                            *slot = *byte;
+                        }
+                        self.log(&format!(
+                            "CANopen Emergency message from node 0x{node:02X}: errorCode=0x{code:04X}, \
+                             errorRegister=0x{register:02X}, errorBit=0x{error_bit:02X}, infoCode=0x{:08X}",
+                            u32::from_le_bytes(rest)
+                        ));
+                    }
+                    MonitorEvent::BootUp { node } => self.state_seen(&mut states, node, 0x00),
+                    MonitorEvent::Heartbeat { node, state } => {
+                        self.state_seen(&mut states, node, state & 0x7F)
+                    }
+                    _ => {}
                 }
             }
+        }
+    }
+
+    /// Log a node's NMT state when it changed.
+    fn state_seen(&self, states: &mut [Option<u8>; 128], node: u8, state: u8) {
+        let slot = &mut states[usize::from(node & 0x7F)];
+        if *slot != Some(state) {
+            *slot = Some(state);
+            let name = state_name(state);
+            let number = if name == "unknown" { -1 } else { i32::from(state) };
+            self.log(&format!(
+                "CANopen Remote node ID = 0x{node:02X}: NMT state changed to: \"{name}\" ({number})"
+            ));
         }
     }
 
