@@ -470,6 +470,9 @@ fn write_batches(
     totals: &mut RecordReport,
 ) -> Result<(), PipeError> {
     let mut next_flush = Instant::now() + plan.flush_interval;
+    // A file that reached --size is closed when the next record comes, so the last file of a
+    // recording that ends right at the limit is not an empty one.
+    let mut full = false;
     loop {
         let mut wake = next_flush;
         if let Some(interval) = plan.rotate_interval {
@@ -478,6 +481,10 @@ fn write_batches(
         let ended = match rx.recv_timeout(wake.saturating_duration_since(Instant::now())) {
             Ok(batch) => {
                 for record in &batch {
+                    if full {
+                        rotate(plan, output, totals)?;
+                        full = false;
+                    }
                     output.writer.write(record).map_err(PipeError::Log)?;
                     output.records += 1;
                     match record {
@@ -490,7 +497,7 @@ fn write_batches(
                         .rotate_size
                         .is_some_and(|limit| output.flushed_records > 0 && output.estimated_size() >= limit)
                     {
-                        rotate(plan, output, totals)?;
+                        full = true;
                     }
                 }
                 false
@@ -508,10 +515,11 @@ fn write_batches(
             output.flush(syncer)?;
             next_flush = now + plan.flush_interval;
         }
-        let too_big = plan.rotate_size.is_some_and(|limit| output.estimated_size() >= limit);
+        full |= plan.rotate_size.is_some_and(|limit| output.estimated_size() >= limit);
         let too_old = plan.rotate_interval.is_some_and(|interval| now >= output.opened + interval);
-        if too_big || too_old {
+        if too_old {
             rotate(plan, output, totals)?;
+            full = false;
         }
     }
 }
